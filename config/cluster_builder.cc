@@ -1,0 +1,178 @@
+#include "config/cluster_builder.h"
+
+#include <algorithm>
+
+namespace weir::config {
+namespace {
+
+bool selects(const std::map<std::string, std::string>& subset_labels,
+             const std::map<std::string, std::string>& endpoint_labels) {
+  return std::all_of(subset_labels.begin(), subset_labels.end(), [&](const auto& label) {
+    const auto found = endpoint_labels.find(label.first);
+    return found != endpoint_labels.end() && found->second == label.second;
+  });
+}
+
+std::string portList(const ServiceEntryObject& entry) {
+  std::string list;
+  for (const ServicePortSpec& port : entry.ports) {
+    list += (list.empty() ? "" : ", ") + std::to_string(port.number);
+  }
+  return list;
+}
+
+// The port of the workload behind `port`: the endpoint's own mapping for the port's
+// name, else the port's targetPort, else the port number itself (Istio's order).
+uint16_t endpointPort(const EndpointSpec& endpoint, const ServicePortSpec& port) {
+  if (const auto mapped = endpoint.ports.find(port.name); mapped != endpoint.ports.end()) {
+    return mapped->second;
+  }
+  return port.target_port != 0 ? port.target_port : port.number;
+}
+
+}  // namespace
+
+std::string clusterName(uint16_t port, const std::string& subset, const std::string& host) {
+  return "outbound|" + std::to_string(port) + "|" + subset + "|" + host;
+}
+
+ClusterBuilder::ClusterBuilder(const ServiceCatalog& catalog, Diagnostics& diagnostics)
+    : catalog_(catalog), diagnostics_(diagnostics) {}
+
+std::optional<size_t> ClusterBuilder::clusterFor(const DestinationRef& destination) {
+  if (destination.host.value.empty()) {
+    return std::nullopt;  // already reported
+  }
+  const uint16_t requested_port = destination.port ? destination.port->value : 0;
+  const auto key =
+      std::make_tuple(destination.host.value, destination.subset.value, requested_port);
+  if (const auto known = memo_.find(key); known != memo_.end()) {
+    return known->second;
+  }
+  std::optional<size_t>& result = memo_[key];
+
+  const ServiceCatalog::Service service = catalog_.serviceEntry(destination.host.value);
+  if (service.entry == nullptr) {
+    diagnostics_.error(destination.host.at,
+                       "no ServiceEntry for host \"" + destination.host.value + "\"");
+    return result;
+  }
+  const ServicePortSpec* port = servicePort(destination, *service.entry);
+  if (port == nullptr) {
+    return result;
+  }
+  // Another destination may name the same cluster with its port left implicit.
+  for (size_t i = 0; i < clusters_.size(); ++i) {
+    const UpstreamCluster& cluster = clusters_[i];
+    if (cluster.host == destination.host.value && cluster.subset == destination.subset.value &&
+        cluster.port == port->number) {
+      result = i;
+      return result;
+    }
+  }
+  if (std::optional<UpstreamCluster> cluster = makeCluster(destination, service, *port)) {
+    clusters_.push_back(std::move(*cluster));
+    result = clusters_.size() - 1;
+  }
+  return result;
+}
+
+const ServicePortSpec* ClusterBuilder::servicePort(const DestinationRef& destination,
+                                                   const ServiceEntryObject& entry) {
+  if (destination.port) {
+    for (const ServicePortSpec& port : entry.ports) {
+      if (port.number == destination.port->value) {
+        return &port;
+      }
+    }
+    diagnostics_.error(destination.port->at,
+                       "port " + std::to_string(destination.port->value) +
+                           " is not a port of ServiceEntry " + entry.meta.qualifiedName() +
+                           " (ports: " + portList(entry) + ")");
+    return nullptr;
+  }
+  if (entry.ports.size() == 1) {
+    return &entry.ports.front();
+  }
+  if (!entry.ports.empty()) {
+    diagnostics_.error(FieldRef{destination.at.position, destination.at.field + ".port"},
+                       "destination port is required: ServiceEntry " +
+                           entry.meta.qualifiedName() + " has several ports (" +
+                           portList(entry) + ")");
+  }
+  return nullptr;
+}
+
+std::optional<UpstreamCluster> ClusterBuilder::makeCluster(
+    const DestinationRef& destination, const ServiceCatalog::Service& service,
+    const ServicePortSpec& port) {
+  const ServiceEntryObject& entry = *service.entry;
+  const std::string& host = destination.host.value;
+  const std::string& subset_name = destination.subset.value;
+
+  std::map<std::string, std::string> subset_labels;
+  if (!subset_name.empty()) {
+    const DestinationRuleObject* rule = catalog_.destinationRule(host);
+    if (rule == nullptr) {
+      diagnostics_.error(destination.subset.at, "subset \"" + subset_name +
+                                                    "\" not found: no DestinationRule for host \"" +
+                                                    host + "\"");
+      return std::nullopt;
+    }
+    const auto subset = std::find_if(rule->subsets.begin(), rule->subsets.end(),
+                                     [&](const SubsetSpec& s) { return s.name.value == subset_name; });
+    if (subset == rule->subsets.end()) {
+      diagnostics_.error(destination.subset.at, "subset \"" + subset_name +
+                                                    "\" not found in DestinationRule for host \"" +
+                                                    host + "\"");
+      return std::nullopt;
+    }
+    subset_labels = subset->labels;
+  }
+
+  UpstreamCluster cluster;
+  cluster.name = clusterName(port.number, subset_name, host);
+  cluster.host = host;
+  cluster.subset = subset_name;
+  cluster.port = port.number;
+  cluster.resolution = entry.resolution;
+
+  if (entry.endpoints.empty() && entry.resolution == EndpointResolution::kDns) {
+    // Istio: a DNS ServiceEntry without endpoints resolves its host. Use the host as
+    // written (e.g. a docker compose service name), which is what DNS knows.
+    if (subset_labels.empty()) {
+      UpstreamEndpoint endpoint;
+      endpoint.address = service.host->written;
+      endpoint.port = port.target_port != 0 ? port.target_port : port.number;
+      endpoint.position = service.host->at.position;
+      cluster.endpoints.push_back(std::move(endpoint));
+    }
+  }
+  for (const EndpointSpec& spec : entry.endpoints) {
+    if (spec.address.value.empty() || !selects(subset_labels, spec.labels)) {
+      continue;
+    }
+    UpstreamEndpoint endpoint;
+    endpoint.address = spec.address.value;
+    endpoint.port = endpointPort(spec, port);
+    endpoint.labels = spec.labels;
+    endpoint.weight = spec.weight;
+    endpoint.position = spec.address.at.position;
+    cluster.endpoints.push_back(std::move(endpoint));
+  }
+
+  if (cluster.endpoints.empty()) {
+    if (!subset_name.empty()) {
+      diagnostics_.error(destination.subset.at, "subset \"" + subset_name +
+                                                    "\" selects no endpoint of ServiceEntry " +
+                                                    entry.meta.qualifiedName());
+    } else {
+      diagnostics_.error(destination.host.at,
+                         "ServiceEntry " + entry.meta.qualifiedName() + " has no endpoints");
+    }
+    return std::nullopt;
+  }
+  return cluster;
+}
+
+}  // namespace weir::config

@@ -1,0 +1,146 @@
+// The Istio objects Weir reads, as parsed from YAML but not yet linked to each
+// other. Plain data: the per-kind parsers fill these in, the linker (linker.h)
+// resolves references between them and builds the RouteTable.
+//
+// Values that the linker may have to blame carry their position (Located / FieldRef).
+// A value that failed to parse is left empty (host "", port 0); its error has
+// already been reported, and the linker skips it rather than report it again.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/diagnostics.h"
+#include "config/route_table.h"
+
+namespace weir::config {
+
+struct ObjectMeta {
+  std::string kind;
+  std::string name;
+  std::string namespace_name = "default";
+  FieldRef at;  // metadata.name
+
+  std::string qualifiedName() const { return namespace_name + "/" + name; }
+};
+
+// ---- Gateway ----
+
+// One entry of servers[].hosts: `[namespace/]host`. Istio lets a gateway restrict
+// which namespaces may bind VirtualServices to it: `ns/host`, `./host` (the
+// gateway's own namespace), `*/host` or plain `host` (any namespace).
+struct ServerHost {
+  std::string namespace_filter;  // "*" for any namespace
+  std::string host;              // as written, e.g. "*", "*.example.com"
+  FieldRef at;
+};
+
+struct GatewayServer {
+  Located<uint16_t> port;  // port.number; value 0 when invalid
+  std::string port_name;
+  std::string protocol;  // upper case, e.g. "TCP"
+  std::vector<ServerHost> hosts;
+  std::string bind;  // empty when absent
+  FieldRef at;       // servers[i]
+};
+
+struct GatewayObject {
+  ObjectMeta meta;
+  std::vector<GatewayServer> servers;
+};
+
+// ---- VirtualService ----
+
+// A reference to a gateway, resolved to "namespace/name" (or "mesh").
+inline constexpr const char* kMeshGateway = "mesh";
+
+struct DestinationRef {
+  Located<std::string> host;      // canonical; empty when missing or invalid
+  Located<std::string> subset;    // empty when absent
+  std::optional<Located<uint16_t>> port;
+  FieldRef at;                    // the destination map
+};
+
+struct RouteDestinationSpec {
+  DestinationRef destination;
+  uint32_t weight = 0;  // effective: a lone destination's 0 already became 100
+  FieldRef at;
+};
+
+struct L4MatchSpec {
+  uint16_t port = 0;                             // 0: any
+  std::vector<Located<std::string>> gateways;    // resolved; may contain "mesh"
+  FieldRef at;
+};
+
+struct TcpRuleSpec {
+  size_t index = 0;  // i in spec.tcp[i]
+  std::vector<L4MatchSpec> matches;
+  std::vector<RouteDestinationSpec> route;
+  FieldRef at;
+};
+
+struct VirtualServiceObject {
+  ObjectMeta meta;
+  std::vector<Located<std::string>> hosts;     // as written
+  std::vector<Located<std::string>> gateways;  // resolved; may contain "mesh"
+  FieldRef gateways_at;                        // spec.gateways, or spec when absent
+  std::vector<TcpRuleSpec> tcp;
+};
+
+// ---- DestinationRule ----
+
+struct SubsetSpec {
+  Located<std::string> name;
+  std::map<std::string, std::string> labels;
+};
+
+struct DestinationRuleObject {
+  ObjectMeta meta;
+  Located<std::string> host;  // canonical; empty when missing or invalid
+  std::vector<SubsetSpec> subsets;
+};
+
+// ---- ServiceEntry ----
+
+struct ServiceHostSpec {
+  std::string canonical;
+  std::string written;  // DNS resolution without endpoints resolves this
+  FieldRef at;
+};
+
+struct ServicePortSpec {
+  uint16_t number = 0;
+  std::string name;
+  uint16_t target_port = 0;  // 0: none
+  FieldRef at;
+};
+
+struct EndpointSpec {
+  Located<std::string> address;
+  std::map<std::string, uint16_t> ports;  // service port name -> endpoint port
+  std::map<std::string, std::string> labels;
+  uint32_t weight = 1;
+};
+
+struct ServiceEntryObject {
+  ObjectMeta meta;
+  std::vector<ServiceHostSpec> hosts;
+  std::vector<ServicePortSpec> ports;
+  EndpointResolution resolution = EndpointResolution::kStatic;
+  std::vector<EndpointSpec> endpoints;
+};
+
+// Everything one load read, in load order (files in order, documents in order).
+struct ParsedConfig {
+  std::vector<GatewayObject> gateways;
+  std::vector<VirtualServiceObject> virtual_services;
+  std::vector<DestinationRuleObject> destination_rules;
+  std::vector<ServiceEntryObject> service_entries;
+  bool saw_gateway = false;  // a Gateway document, even an invalid one
+};
+
+}  // namespace weir::config

@@ -1,0 +1,184 @@
+#include "config/linker.h"
+
+#include <algorithm>
+
+#include "config/cluster_builder.h"
+#include "config/host_names.h"
+#include "config/listener_builder.h"
+#include "config/service_catalog.h"
+#include "config/unique_objects.h"
+
+namespace weir::config {
+namespace {
+
+bool contains(const std::vector<std::string>& names, const std::string& name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// Keeps the gateways Weir serves: drops "mesh" (with a warning) and reports
+// references to gateways that do not exist.
+std::vector<std::string> resolveGateways(const std::vector<Located<std::string>>& refs,
+                                         const GatewayListeners& gateways,
+                                         Diagnostics& diagnostics) {
+  std::vector<std::string> resolved;
+  for (const Located<std::string>& ref : refs) {
+    if (ref.value == kMeshGateway) {
+      diagnostics.warning(ref.at, "gateway \"mesh\" (the sidecars) is ignored by Weir, "
+                                  "which acts as the ingress gateway");
+    } else if (!gateways.gateways.contains(ref.value)) {
+      diagnostics.error(ref.at, "gateway \"" + ref.value + "\" not found");
+    } else if (!contains(resolved, ref.value)) {
+      resolved.push_back(ref.value);
+    }
+  }
+  return resolved;
+}
+
+// Whether a VirtualService may bind to `server`: one of its hosts matches one of the
+// server's hosts, whose namespace part admits the VirtualService's namespace.
+bool attaches(const VirtualServiceObject& vs, const GatewayServer& server) {
+  for (const ServerHost& server_host : server.hosts) {
+    if (server_host.namespace_filter != "*" &&
+        server_host.namespace_filter != vs.meta.namespace_name) {
+      continue;
+    }
+    for (const Located<std::string>& host : vs.hosts) {
+      if (hostsMatch(server_host.host, host.value)) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+bool acceptsListener(const TcpRoute& route, const Listener& listener) {
+  if (route.matches.empty()) {
+    return true;
+  }
+  return std::any_of(route.matches.begin(), route.matches.end(), [&](const L4Match& match) {
+    return (match.port == 0 || match.port == listener.port) &&
+           (match.gateways.empty() || contains(match.gateways, listener.gateway));
+  });
+}
+
+class Linker {
+ public:
+  Linker(const ParsedConfig& config, Diagnostics& diagnostics)
+      : config_(config),
+        diagnostics_(diagnostics),
+        gateways_(buildListeners(config.gateways, diagnostics)),
+        catalog_(config, diagnostics),
+        clusters_(catalog_, diagnostics) {}
+
+  RouteTable run() {
+    for (const VirtualServiceObject* vs : uniqueObjects(config_.virtual_services, diagnostics_)) {
+      addVirtualService(*vs);
+    }
+    for (size_t i = 0; i < gateways_.listeners.size(); ++i) {
+      if (gateways_.listeners[i].candidate_routes.empty()) {
+        diagnostics_.warning(gateways_.servers[i]->port.at,
+                             "no VirtualService routes connections on this server; "
+                             "they will be closed");
+      }
+    }
+    RouteTable table;
+    table.listeners = std::move(gateways_.listeners);
+    table.routes = std::move(routes_);
+    table.clusters = clusters_.takeClusters();
+    return table;
+  }
+
+ private:
+  void addVirtualService(const VirtualServiceObject& vs) {
+    const std::vector<std::string> gateways = resolveGateways(vs.gateways, gateways_, diagnostics_);
+    if (vs.gateways.empty()) {
+      diagnostics_.warning(vs.gateways_at,
+                           "VirtualService " + vs.meta.qualifiedName() +
+                               " has no gateways, so it applies to the mesh (sidecars) only; "
+                               "ignored by Weir, which acts as the ingress gateway");
+      return;
+    }
+    if (gateways.empty()) {
+      return;  // only "mesh" or unknown gateways, reported above
+    }
+
+    const size_t first_route = routes_.size();
+    for (const TcpRuleSpec& rule : vs.tcp) {
+      addRule(vs, rule, gateways);
+    }
+
+    for (const std::string& gateway : gateways) {
+      bool attached = false;
+      for (size_t i = 0; i < gateways_.listeners.size(); ++i) {
+        Listener& listener = gateways_.listeners[i];
+        if (listener.gateway != gateway || !attaches(vs, *gateways_.servers[i])) {
+          continue;
+        }
+        attached = true;
+        for (size_t r = first_route; r < routes_.size(); ++r) {
+          if (acceptsListener(routes_[r], listener)) {
+            listener.candidate_routes.push_back(r);
+          }
+        }
+      }
+      const GatewayObject& object = *gateways_.gateways.at(gateway);
+      if (!attached && !object.servers.empty()) {
+        diagnostics_.warning(vs.gateways_at,
+                             "none of the hosts of VirtualService " + vs.meta.qualifiedName() +
+                                 " matches a server of gateway " + gateway +
+                                 "; it serves nothing there");
+      }
+    }
+  }
+
+  void addRule(const VirtualServiceObject& vs, const TcpRuleSpec& rule,
+               const std::vector<std::string>& vs_gateways) {
+    TcpRoute route;
+    route.virtual_service = vs.meta.qualifiedName();
+    route.name = route.virtual_service + "/tcp[" + std::to_string(rule.index) + "]";
+    route.position = rule.at.position;
+
+    for (const L4MatchSpec& spec : rule.matches) {
+      L4Match match;
+      match.port = spec.port;
+      match.gateways = resolveGateways(spec.gateways, gateways_, diagnostics_);
+      if (!spec.gateways.empty() && match.gateways.empty()) {
+        continue;  // names only "mesh" or unknown gateways: never matches at Weir
+      }
+      for (size_t g = 0; g < match.gateways.size(); ++g) {
+        if (!contains(vs_gateways, match.gateways[g])) {
+          diagnostics_.warning(spec.at, "gateway " + match.gateways[g] +
+                                            " is not in spec.gateways, so this match never "
+                                            "applies there");
+        }
+      }
+      route.matches.push_back(std::move(match));
+    }
+    if (!rule.matches.empty() && route.matches.empty()) {
+      return;  // every match block is for gateways Weir does not serve
+    }
+
+    for (const RouteDestinationSpec& spec : rule.route) {
+      if (std::optional<size_t> cluster = clusters_.clusterFor(spec.destination)) {
+        route.destinations.push_back(WeightedDestination{*cluster, spec.weight});
+        route.total_weight += spec.weight;
+      }
+    }
+    routes_.push_back(std::move(route));
+  }
+
+  const ParsedConfig& config_;
+  Diagnostics& diagnostics_;
+  GatewayListeners gateways_;
+  ServiceCatalog catalog_;
+  ClusterBuilder clusters_;
+  std::vector<TcpRoute> routes_;
+};
+
+}  // namespace
+
+RouteTable link(const ParsedConfig& config, Diagnostics& diagnostics) {
+  return Linker(config, diagnostics).run();
+}
+
+}  // namespace weir::config

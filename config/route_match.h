@@ -1,0 +1,26 @@
+// Which rule serves a new connection: a pure function of the snapshot and the facts
+// known about the connection at accept time. Callable from any thread.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "config/route_table.h"
+
+namespace weir::config {
+
+// What the proxy knows about a connection when it picks its rule. (Later: source
+// and destination addresses for subnets, SNI for tls routes.)
+struct ConnectionFacts {
+  uint16_t listener_port = 0;
+  std::string_view gateway;  // "namespace/name" of the listener's gateway
+};
+
+// The first of `listener.candidate_routes` that has no match blocks or a match
+// block accepting `facts` (port absent or equal; gateways absent or containing
+// the gateway). nullptr when none: the connection is to be closed.
+// The returned pointer points into `table`.
+const TcpRoute* findRoute(const RouteTable& table, const Listener& listener,
+                          const ConnectionFacts& facts);
+
+}  // namespace weir::config

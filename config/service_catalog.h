@@ -1,0 +1,37 @@
+// The services one load knows about: ServiceEntries and DestinationRules indexed by
+// canonical host. Building it reports duplicate objects and hosts defined twice.
+#pragma once
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/diagnostics.h"
+#include "config/istio_objects.h"
+
+namespace weir::config {
+
+class ServiceCatalog {
+ public:
+  // Keeps pointers into `config`, which must outlive the catalog.
+  ServiceCatalog(const ParsedConfig& config, Diagnostics& diagnostics);
+
+  struct Service {
+    const ServiceEntryObject* entry = nullptr;
+    const ServiceHostSpec* host = nullptr;  // the entry's host that matched
+  };
+
+  // The ServiceEntry whose hosts contain `host` (exact canonical match).
+  Service serviceEntry(std::string_view host) const;
+
+  // The DestinationRule for `host`: the one with exactly that host, else the one
+  // with the most specific wildcard host matching it (`*.example.com`).
+  const DestinationRuleObject* destinationRule(std::string_view host) const;
+
+ private:
+  std::map<std::string, Service, std::less<>> services_;
+  std::map<std::string, const DestinationRuleObject*, std::less<>> rules_;
+};
+
+}  // namespace weir::config

@@ -1,0 +1,234 @@
+// ServiceEntry: where a host's workloads are (endpoints, ports, labels).
+#include <set>
+
+#include "config/host_names.h"
+#include "config/known_fields.h"
+#include "config/object_parsers.h"
+#include "config/protocols.h"
+
+namespace weir::config {
+namespace {
+
+struct PortsResult {
+  std::vector<ServicePortSpec> ports;
+  bool all_http_or_tls = true;  // for Istio's multiple-hosts check
+};
+
+PortsResult parsePorts(const FieldReader& ports) {
+  PortsResult result;
+  if (!ports.present()) {
+    ports.reportMissing();
+    return result;
+  }
+  const std::vector<FieldReader> items = ports.items();
+  if (ports.isList() && items.empty()) {
+    ports.error("service entry must have at least one port");
+  }
+  std::set<std::string> names;
+  std::set<uint16_t> numbers;
+  for (const FieldReader& item : items) {
+    if (!item.present()) {
+      item.error("service entry port may not be null");
+      continue;
+    }
+    if (!item.expectMap()) {
+      continue;
+    }
+    item.checkFields(known_fields::kServicePort);
+    ServicePortSpec port;
+    port.at = item.where();
+
+    const FieldReader number = item.field("number");
+    if (!number.present()) {
+      number.reportMissing();
+    } else if (std::optional<uint16_t> value = readPortNumber(number)) {
+      port.number = *value;
+      if (!numbers.insert(*value).second) {
+        number.error("service entry port " + std::to_string(*value) + " already defined");
+      }
+    }
+
+    const FieldReader name = item.field("name");
+    if (std::optional<std::string> value = name.requiredString()) {
+      port.name = *value;
+      if (!isDns1123Label(*value)) {
+        name.error("invalid port name: " + *value);
+      } else if (!names.insert(*value).second) {
+        name.error("service entry port name \"" + *value + "\" already defined");
+      }
+    }
+
+    const FieldReader protocol = item.field("protocol");
+    std::string normalized;
+    if (std::optional<std::string> value = protocol.string()) {
+      normalized = normalizeProtocol(*value);
+      if (!value->empty() && !isIstioProtocol(normalized)) {
+        protocol.error("unsupported protocol: " + *value);
+      }
+    }
+    result.all_http_or_tls = result.all_http_or_tls && isHttpOrTlsProtocol(normalized);
+
+    const FieldReader target_port = item.field("targetPort");
+    if (target_port.present()) {
+      port.target_port = readPortNumber(target_port).value_or(0);
+    }
+    result.ports.push_back(std::move(port));
+  }
+  return result;
+}
+
+std::optional<EndpointResolution> parseResolution(const FieldReader& resolution) {
+  if (!resolution.present()) {
+    resolution.error(
+        "resolution NONE (the default) is not supported by Weir; use STATIC or DNS");
+    return std::nullopt;
+  }
+  const std::optional<std::string> value = resolution.string();
+  if (!value) {
+    return std::nullopt;
+  }
+  if (*value == "STATIC") {
+    return EndpointResolution::kStatic;
+  }
+  if (*value == "DNS") {
+    return EndpointResolution::kDns;
+  }
+  if (*value == "NONE") {
+    resolution.error("resolution NONE is not supported by Weir; use STATIC or DNS");
+  } else if (*value == "DNS_ROUND_ROBIN") {
+    resolution.error("resolution DNS_ROUND_ROBIN is not supported by Weir yet; use DNS");
+  } else {
+    resolution.error("unsupported resolution type " + *value);
+  }
+  return std::nullopt;
+}
+
+EndpointSpec parseEndpoint(const FieldReader& item, std::optional<EndpointResolution> resolution,
+                           const std::set<std::string>& port_names) {
+  EndpointSpec endpoint;
+  endpoint.address.at = item.where();
+  item.checkFields(known_fields::kWorkloadEntry);
+
+  const FieldReader address = item.field("address");
+  if (!address.present()) {
+    address.error("address is required");
+  } else if (std::optional<std::string> value = address.string()) {
+    if (value->starts_with("unix://")) {
+      address.error("unix domain socket endpoints are not supported by Weir yet");
+    } else if (resolution == EndpointResolution::kStatic && !isIpAddress(*value)) {
+      address.error("endpoint address \"" + *value + "\" is not a valid IP address");
+    } else if (resolution == EndpointResolution::kDns && !isIpAddress(*value) &&
+               fqdnError(*value)) {
+      address.error("endpoint address \"" + *value + "\" is not a valid FQDN or an IP address");
+    } else {
+      endpoint.address = locate(*value, address);
+    }
+  }
+
+  for (const auto& [name, port] : item.field("ports").entries()) {
+    const std::optional<uint16_t> number = readPortNumber(port);
+    if (!number) {
+      continue;
+    }
+    if (!port_names.contains(name)) {
+      port.error("endpoint port " + std::to_string(*number) +
+                 " is not defined by the service entry");
+      continue;
+    }
+    endpoint.ports[name] = *number;
+  }
+
+  endpoint.labels = readStringMap(item.field("labels"));
+
+  const FieldReader weight = item.field("weight");
+  if (std::optional<int64_t> value = weight.integer()) {
+    if (*value < 0) {
+      weight.error("weight " + std::to_string(*value) + " < 0");
+    } else if (*value > 0xffffffffLL) {
+      weight.error("weight " + std::to_string(*value) + " is too large (max 4294967295)");
+    } else if (*value > 0) {  // 0 means unset, as in Istio: weight 1
+      endpoint.weight = static_cast<uint32_t>(*value);
+    }
+  }
+  return endpoint;
+}
+
+}  // namespace
+
+ServiceEntryObject parseServiceEntry(const FieldReader& spec, ObjectMeta meta) {
+  ServiceEntryObject entry;
+  entry.meta = std::move(meta);
+  spec.checkFields(known_fields::kServiceEntrySpec);
+
+  const FieldReader hosts = spec.field("hosts");
+  const std::vector<FieldReader> host_items = hosts.items();
+  if (!hosts.present()) {
+    hosts.reportMissing();
+  } else if (hosts.isList() && host_items.empty()) {
+    hosts.error("service entry must have at least one host");
+  }
+  for (const FieldReader& item : host_items) {
+    const std::optional<std::string> host = item.string();
+    if (!host) {
+      if (!item.present()) {
+        item.error("expected a string, got a null value");
+      }
+      continue;
+    }
+    if (*host == "*") {
+      item.error("invalid host *");
+    } else if (std::optional<std::string> error = wildcardDomainError(*host)) {
+      item.error(*error);
+    } else {
+      entry.hosts.push_back(ServiceHostSpec{canonicalHost(*host, entry.meta.namespace_name),
+                                            *host, item.where()});
+    }
+  }
+
+  const PortsResult ports = parsePorts(spec.field("ports"));
+  entry.ports = ports.ports;
+  std::set<std::string> port_names;
+  for (const ServicePortSpec& port : entry.ports) {
+    port_names.insert(port.name);
+  }
+
+  const FieldReader location = spec.field("location");
+  if (std::optional<std::string> value = location.string()) {
+    if (*value != "MESH_EXTERNAL" && *value != "MESH_INTERNAL") {
+      location.error("invalid location \"" + *value +
+                     "\", expected MESH_EXTERNAL or MESH_INTERNAL");
+    }
+  }
+
+  const std::optional<EndpointResolution> resolution =
+      parseResolution(spec.field("resolution"));
+  entry.resolution = resolution.value_or(EndpointResolution::kStatic);
+
+  const FieldReader endpoints = spec.field("endpoints");
+  for (const FieldReader& item : endpoints.items()) {
+    if (!item.present()) {
+      item.error("endpoint cannot be nil");
+      continue;
+    }
+    if (item.expectMap()) {
+      entry.endpoints.push_back(parseEndpoint(item, resolution, port_names));
+    }
+  }
+
+  if (resolution == EndpointResolution::kDns && entry.endpoints.empty()) {
+    for (const ServiceHostSpec& host : entry.hosts) {
+      if (fqdnError(host.written)) {
+        spec.field("hosts").error(
+            "hosts must be FQDN if no endpoints are provided for resolution mode DNS");
+        break;
+      }
+    }
+  }
+  // Plain TCP cannot tell several hosts apart on one port (Istio's check).
+  if (resolution && entry.hosts.size() > 1 && !entry.ports.empty() && !ports.all_http_or_tls) {
+    hosts.error("multiple hosts provided with non-HTTP, non-TLS ports");
+  }
+  return entry;
+}
+
+}  // namespace weir::config

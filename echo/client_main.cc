@@ -1,0 +1,75 @@
+// tcp-echo-client: many short connections to an echo server, answers tallied by first word.
+#include <event2/event.h>
+#include <fmt/format.h>
+
+#include <csignal>
+#include <cstdio>
+#include <exception>
+#include <string_view>
+#include <vector>
+
+#include "echo/client_options.h"
+#include "echo/echo_client.h"
+#include "echo/file_limit.h"
+#include "echo/libevent_handles.h"
+#include "echo/socket_address.h"
+#include "echo/usage_error.h"
+
+namespace {
+
+using namespace weir::echo;
+
+constexpr std::string_view kProgram = "tcp-echo-client";
+
+int runClient(const ClientOptions& options) {
+  std::signal(SIGPIPE, SIG_IGN);
+  raiseOpenFileLimit();
+  ClientPlan plan{
+      .target = SocketAddress::resolve(options.target.host, options.target.port),
+      .connections = options.connections,
+      .concurrency = options.concurrency,
+      .message = options.message,
+      .timeout = options.timeout,
+      .on_answer = {},
+  };
+  if (options.print_answers) {
+    plan.on_answer = [](std::string_view answer) {
+      fmt::print("{}\n", answer);
+      std::fflush(stdout);
+    };
+  }
+  EventBasePtr base(event_base_new());
+  if (!base) {
+    fmt::print(stderr, "{}: event_base_new failed\n", kProgram);
+    return 1;
+  }
+  EchoClient client(base.get(), std::move(plan));
+  client.run();
+  fmt::print("{}", client.tally().report());
+  std::fflush(stdout);
+  return client.tally().errors() == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string_view> args(argv + 1, argv + argc);
+  ClientOptions options;
+  try {
+    options = parseClientArgs(args);
+  } catch (const UsageError& error) {
+    fmt::print(stderr, "{}: {}\nTry '{} --help'.\n", kProgram, error.what(), kProgram);
+    return 2;
+  }
+  if (options.help) {
+    fmt::print("{}", clientUsage(kProgram));
+    return 0;
+  }
+  try {
+    return runClient(options);
+  } catch (const std::exception& error) {
+    // A host name that does not resolve is a bad argument too.
+    fmt::print(stderr, "{}: {}\n", kProgram, error.what());
+    return 2;
+  }
+}

@@ -1,0 +1,61 @@
+// One client of tcp-echo-server: reads what it sends and queues the echo back.
+//
+// Owns the client's socket (through its bufferevent). Backpressure: while more than
+// settings.high_watermark bytes wait to be sent to the client, it stops reading from it,
+// and resumes once the queue is down to settings.low_watermark. On the client's EOF it
+// answers what is complete (line mode drops a trailing partial line), flushes, then closes.
+//
+// Thread: lives on its event loop; every method runs there.
+#pragma once
+
+#include <event2/util.h>
+
+#include <functional>
+#include <string>
+
+#include "echo/echo_settings.h"
+#include "echo/libevent_handles.h"
+
+namespace weir::echo {
+
+class EchoConnection {
+ public:
+  // Called once, from a callback of this connection, when it is finished; the callee
+  // destroys the connection, and nothing of it is touched after the call.
+  using DoneCallback = std::function<void(EchoConnection*)>;
+
+  // `bev` wraps the accepted socket and closes it on free. `settings` and `scratch` (a
+  // buffer shared by all connections of one loop) must outlive the connection.
+  EchoConnection(BufferEventPtr bev, std::string peer, const EchoSettings& settings,
+                 std::string& scratch, DoneCallback on_done);
+  EchoConnection(const EchoConnection&) = delete;
+  EchoConnection& operator=(const EchoConnection&) = delete;
+
+  // Starts reading. Call once, after the connection has its final address.
+  void start();
+
+  const std::string& peer() const { return peer_; }
+
+ private:
+  static void onRead(bufferevent* bev, void* self);
+  static void onWrite(bufferevent* bev, void* self);
+  static void onEvent(bufferevent* bev, short what, void* self);
+
+  void echoRaw();
+  void answerLines();
+  void pauseReading();
+  void resumeReading();
+  void closeWhenFlushed();
+  void finish();
+
+  BufferEventPtr bev_;
+  std::string peer_;
+  const EchoSettings& settings_;
+  std::string& scratch_;
+  DoneCallback on_done_;
+  bool reading_paused_ = false;
+  bool client_done_ = false;  // EOF seen: the client sends nothing more
+  bool closing_ = false;      // waiting for the output to drain, then close
+};
+
+}  // namespace weir::echo

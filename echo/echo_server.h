@@ -1,0 +1,63 @@
+// tcp-echo-server's listeners and connections on one event loop.
+//
+// Owns its listening sockets and every accepted connection; the event_base belongs to
+// the caller and must outlive the server. A listener that fails to accept for lack of
+// file descriptors pauses for a moment instead of spinning.
+//
+// Thread: construct, call listen*() and destroy on the thread that runs `base` (or before
+// it starts running); callbacks run there too.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "echo/echo_connection.h"
+#include "echo/echo_settings.h"
+#include "echo/libevent_handles.h"
+#include "echo/socket_address.h"
+
+namespace weir::echo {
+
+class EchoServer {
+ public:
+  EchoServer(event_base* base, EchoSettings settings);
+  EchoServer(const EchoServer&) = delete;
+  EchoServer& operator=(const EchoServer&) = delete;
+  ~EchoServer();
+
+  // Binds `address` (port 0: any free port) and starts accepting. Returns the address
+  // actually bound. Throws std::system_error (address in use, say).
+  SocketAddress listen(const SocketAddress& address);
+
+  // [::] with IPV6_V6ONLY off, so IPv4 clients reach it too; 0.0.0.0 if the host has no
+  // IPv6. Throws std::system_error.
+  SocketAddress listenOnAllAddresses(std::uint16_t port);
+
+  std::size_t connectionCount() const { return connections_.size(); }
+
+ private:
+  struct Listener {
+    EchoServer* server = nullptr;
+    ListenerPtr listener;
+    EventPtr retry_timer;  // re-enables the listener after an accept failure
+  };
+
+  static void onAccept(evconnlistener* listener, evutil_socket_t fd, sockaddr* peer,
+                       int peer_length, void* context);
+  static void onAcceptError(evconnlistener* listener, void* context);
+  static void onRetryAccept(evutil_socket_t, short, void* context);
+
+  void release(EchoConnection* connection);
+
+  event_base* base_;
+  const EchoSettings settings_;
+  std::string scratch_;  // answer buffer lent to the connections, one at a time
+  std::vector<std::unique_ptr<Listener>> listeners_;
+  std::unordered_map<EchoConnection*, std::unique_ptr<EchoConnection>> connections_;
+};
+
+}  // namespace weir::echo

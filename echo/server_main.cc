@@ -1,0 +1,89 @@
+// tcp-echo-server: Istio's tcp-echo sample, wire-compatible, on libevent.
+#include <event2/event.h>
+#include <fmt/format.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <cstdio>
+#include <exception>
+#include <string_view>
+#include <vector>
+
+#include "echo/echo_server.h"
+#include "echo/file_limit.h"
+#include "echo/libevent_handles.h"
+#include "echo/server_options.h"
+#include "echo/usage_error.h"
+
+namespace {
+
+using namespace weir::echo;
+
+constexpr std::string_view kProgram = "tcp-echo-server";
+
+void onStopSignal(evutil_socket_t signal_number, short, void* base) {
+  spdlog::info("signal {}, exiting", signal_number);
+  event_base_loopexit(static_cast<event_base*>(base), nullptr);
+}
+
+int serve(const ServerOptions& options) {
+  spdlog::set_default_logger(spdlog::stderr_color_mt("tcp-echo-server"));
+  spdlog::set_level(options.verbose ? spdlog::level::debug : spdlog::level::info);
+  std::signal(SIGPIPE, SIG_IGN);
+  spdlog::debug("open file limit {}", raiseOpenFileLimit());
+
+  EventBasePtr base(event_base_new());
+  if (!base) {
+    spdlog::critical("event_base_new failed");
+    return 1;
+  }
+  EventPtr on_int(evsignal_new(base.get(), SIGINT, &onStopSignal, base.get()));
+  EventPtr on_term(evsignal_new(base.get(), SIGTERM, &onStopSignal, base.get()));
+  evsignal_add(on_int.get(), nullptr);
+  evsignal_add(on_term.get(), nullptr);
+
+  EchoSettings settings;
+  settings.mode = options.raw ? EchoMode::kRaw : EchoMode::kLines;
+  settings.prefix = options.prefix;
+  settings.max_line_bytes = options.max_line_bytes;
+  EchoServer server(base.get(), settings);
+  try {
+    for (std::uint16_t port : options.ports) {
+      SocketAddress bound =
+          options.listen_address
+              ? server.listen(*SocketAddress::fromLiteral(*options.listen_address, port))
+              : server.listenOnAllAddresses(port);
+      if (options.raw) {
+        fmt::print("listening on {}, raw\n", bound.toString());
+      } else {
+        fmt::print("listening on {}, prefix: {}\n", bound.toString(), options.prefix);
+      }
+      // Tests wait for this line on a pipe.
+      std::fflush(stdout);
+    }
+  } catch (const std::exception& error) {
+    spdlog::critical("{}", error.what());
+    return 1;
+  }
+  event_base_dispatch(base.get());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string_view> args(argv + 1, argv + argc);
+  ServerOptions options;
+  try {
+    options = parseServerArgs(args);
+  } catch (const UsageError& error) {
+    fmt::print(stderr, "{}: {}\nTry '{} --help'.\n", kProgram, error.what(), kProgram);
+    return 2;
+  }
+  if (options.help) {
+    fmt::print("{}", serverUsage(kProgram));
+    return 0;
+  }
+  return serve(options);
+}

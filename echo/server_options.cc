@@ -1,0 +1,82 @@
+#include "echo/server_options.h"
+
+#include <fmt/format.h>
+
+#include <limits>
+
+#include "echo/cli_values.h"
+#include "echo/option_reader.h"
+#include "echo/socket_address.h"
+#include "echo/usage_error.h"
+
+namespace weir::echo {
+
+ServerOptions parseServerArgs(std::span<const std::string_view> args) {
+  ServerOptions options;
+  std::vector<std::string_view> positional;
+  OptionReader reader(args);
+  while (reader.next()) {
+    if (!reader.isOption()) {
+      positional.push_back(reader.argument());
+      continue;
+    }
+    std::string_view name = reader.name();
+    if (name == "-h" || name == "--help") {
+      options.help = true;
+      return options;
+    }
+    if (name == "--listen") {
+      std::string_view address = reader.value();
+      if (!SocketAddress::fromLiteral(address, 0)) {
+        throw UsageError(
+            fmt::format("--listen: expected an IPv4 or IPv6 address, got '{}'", address));
+      }
+      options.listen_address = std::string(address);
+    } else if (name == "--raw") {
+      reader.expectNoValue();
+      options.raw = true;
+    } else if (name == "--max-line-bytes") {
+      options.max_line_bytes = static_cast<std::size_t>(parseUnsigned(
+          reader.value(), "--max-line-bytes", 1, std::numeric_limits<std::uint32_t>::max()));
+    } else if (name == "-v" || name == "--verbose") {
+      reader.expectNoValue();
+      options.verbose = true;
+    } else {
+      throw UsageError(fmt::format("unknown option '{}'", name));
+    }
+  }
+  if (positional.empty()) {
+    throw UsageError("missing PORT[,PORT...]");
+  }
+  options.ports = parsePortList(positional[0]);
+  if (positional.size() >= 2) {
+    options.prefix = std::string(positional[1]);
+  } else if (!options.raw) {
+    throw UsageError("missing PREFIX (only --raw may go without one)");
+  }
+  if (positional.size() > 2) {
+    throw UsageError(fmt::format("unexpected argument '{}'", positional[2]));
+  }
+  return options;
+}
+
+std::string serverUsage(std::string_view program) {
+  return fmt::format(
+      "Usage: {0} [options] PORT[,PORT...] PREFIX\n"
+      "       {0} --raw [options] PORT[,PORT...]\n"
+      "\n"
+      "Answers every line a client sends with \"PREFIX line\", like Istio's tcp-echo\n"
+      "sample. A port of 0 takes a free port; the port actually bound is printed as\n"
+      "  listening on [::]:PORT, prefix: PREFIX\n"
+      "\n"
+      "Options:\n"
+      "  --listen ADDRESS      bind this IP address (default [::], dual-stack; 0.0.0.0\n"
+      "                        if IPv6 is unavailable)\n"
+      "  --raw                 echo every byte back as is: no lines, no prefix\n"
+      "  --max-line-bytes N    drop a client whose line exceeds N bytes (default {1})\n"
+      "  -v, --verbose         log every connection to stderr\n"
+      "  -h, --help            print this help\n",
+      program, ServerOptions::kDefaultMaxLineBytes);
+}
+
+}  // namespace weir::echo

@@ -1,0 +1,48 @@
+// One access-log line per proxied connection, written when it closes.
+//
+// The text format is Istio's default proxy access-log format (the TCP shape of
+// it, "- - -" for the HTTP fields), so the lines read like an ingress gateway's:
+// [START] "- - -" 0 FLAGS - TERMINATION "-" BYTES_RECEIVED BYTES_SENT DURATION - "-" "-" "-" "-"
+// "UPSTREAM_HOST" UPSTREAM_CLUSTER UPSTREAM_LOCAL DOWNSTREAM_LOCAL DOWNSTREAM_REMOTE - ROUTE
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace weir::proxy {
+
+// How a connection ended; the string form is the log's termination detail.
+enum class EndReason {
+  kNoRoute,                 // no rule matched the connection (Envoy flag NR)
+  kNoHealthyUpstream,       // the picked subset has no usable endpoint (UH)
+  kUpstreamConnectFailed,   // connect refused or failed (UF)
+  kUpstreamConnectTimeout,  // connectTimeout elapsed (UF)
+  kDownstreamClosed,        // both sides finished; the client closed first
+  kUpstreamClosed,          // both sides finished; the upstream closed first
+  kDownstreamReset,         // error or reset on the client side
+  kUpstreamReset,           // error or reset on the upstream side (UC)
+  kProxyShutdown,           // the proxy stopped while the connection was open
+};
+
+const char* toString(EndReason reason);
+// Envoy's response flag for the reason, "-" when none.
+const char* envoyResponseFlag(EndReason reason);
+
+struct ConnectionRecord {
+  std::chrono::system_clock::time_point start;
+  std::chrono::milliseconds duration{0};
+  std::string downstream_remote;  // client "ip:port"
+  std::string downstream_local;   // listener address the client reached
+  std::string upstream_local;     // "-" when never connected
+  std::string upstream_host;      // endpoint "ip:port", "-" when none picked
+  std::string upstream_cluster;   // "outbound|9000|v1|host", "-" when none
+  std::string route;              // rule name, "-" when none
+  uint64_t bytes_received = 0;    // from the client
+  uint64_t bytes_sent = 0;        // to the client
+  EndReason reason = EndReason::kDownstreamClosed;
+};
+
+std::string formatAccessLogText(const ConnectionRecord& record);
+
+}  // namespace weir::proxy

@@ -1,0 +1,121 @@
+#include "proxy/admin_views.h"
+
+#include <map>
+
+#include <fmt/format.h>
+
+#include "proxy/json_text.h"
+
+namespace weir::proxy {
+namespace {
+
+std::string stringArray(const std::vector<std::string>& values) {
+  std::string json = "[";
+  for (size_t i = 0; i < values.size(); ++i) {
+    json += (i ? "," : "") + jsonString(values[i]);
+  }
+  return json + "]";
+}
+
+std::string labelsObject(const std::map<std::string, std::string>& labels) {
+  std::string json = "{";
+  bool first = true;
+  for (const auto& [key, value] : labels) {
+    json += (first ? "" : ",") + jsonString(key) + ":" + jsonString(value);
+    first = false;
+  }
+  return json + "}";
+}
+
+}  // namespace
+
+std::string configDumpJson(const RouteSnapshot& snapshot, const LastReload& last_reload) {
+  const config::RouteTable& table = *snapshot.table;
+  std::string json = fmt::format("{{\"generation\":{},\"source_files\":{},\"listeners\":[",
+                                 snapshot.generation, stringArray(table.source_files));
+  for (size_t i = 0; i < table.listeners.size(); ++i) {
+    const config::Listener& listener = table.listeners[i];
+    std::vector<std::string> routes;
+    for (size_t route : listener.candidate_routes) routes.push_back(table.routes[route].name);
+    json += fmt::format(
+        "{}{{\"gateway\":{},\"server\":{},\"address\":{},\"port\":{},\"protocol\":{},"
+        "\"stat_prefix\":{},\"routes\":{}}}",
+        i ? "," : "", jsonString(listener.gateway), jsonString(listener.server_name),
+        jsonString(listener.bind_address), listener.port, jsonString(listener.protocol),
+        jsonString(listener.stat_prefix), stringArray(routes));
+  }
+  json += "],\"routes\":[";
+  for (size_t i = 0; i < table.routes.size(); ++i) {
+    const config::TcpRoute& route = table.routes[i];
+    json += fmt::format("{}{{\"name\":{},\"virtual_service\":{},\"source\":{},"
+                        "\"total_weight\":{},\"destinations\":[",
+                        i ? "," : "", jsonString(route.name), jsonString(route.virtual_service),
+                        jsonString(fmt::format("{}:{}:{}", route.position.file,
+                                               route.position.line, route.position.column)),
+                        route.total_weight);
+    for (size_t d = 0; d < route.destinations.size(); ++d) {
+      const config::WeightedDestination& destination = route.destinations[d];
+      const config::UpstreamCluster& cluster = table.clusters[destination.cluster_index];
+      json += fmt::format("{}{{\"cluster\":{},\"host\":{},\"subset\":{},\"port\":{},\"weight\":{}}}",
+                          d ? "," : "", jsonString(cluster.name), jsonString(cluster.host),
+                          jsonString(cluster.subset), cluster.port, destination.weight);
+    }
+    json += "]}";
+  }
+  json += "],\"clusters\":[";
+  for (size_t c = 0; c < table.clusters.size(); ++c) {
+    const config::UpstreamCluster& cluster = table.clusters[c];
+    json += fmt::format(
+        "{}{{\"name\":{},\"host\":{},\"subset\":{},\"port\":{},\"resolution\":{},"
+        "\"connect_timeout_ms\":{},\"idle_timeout_ms\":{},\"endpoints\":[",
+        c ? "," : "", jsonString(cluster.name), jsonString(cluster.host),
+        jsonString(cluster.subset), cluster.port,
+        jsonString(cluster.resolution == config::EndpointResolution::kDns ? "DNS" : "STATIC"),
+        cluster.connect_timeout.count(), cluster.idle_timeout.count());
+    for (size_t e = 0; e < cluster.endpoints.size(); ++e) {
+      const config::UpstreamEndpoint& endpoint = cluster.endpoints[e];
+      json += fmt::format("{}{{\"address\":{},\"port\":{},\"weight\":{},\"labels\":{},"
+                          "\"resolved\":{}}}",
+                          e ? "," : "", jsonString(endpoint.address), endpoint.port,
+                          endpoint.weight, labelsObject(endpoint.labels),
+                          jsonString(snapshot.endpoints[c][e].display));
+    }
+    json += "]}";
+  }
+  json += fmt::format("],\"last_reload\":{}}}\n",
+                      !last_reload.attempted
+                          ? std::string("null")
+                          : fmt::format("{{\"result\":{},\"errors\":{}}}",
+                                        jsonString(last_reload.applied ? "applied" : "rejected"),
+                                        stringArray(last_reload.errors)));
+  return json;
+}
+
+std::string clustersJson(const RouteSnapshot& snapshot, const std::vector<StatTotal>& stats) {
+  std::map<std::string, std::map<std::string, uint64_t>> by_cluster;
+  for (const StatTotal& stat : stats) {
+    if (stat.scope == "cluster") by_cluster[stat.scope_name][stat.stat] = stat.value;
+  }
+  const config::RouteTable& table = *snapshot.table;
+  std::string json = "{\"clusters\":[";
+  for (size_t c = 0; c < table.clusters.size(); ++c) {
+    const config::UpstreamCluster& cluster = table.clusters[c];
+    json += fmt::format("{}{{\"name\":{},\"stats\":{{", c ? "," : "", jsonString(cluster.name));
+    bool first = true;
+    for (const auto& [name, value] : by_cluster[cluster.name]) {
+      json += fmt::format("{}{}:{}", first ? "" : ",", jsonString(name), value);
+      first = false;
+    }
+    json += "},\"endpoints\":[";
+    for (size_t e = 0; e < cluster.endpoints.size(); ++e) {
+      const ResolvedEndpoint& endpoint = snapshot.endpoints[c][e];
+      json += fmt::format("{}{{\"address\":{},\"weight\":{},\"health\":{}}}", e ? "," : "",
+                          jsonString(endpoint.display), cluster.endpoints[e].weight,
+                          jsonString(endpoint.address ? "HEALTHY" : "UNRESOLVED"));
+    }
+    json += "]}";
+  }
+  return json + "]}\n";
+}
+
+}  // namespace weir::proxy

@@ -1,0 +1,47 @@
+// Watches the configuration files and directories with inotify and calls back,
+// debounced, when any of them changes on disk.
+//
+// A file is watched through its parent directory, so editors that write a new
+// file and rename it over the old one (vim, sed -i, kubectl-style tools) are seen
+// like in-place writes. Runs on the main thread's event loop.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "proxy/libevent_handles.h"
+
+namespace weir::proxy {
+
+class ConfigWatcher {
+ public:
+  // `paths` as given with -c. `on_change` runs on `loop`'s thread once changes
+  // have been quiet for `debounce`.
+  ConfigWatcher(event_base* loop, const std::vector<std::string>& paths,
+                std::chrono::milliseconds debounce, std::function<void()> on_change);
+  ~ConfigWatcher();
+  ConfigWatcher(const ConfigWatcher&) = delete;
+  ConfigWatcher& operator=(const ConfigWatcher&) = delete;
+
+  bool active() const { return inotify_fd_ >= 0; }
+
+ private:
+  static void onReadable(evutil_socket_t fd, short, void* self);
+  static void onQuiet(evutil_socket_t, short, void* self);
+  bool isRelevant(int watch, const char* name) const;
+
+  int inotify_fd_ = -1;
+  // watch descriptor -> the names inside that directory we care about
+  // (empty set: every *.yaml / *.yml in it).
+  std::map<int, std::set<std::string>> watched_;
+  std::chrono::milliseconds debounce_;
+  std::function<void()> on_change_;
+  EventPtr read_event_;
+  EventPtr debounce_timer_;
+};
+
+}  // namespace weir::proxy

@@ -1,0 +1,36 @@
+#include "proxy/listen_socket.h"
+
+#include <fcntl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace weir::proxy {
+namespace {
+
+// The kernel caps this at net.core.somaxconn; ask for plenty so that bursts of
+// connects (test suites, benchmarks) are not dropped.
+constexpr int kListenBacklog = 4096;
+
+}  // namespace
+
+int openListenSocket(const SocketAddress& address, std::string& error) {
+  const int fd = socket(address.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    error = "cannot create a socket for " + address.toString() + ": " + std::strerror(errno);
+    return -1;
+  }
+  int on = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+  setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on);
+  if (bind(fd, address.get(), address.length) != 0 || listen(fd, kListenBacklog) != 0) {
+    error = "cannot listen on " + address.toString() + ": " + std::strerror(errno);
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+}  // namespace weir::proxy

@@ -1,0 +1,15 @@
+// Opening the listening sockets of a Gateway server: one per worker, all bound to
+// the same address with SO_REUSEPORT so the kernel spreads connections over them.
+#pragma once
+
+#include <string>
+
+#include "proxy/socket_address.h"
+
+namespace weir::proxy {
+
+// Returns a bound, listening, non-blocking socket, or -1 with `error` set
+// ("cannot listen on 0.0.0.0:9000: Address already in use").
+int openListenSocket(const SocketAddress& address, std::string& error);
+
+}  // namespace weir::proxy

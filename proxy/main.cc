@@ -1,0 +1,90 @@
+// weir: a local, Envoy-style TCP proxy configured by Istio YAML.
+#include <event2/thread.h>
+#include <sys/resource.h>
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "config/loader.h"
+#include "proxy/options.h"
+#include "proxy/proxy_server.h"
+
+namespace {
+
+void raiseFileLimit() {
+  // A proxy holds two descriptors per connection; allow as many as the system does.
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
+void setUpLogging(const std::string& level) {
+  auto logs = spdlog::stderr_logger_mt("weir");
+  logs->set_pattern("[%Y-%m-%dT%H:%M:%S.%e] [%^%l%$] %v");
+  logs->set_level(spdlog::level::from_str(level));
+  spdlog::set_default_logger(logs);
+  // Access-log lines are the program's output: plain, on stdout, one per connection.
+  auto access = spdlog::stdout_logger_mt("access");
+  access->set_pattern("%v");
+  access->set_level(level == "off" ? spdlog::level::off : spdlog::level::info);
+  access->flush_on(spdlog::level::info);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace weir;
+  auto parsed = proxy::parseOptions(std::vector<std::string>(argv + 1, argv + argc));
+  if (auto* error = std::get_if<proxy::OptionsError>(&parsed)) {
+    std::cerr << "weir: " << error->message << "\n";
+    return 2;
+  }
+  const proxy::Options& options = std::get<proxy::Options>(parsed);
+  if (options.show_help) {
+    std::cout << proxy::usageText();
+    return 0;
+  }
+  if (options.show_version) {
+    std::cout << "weir " << WEIR_VERSION << "\n";
+    return 0;
+  }
+
+  config::LoadResult loaded = config::load(options.config_paths);
+  for (const config::Diagnostic& warning : loaded.warnings) {
+    std::cerr << "warning: " << warning.toString() << "\n";
+  }
+  for (const config::Diagnostic& error : loaded.errors) {
+    std::cerr << error.toString() << "\n";
+  }
+  if (!loaded.ok()) {
+    std::cerr << "weir: configuration has " << loaded.errors.size() << " error(s)\n";
+    return 1;
+  }
+  if (options.validate_only) {
+    std::cout << "configuration OK: " << loaded.table->listeners.size() << " listener(s), "
+              << loaded.table->routes.size() << " rule(s), " << loaded.table->clusters.size()
+              << " cluster(s)\n";
+    return 0;
+  }
+
+  setUpLogging(options.log_level);
+  raiseFileLimit();
+  std::signal(SIGPIPE, SIG_IGN);
+  // Workers receive tasks from the main thread through event_active().
+  evthread_use_pthreads();
+
+  try {
+    proxy::ProxyServer server(options);
+    server.start(loaded.table);
+    return server.run();
+  } catch (const std::exception& error) {
+    spdlog::error("{}", error.what());
+    return 1;
+  }
+}

@@ -1,0 +1,172 @@
+#include "proxy/options.h"
+
+#include <charconv>
+#include <set>
+
+namespace weir::proxy {
+namespace {
+
+template <typename Number>
+std::optional<Number> parseNumber(const std::string& text) {
+  Number value{};
+  const char* end = text.data() + text.size();
+  auto [stop, error] = std::from_chars(text.data(), end, value);
+  if (error != std::errc() || stop != end || text.empty()) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+}  // namespace
+
+std::string usageText() {
+  return R"(Usage: weir -c PATH [-c PATH...] [options]
+
+Runs a TCP proxy configured by Istio YAML: each Gateway server is a listener,
+VirtualService tcp routes pick a DestinationRule subset by weight for every new
+connection, and ServiceEntry endpoints say where the subsets' workloads listen.
+
+Options:
+  -c, --config PATH     YAML file (multi-document) or directory of *.yaml/*.yml
+                        files; repeatable. Required.
+      --validate        check the configuration, print every error as
+                        file:line:column: field: message, and exit 0 (valid) or 1
+      --bind ADDRESS    listen on ADDRESS instead of each Gateway server's `bind`
+                        (default 0.0.0.0, like Istio's ingress gateway)
+      --concurrency N   worker threads, each with its own event loop and
+                        listening sockets (default: number of cores)
+      --seed N          seed the weighted picks; with --concurrency 1 the sequence
+                        of picked destinations is the same on every run
+      --buffer-limit N  bytes buffered per direction before reading pauses
+                        (default 1048576)
+      --log-level LEVEL trace, debug, info, warn, error or off (default info)
+      --admin ADDRESS:PORT
+                        admin HTTP server (default 127.0.0.1:15000; port 0 picks
+                        a free port; "none" disables it): /stats,
+                        /stats/prometheus, /clusters, /config_dump, /ready, and
+                        POST /reload, /reset_counters, /drain, /quitquitquit
+      --drain-time SECONDS
+                        on SIGTERM or POST /drain, stop accepting and give open
+                        connections this long to finish (default 30)
+  -h, --help            this text
+      --version         print the version
+Access-log lines go to standard output, one per connection; logs go to
+standard error. SIGHUP, an edit of a config file, or POST /reload reloads the
+configuration (a bad one is refused and the old one keeps serving). SIGTERM
+drains, a second SIGTERM or SIGINT exits at once.
+)";
+}
+
+std::variant<Options, OptionsError> parseOptions(const std::vector<std::string>& arguments) {
+  Options options;
+  static const std::set<std::string> kLogLevels = {"trace", "debug", "info", "warn",
+                                                   "error", "critical", "off"};
+  for (size_t i = 0; i < arguments.size(); ++i) {
+    const std::string& argument = arguments[i];
+    std::string value;
+    std::string name = argument;
+    bool has_inline_value = false;
+    if (argument.starts_with("--")) {
+      if (auto equals = argument.find('='); equals != std::string::npos) {
+        name = argument.substr(0, equals);
+        value = argument.substr(equals + 1);
+        has_inline_value = true;
+      }
+    }
+    auto takeValue = [&]() -> std::optional<std::string> {
+      if (has_inline_value) {
+        return value;
+      }
+      if (i + 1 >= arguments.size()) {
+        return std::nullopt;
+      }
+      return arguments[++i];
+    };
+    auto missing = [&] { return OptionsError{"option " + name + " needs a value"}; };
+
+    if (name == "-h" || name == "--help") {
+      options.show_help = true;
+    } else if (name == "--version") {
+      options.show_version = true;
+    } else if (name == "--validate") {
+      options.validate_only = true;
+    } else if (name == "-c" || name == "--config") {
+      auto path = takeValue();
+      if (!path) return missing();
+      options.config_paths.push_back(*path);
+    } else if (name == "--bind") {
+      auto address = takeValue();
+      if (!address) return missing();
+      options.bind_address = *address;
+    } else if (name == "--concurrency") {
+      auto text = takeValue();
+      if (!text) return missing();
+      auto number = parseNumber<unsigned>(*text);
+      if (!number || *number == 0 || *number > 256) {
+        return OptionsError{"--concurrency must be a number from 1 to 256, got \"" + *text + "\""};
+      }
+      options.concurrency = *number;
+    } else if (name == "--seed") {
+      auto text = takeValue();
+      if (!text) return missing();
+      auto number = parseNumber<uint64_t>(*text);
+      if (!number) {
+        return OptionsError{"--seed must be a non-negative integer, got \"" + *text + "\""};
+      }
+      options.seed = *number;
+    } else if (name == "--buffer-limit") {
+      auto text = takeValue();
+      if (!text) return missing();
+      auto number = parseNumber<size_t>(*text);
+      if (!number || *number < 1024) {
+        return OptionsError{"--buffer-limit must be a number of bytes >= 1024, got \"" + *text +
+                            "\""};
+      }
+      options.buffer_limit = *number;
+    } else if (name == "--admin") {
+      auto text = takeValue();
+      if (!text) return missing();
+      if (*text == "none") {
+        options.admin_port.reset();
+        continue;
+      }
+      const auto colon = text->rfind(':');
+      auto port = colon == std::string::npos ? std::nullopt
+                                             : parseNumber<uint16_t>(text->substr(colon + 1));
+      std::string host = colon == std::string::npos ? "" : text->substr(0, colon);
+      if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+        host = host.substr(1, host.size() - 2);
+      }
+      if (!port || host.empty()) {
+        return OptionsError{"--admin must be ADDRESS:PORT or none, got \"" + *text + "\""};
+      }
+      options.admin_address = host;
+      options.admin_port = *port;
+    } else if (name == "--drain-time") {
+      auto text = takeValue();
+      if (!text) return missing();
+      auto number = parseNumber<unsigned>(*text);
+      if (!number) {
+        return OptionsError{"--drain-time must be a whole number of seconds, got \"" + *text +
+                            "\""};
+      }
+      options.drain_time_seconds = *number;
+    } else if (name == "--log-level") {
+      auto text = takeValue();
+      if (!text) return missing();
+      if (!kLogLevels.contains(*text)) {
+        return OptionsError{"--log-level must be one of trace, debug, info, warn, error, off; "
+                            "got \"" + *text + "\""};
+      }
+      options.log_level = *text;
+    } else {
+      return OptionsError{"unknown option \"" + argument + "\" (see weir --help)"};
+    }
+  }
+  if (!options.show_help && !options.show_version && options.config_paths.empty()) {
+    return OptionsError{"no configuration given: use -c PATH (see weir --help)"};
+  }
+  return options;
+}
+
+}  // namespace weir::proxy

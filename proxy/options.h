@@ -1,0 +1,37 @@
+// Command-line options of the `weir` binary, parsed without side effects so that
+// tests can check them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace weir::proxy {
+
+struct Options {
+  std::vector<std::string> config_paths;    // -c/--config, repeatable
+  std::optional<std::string> bind_address;  // --bind: overrides every Gateway `bind`
+  unsigned concurrency = 0;                 // --concurrency; 0: one worker per core
+  std::optional<uint64_t> seed;             // --seed
+  std::string log_level = "info";           // --log-level
+  size_t buffer_limit = 1024 * 1024;        // --buffer-limit, bytes per direction
+  // --admin ADDRESS:PORT, or --admin none (admin_port unset). Port 0: ephemeral.
+  std::string admin_address = "127.0.0.1";
+  std::optional<uint16_t> admin_port = 15000;
+  unsigned drain_time_seconds = 30;         // --drain-time
+  bool validate_only = false;               // --validate
+  bool show_help = false;
+  bool show_version = false;
+};
+
+struct OptionsError {
+  std::string message;
+};
+
+std::variant<Options, OptionsError> parseOptions(const std::vector<std::string>& arguments);
+
+std::string usageText();
+
+}  // namespace weir::proxy

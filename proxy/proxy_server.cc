@@ -1,0 +1,319 @@
+#include "proxy/proxy_server.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <csignal>
+#include <map>
+#include <stdexcept>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "config/loader.h"
+#include "proxy/listen_socket.h"
+
+namespace weir::proxy {
+namespace {
+
+std::string listenerKey(const config::Listener& listener) {
+  return listener.bind_address + ":" + std::to_string(listener.port);
+}
+
+// How often a drain checks whether every connection has finished.
+constexpr timeval kDrainTick{0, 100'000};
+
+}  // namespace
+
+ProxyServer::ProxyServer(Options options) : options_(std::move(options)) {
+  base_.reset(event_base_new());
+  if (!base_) {
+    throw std::runtime_error("cannot create the main event loop");
+  }
+  // Handlers go in before any listener opens, so a signal sent as soon as the
+  // proxy is ready is handled, never fatal.
+  for (int signal_number : {SIGINT, SIGTERM}) {
+    EventPtr event(evsignal_new(base_.get(), signal_number, &ProxyServer::onStopSignal, this));
+    evsignal_add(event.get(), nullptr);
+    signal_events_.push_back(std::move(event));
+  }
+  EventPtr reload_event(evsignal_new(base_.get(), SIGHUP, &ProxyServer::onReloadSignal, this));
+  evsignal_add(reload_event.get(), nullptr);
+  signal_events_.push_back(std::move(reload_event));
+}
+
+ProxyServer::~ProxyServer() {
+  watcher_.reset();
+  admin_.reset();
+  for (auto& worker : workers_) {
+    worker->stop();
+  }
+  workers_.clear();
+  drain_timer_.reset();
+  signal_events_.clear();
+}
+
+std::shared_ptr<const config::RouteTable> ProxyServer::applyOverrides(
+    std::shared_ptr<const config::RouteTable> table) const {
+  if (!options_.bind_address) {
+    return table;
+  }
+  auto copy = std::make_shared<config::RouteTable>(*table);
+  for (config::Listener& listener : copy->listeners) {
+    listener.bind_address = *options_.bind_address;
+  }
+  return copy;
+}
+
+std::vector<std::vector<ListenSocket>> ProxyServer::openNewListeners(
+    const config::RouteTable& table) const {
+  std::vector<std::vector<ListenSocket>> sockets(concurrency_);
+  auto closeAll = [&sockets] {
+    for (auto& worker_sockets : sockets) {
+      for (ListenSocket& opened : worker_sockets) close(opened.fd);
+    }
+  };
+  for (const config::Listener& listener : table.listeners) {
+    const std::string key = listenerKey(listener);
+    if (std::find(open_listener_keys_.begin(), open_listener_keys_.end(), key) !=
+        open_listener_keys_.end()) {
+      continue;
+    }
+    auto address = SocketAddress::fromIpLiteral(listener.bind_address, listener.port);
+    if (!address) {
+      closeAll();
+      throw std::runtime_error("gateway " + listener.gateway + " server " + listener.server_name +
+                               ": bind address \"" + listener.bind_address +
+                               "\" is not an IP address");
+    }
+    for (unsigned w = 0; w < concurrency_; ++w) {
+      std::string error;
+      const int fd = openListenSocket(*address, error);
+      if (fd < 0) {
+        closeAll();
+        throw std::runtime_error("gateway " + listener.gateway + " server " +
+                                 listener.server_name + ": " + error);
+      }
+      sockets[w].push_back(ListenSocket{key, fd});
+    }
+  }
+  return sockets;
+}
+
+void ProxyServer::start(std::shared_ptr<const config::RouteTable> table) {
+  concurrency_ = options_.concurrency;
+  if (concurrency_ == 0) {
+    concurrency_ = std::max(1u, std::thread::hardware_concurrency());
+  }
+  snapshot_ = buildRouteSnapshot(applyOverrides(std::move(table)), ++generation_);
+  const config::RouteTable& routes = *snapshot_->table;
+
+  // Open every socket before starting any worker, so a busy port fails the start
+  // cleanly instead of leaving a half-started proxy.
+  auto sockets = openNewListeners(routes);
+  for (const config::Listener& listener : routes.listeners) {
+    open_listener_keys_.push_back(listenerKey(listener));
+  }
+  if (options_.admin_port) {
+    try {
+      admin_ = std::make_unique<AdminServer>(base_.get(), options_.admin_address,
+                                             *options_.admin_port, static_cast<AdminBackend&>(*this));
+    } catch (...) {
+      for (auto& worker_sockets : sockets) {
+        for (ListenSocket& opened : worker_sockets) close(opened.fd);
+      }
+      throw;
+    }
+  }
+
+  WorkerSettings settings;
+  settings.buffer_limit = options_.buffer_limit;
+  settings.access_log = spdlog::get("access");
+  for (unsigned w = 0; w < concurrency_; ++w) {
+    auto worker = std::make_unique<Worker>(w, settings, makeWorkerRandom(options_.seed, w));
+    worker->applyConfig(snapshot_, std::move(sockets[w]));
+    workers_.push_back(std::move(worker));
+  }
+  for (auto& worker : workers_) {
+    worker->start();
+  }
+  // Editing a config file reloads it, like SIGHUP. 200 ms of quiet lets an
+  // editor finish its write-and-rename before we read.
+  watcher_ = std::make_unique<ConfigWatcher>(base_.get(), options_.config_paths,
+                                             std::chrono::milliseconds(200),
+                                             [this] { reload(); });
+  logSummary(*snapshot_);
+  if (admin_) {
+    spdlog::info("admin server on http://{}:{}/", admin_->address(), admin_->port());
+  }
+  spdlog::info("ready: {} listener(s), {} worker(s)", routes.listeners.size(), concurrency_);
+}
+
+void ProxyServer::logSummary(const RouteSnapshot& snapshot) const {
+  const config::RouteTable& table = *snapshot.table;
+  for (const config::Listener& listener : table.listeners) {
+    spdlog::info("listener {}:{} (gateway {}, server {}, {})", listener.bind_address,
+                 listener.port, listener.gateway, listener.server_name, listener.protocol);
+    for (size_t route_index : listener.candidate_routes) {
+      const config::TcpRoute& route = table.routes[route_index];
+      for (const config::WeightedDestination& destination : route.destinations) {
+        const config::UpstreamCluster& cluster = table.clusters[destination.cluster_index];
+        spdlog::info("  {} -> {} weight {}/{} ({} endpoint(s))", route.name, cluster.name,
+                     destination.weight, route.total_weight, cluster.endpoints.size());
+      }
+    }
+  }
+}
+
+std::vector<std::string> ProxyServer::reload() {
+  std::vector<std::string> errors;
+  if (draining_) {
+    errors.push_back("the proxy is draining; reload refused");
+    return errors;
+  }
+  last_reload_.attempted = true;
+  last_reload_.applied = false;
+  config::LoadResult loaded = config::load(options_.config_paths);
+  for (const config::Diagnostic& warning : loaded.warnings) {
+    spdlog::warn("{}", warning.toString());
+  }
+  std::shared_ptr<const config::RouteTable> table;
+  std::vector<std::vector<ListenSocket>> sockets;
+  if (loaded.ok()) {
+    table = applyOverrides(loaded.table);
+    try {
+      sockets = openNewListeners(*table);
+    } catch (const std::exception& error) {
+      errors.push_back(error.what());
+    }
+  } else {
+    for (const config::Diagnostic& error : loaded.errors) errors.push_back(error.toString());
+  }
+  if (!errors.empty()) {
+    for (const std::string& error : errors) spdlog::error("reload rejected: {}", error);
+    spdlog::error("reload rejected with {} error(s); generation {} keeps serving", errors.size(),
+                  generation_);
+    last_reload_.errors = errors;
+    return errors;
+  }
+
+  snapshot_ = buildRouteSnapshot(std::move(table), ++generation_);
+  open_listener_keys_.clear();
+  for (const config::Listener& listener : snapshot_->table->listeners) {
+    open_listener_keys_.push_back(listenerKey(listener));
+  }
+  for (unsigned w = 0; w < workers_.size(); ++w) {
+    // std::function needs a copyable callable: share the sockets' vector.
+    auto worker_sockets = std::make_shared<std::vector<ListenSocket>>(std::move(sockets[w]));
+    Worker* worker = workers_[w].get();
+    worker->post([worker, snapshot = snapshot_, worker_sockets] {
+      worker->applyConfig(snapshot, std::move(*worker_sockets));
+    });
+  }
+  logSummary(*snapshot_);
+  spdlog::info("reloaded: configuration generation {}", generation_);
+  last_reload_.applied = true;
+  last_reload_.errors.clear();
+  return errors;
+}
+
+void ProxyServer::drain() {
+  if (draining_) {
+    return;
+  }
+  draining_ = true;
+  spdlog::info("draining: no new connections; open ones have {}s to finish",
+               options_.drain_time_seconds);
+  watcher_.reset();
+  for (auto& worker : workers_) {
+    Worker* target = worker.get();
+    target->post([target] { target->stopAccepting(); });
+  }
+  drain_deadline_ = std::chrono::steady_clock::now() +
+                    std::chrono::seconds(options_.drain_time_seconds);
+  drain_timer_.reset(event_new(base_.get(), -1, EV_PERSIST, &ProxyServer::onDrainTick, this));
+  evtimer_add(drain_timer_.get(), &kDrainTick);
+}
+
+void ProxyServer::onDrainTick(evutil_socket_t, short, void* self) {
+  auto* server = static_cast<ProxyServer*>(self);
+  const size_t open = server->activeConnections();
+  if (open == 0) {
+    spdlog::info("drained: every connection finished");
+    event_base_loopbreak(server->base_.get());
+  } else if (std::chrono::steady_clock::now() >= server->drain_deadline_) {
+    spdlog::info("drain time is up: closing {} open connection(s)", open);
+    event_base_loopbreak(server->base_.get());
+  }
+}
+
+void ProxyServer::quit() { event_base_loopbreak(base_.get()); }
+
+size_t ProxyServer::activeConnections() const {
+  size_t open = 0;
+  for (const auto& worker : workers_) open += worker->activeConnections();
+  return open;
+}
+
+int ProxyServer::run() {
+  event_base_dispatch(base_.get());
+  for (auto& worker : workers_) {
+    worker->stop();
+  }
+  for (auto& worker : workers_) {
+    worker->join();
+  }
+  spdlog::info("stopped");
+  return 0;
+}
+
+void ProxyServer::onStopSignal(evutil_socket_t signal_number, short, void* self) {
+  auto* server = static_cast<ProxyServer*>(self);
+  if (signal_number == SIGTERM && !server->draining_) {
+    spdlog::info("received SIGTERM: draining (send it again to exit at once)");
+    server->drain();
+    return;
+  }
+  spdlog::info("received signal {}: stopping", signal_number);
+  event_base_loopbreak(server->base_.get());
+}
+
+void ProxyServer::onReloadSignal(evutil_socket_t, short, void* self) {
+  spdlog::info("received SIGHUP: reloading the configuration");
+  static_cast<ProxyServer*>(self)->reload();
+}
+
+std::vector<StatTotal> ProxyServer::statTotals() const {
+  std::map<std::tuple<std::string, std::string, std::string>, StatTotal> sums;
+  for (const auto& worker : workers_) {
+    worker->stats().visit([&](const StatSample& sample) {
+      StatTotal& total = sums[{sample.scope, sample.scope_name, sample.name}];
+      total.scope = sample.scope;
+      total.scope_name = sample.scope_name;
+      total.stat = sample.name;
+      total.kind = sample.kind;
+      total.value += sample.value;
+    });
+  }
+  std::vector<StatTotal> totals;
+  totals.reserve(sums.size());
+  for (auto& [key, total] : sums) totals.push_back(std::move(total));
+  return totals;
+}
+
+void ProxyServer::resetCounters() {
+  for (auto& worker : workers_) {
+    Worker* target = worker.get();
+    target->post([target] { target->resetCounters(); });
+  }
+}
+
+std::string ProxyServer::clustersJson() const {
+  return weir::proxy::clustersJson(*snapshot_, statTotals());
+}
+
+std::string ProxyServer::configDumpJson() const {
+  return weir::proxy::configDumpJson(*snapshot_, last_reload_);
+}
+
+}  // namespace weir::proxy

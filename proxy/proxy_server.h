@@ -1,0 +1,85 @@
+// The proxy process: the workers, their listening sockets, and the main thread's
+// event loop that handles signals, config reloads and the admin server.
+//
+// Threading: every method runs on the main thread. Workers receive new route
+// snapshots and commands through Worker::post(), so the data path never waits
+// for the main thread and never takes a lock per connection.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/route_table.h"
+#include "proxy/admin_server.h"
+#include "proxy/admin_views.h"
+#include "proxy/config_watcher.h"
+#include "proxy/libevent_handles.h"
+#include "proxy/options.h"
+#include "proxy/route_snapshot.h"
+#include "proxy/worker.h"
+
+namespace weir::proxy {
+
+class ProxyServer final : private AdminBackend {
+ public:
+  explicit ProxyServer(Options options);
+  ~ProxyServer() override;
+  ProxyServer(const ProxyServer&) = delete;
+  ProxyServer& operator=(const ProxyServer&) = delete;
+
+  // Opens every listener on every worker (and the admin server) and starts the
+  // workers. Throws std::runtime_error with a message for the user when a port
+  // cannot be opened; nothing is left running then.
+  void start(std::shared_ptr<const config::RouteTable> table);
+  // Runs until stopped (SIGINT, second SIGTERM, POST /quitquitquit, or the end
+  // of a drain), then stops the workers. Returns the exit code.
+  int run();
+
+  // Loads the configuration files again. On success new connections on every
+  // worker use the new route table (listeners added or removed as it says);
+  // on failure nothing changes and the errors (file:line:column) are returned.
+  // Never a half-applied configuration.
+  std::vector<std::string> reload();
+
+  // Stop accepting, let open connections finish for up to --drain-time, exit.
+  void drain() override;
+
+ private:
+  // AdminBackend
+  std::vector<StatTotal> statTotals() const override;
+  void resetCounters() override;
+  std::string clustersJson() const override;
+  std::string configDumpJson() const override;
+  bool ready() const override { return !draining_; }
+  std::vector<std::string> reloadConfig() override { return reload(); }
+  void quit() override;
+
+  static void onStopSignal(evutil_socket_t signal_number, short, void* self);
+  static void onReloadSignal(evutil_socket_t, short, void* self);
+  static void onDrainTick(evutil_socket_t, short, void* self);
+  // Opens one socket per worker for each listener of `table` whose key is not in
+  // open_listener_keys_. All or nothing: throws std::runtime_error on failure.
+  std::vector<std::vector<ListenSocket>> openNewListeners(const config::RouteTable& table) const;
+  std::shared_ptr<const config::RouteTable> applyOverrides(
+      std::shared_ptr<const config::RouteTable> table) const;
+  void logSummary(const RouteSnapshot& snapshot) const;
+  size_t activeConnections() const;
+
+  Options options_;
+  EventBasePtr base_;
+  std::vector<EventPtr> signal_events_;
+  std::unique_ptr<ConfigWatcher> watcher_;
+  std::unique_ptr<AdminServer> admin_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::shared_ptr<const RouteSnapshot> snapshot_;
+  std::vector<std::string> open_listener_keys_;
+  unsigned concurrency_ = 1;
+  uint64_t generation_ = 0;
+  LastReload last_reload_;
+  bool draining_ = false;
+  EventPtr drain_timer_;
+  std::chrono::steady_clock::time_point drain_deadline_;
+};
+
+}  // namespace weir::proxy

@@ -1,0 +1,74 @@
+#include "proxy/socket_address.h"
+
+#include <arpa/inet.h>
+
+#include <cstring>
+
+namespace weir::proxy {
+
+uint16_t SocketAddress::port() const {
+  if (storage.ss_family == AF_INET) {
+    return ntohs(reinterpret_cast<const sockaddr_in*>(&storage)->sin_port);
+  }
+  if (storage.ss_family == AF_INET6) {
+    return ntohs(reinterpret_cast<const sockaddr_in6*>(&storage)->sin6_port);
+  }
+  return 0;
+}
+
+std::string SocketAddress::toString() const {
+  char text[INET6_ADDRSTRLEN] = {};
+  if (storage.ss_family == AF_INET) {
+    const auto* v4 = reinterpret_cast<const sockaddr_in*>(&storage);
+    inet_ntop(AF_INET, &v4->sin_addr, text, sizeof text);
+    return std::string(text) + ":" + std::to_string(port());
+  }
+  if (storage.ss_family == AF_INET6) {
+    const auto* v6 = reinterpret_cast<const sockaddr_in6*>(&storage);
+    inet_ntop(AF_INET6, &v6->sin6_addr, text, sizeof text);
+    return "[" + std::string(text) + "]:" + std::to_string(port());
+  }
+  return "unknown";
+}
+
+std::optional<SocketAddress> SocketAddress::fromIpLiteral(std::string_view ip, uint16_t port) {
+  std::string literal(ip);
+  SocketAddress address;
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&address.storage);
+  if (inet_pton(AF_INET, literal.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(port);
+    address.length = sizeof(sockaddr_in);
+    return address;
+  }
+  address.storage = {};
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&address.storage);
+  if (inet_pton(AF_INET6, literal.c_str(), &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(port);
+    address.length = sizeof(sockaddr_in6);
+    return address;
+  }
+  return std::nullopt;
+}
+
+SocketAddress SocketAddress::fromSockaddr(const sockaddr* source, socklen_t length) {
+  SocketAddress address;
+  if (length > static_cast<socklen_t>(sizeof address.storage)) {
+    length = sizeof address.storage;
+  }
+  std::memcpy(&address.storage, source, length);
+  address.length = length;
+  return address;
+}
+
+std::optional<SocketAddress> localAddressOf(int fd) {
+  SocketAddress address;
+  address.length = sizeof address.storage;
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&address.storage), &address.length) != 0) {
+    return std::nullopt;
+  }
+  return address;
+}
+
+}  // namespace weir::proxy

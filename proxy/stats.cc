@@ -1,0 +1,76 @@
+#include "proxy/stats.h"
+
+namespace weir::proxy {
+namespace {
+
+// The one list of each scope's statistics, shared by visit() and resetCounters().
+template <typename Stats, typename Visitor>
+void forEachListenerStat(Stats& stats, Visitor&& visit) {
+  visit("downstream_cx_total", StatKind::kCounter, stats.downstream_cx_total);
+  visit("downstream_cx_active", StatKind::kGauge, stats.downstream_cx_active);
+  visit("downstream_cx_no_route", StatKind::kCounter, stats.downstream_cx_no_route);
+  visit("downstream_cx_rx_bytes_total", StatKind::kCounter, stats.downstream_cx_rx_bytes_total);
+  visit("downstream_cx_tx_bytes_total", StatKind::kCounter, stats.downstream_cx_tx_bytes_total);
+}
+
+template <typename Stats, typename Visitor>
+void forEachClusterStat(Stats& stats, Visitor&& visit) {
+  visit("upstream_cx_total", StatKind::kCounter, stats.upstream_cx_total);
+  visit("upstream_cx_active", StatKind::kGauge, stats.upstream_cx_active);
+  visit("upstream_cx_connect_fail", StatKind::kCounter, stats.upstream_cx_connect_fail);
+  visit("upstream_cx_connect_timeout", StatKind::kCounter, stats.upstream_cx_connect_timeout);
+  visit("upstream_cx_none_healthy", StatKind::kCounter, stats.upstream_cx_none_healthy);
+  visit("upstream_cx_destroy_remote_with_active_rq", StatKind::kCounter,
+        stats.upstream_cx_destroy_remote_with_active_rq);
+  visit("upstream_cx_rx_bytes_total", StatKind::kCounter, stats.upstream_cx_rx_bytes_total);
+  visit("upstream_cx_tx_bytes_total", StatKind::kCounter, stats.upstream_cx_tx_bytes_total);
+  visit("upstream_flow_control_paused_reading_total", StatKind::kCounter,
+        stats.upstream_flow_control_paused_reading_total);
+  visit("upstream_flow_control_resumed_reading_total", StatKind::kCounter,
+        stats.upstream_flow_control_resumed_reading_total);
+}
+
+}  // namespace
+
+ListenerStats& WorkerStats::listener(const std::string& stat_prefix) {
+  std::lock_guard lock(mutex_);
+  auto& slot = listeners_[stat_prefix];
+  if (!slot) {
+    slot = std::make_unique<ListenerStats>();
+  }
+  return *slot;
+}
+
+ClusterStats& WorkerStats::cluster(const std::string& name) {
+  std::lock_guard lock(mutex_);
+  auto& slot = clusters_[name];
+  if (!slot) {
+    slot = std::make_unique<ClusterStats>();
+  }
+  return *slot;
+}
+
+void WorkerStats::resetCounters() {
+  auto resetCounter = [](const char*, StatKind kind, Counter& counter) {
+    if (kind == StatKind::kCounter) counter.reset();
+  };
+  std::lock_guard lock(mutex_);
+  for (auto& [prefix, stats] : listeners_) forEachListenerStat(*stats, resetCounter);
+  for (auto& [name, stats] : clusters_) forEachClusterStat(*stats, resetCounter);
+}
+
+void WorkerStats::visit(const std::function<void(const StatSample&)>& visitor) const {
+  std::lock_guard lock(mutex_);
+  for (const auto& [prefix, stats] : listeners_) {
+    forEachListenerStat(*stats, [&](const char* name, StatKind kind, const Counter& counter) {
+      visitor(StatSample{"tcp", prefix, name, kind, counter.value()});
+    });
+  }
+  for (const auto& [cluster, stats] : clusters_) {
+    forEachClusterStat(*stats, [&](const char* name, StatKind kind, const Counter& counter) {
+      visitor(StatSample{"cluster", cluster, name, kind, counter.value()});
+    });
+  }
+}
+
+}  // namespace weir::proxy

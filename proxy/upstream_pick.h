@@ -1,0 +1,24 @@
+// The two picks made for every new connection, as pure functions so that tests
+// can drive them with scripted values (Envoy's pickCluster works the same way).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "config/route_table.h"
+
+namespace weir::proxy {
+
+// Which of `destinations` a connection goes to, given a uniformly random value.
+// Destination i owns the interval [w0 + … + w(i-1), w0 + … + wi) of
+// `random_value % total_weight`; a weight-0 destination owns an empty interval
+// and is never picked. Requires total_weight > 0 (the loader guarantees it).
+size_t pickDestination(std::span<const config::WeightedDestination> destinations,
+                       uint64_t total_weight, uint64_t random_value);
+
+// Round robin over `count` endpoints: returns the index to use and advances
+// `cursor`. The cursor belongs to one worker thread, so no synchronisation.
+size_t pickRoundRobin(size_t count, uint64_t& cursor);
+
+}  // namespace weir::proxy

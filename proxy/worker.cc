@@ -1,0 +1,214 @@
+#include "proxy/worker.h"
+
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include "config/route_match.h"
+#include "proxy/upstream_pick.h"
+
+namespace weir::proxy {
+
+Worker::Worker(unsigned index, WorkerSettings settings, std::unique_ptr<RandomSource> random)
+    : index_(index), settings_(std::move(settings)), random_(std::move(random)) {
+  base_.reset(event_base_new());
+  if (!base_) {
+    throw std::runtime_error("cannot create an event loop");
+  }
+  task_event_.reset(event_new(base_.get(), -1, 0, &Worker::onTasks, this));
+}
+
+Worker::~Worker() {
+  join();
+  // Connections and listeners hold events of base_: free them before it.
+  connections_.clear();
+  listeners_.clear();
+  task_event_.reset();
+}
+
+void Worker::addListener(ListenSocket socket) {
+  auto slot = std::make_unique<ListenerSlot>();
+  slot->key = socket.key;
+  slot->worker = this;
+  // Backlog 0: the main thread already called listen().
+  slot->listener.reset(evconnlistener_new(base_.get(), &Worker::onAccept, slot.get(),
+                                          LEV_OPT_CLOSE_ON_FREE, 0, socket.fd));
+  if (!slot->listener) {
+    close(socket.fd);
+    spdlog::error("worker {}: cannot accept on {}", index_, socket.key);
+    return;
+  }
+  evconnlistener_set_error_cb(slot->listener.get(), &Worker::onAcceptError);
+  listeners_.push_back(std::move(slot));
+}
+
+void Worker::start() {
+  thread_ = std::thread([this] {
+    event_base_loop(base_.get(), EVLOOP_NO_EXIT_ON_EMPTY);
+  });
+}
+
+void Worker::post(std::function<void()> task) {
+  {
+    std::lock_guard lock(task_mutex_);
+    tasks_.push_back(std::move(task));
+  }
+  // event_active is thread-safe because main() enables libevent's pthread locking.
+  event_active(task_event_.get(), EV_READ, 0);
+}
+
+void Worker::stop() {
+  post([this] {
+    listeners_.clear();
+    std::vector<ProxiedConnection*> open;
+    open.reserve(connections_.size());
+    for (auto& [connection, owned] : connections_) {
+      open.push_back(connection);
+    }
+    for (ProxiedConnection* connection : open) {
+      connection->abort();
+    }
+    event_base_loopbreak(base_.get());
+  });
+}
+
+void Worker::join() {
+  if (thread_.joinable()) {
+    thread_.join();
+  }
+}
+
+void Worker::onTasks(evutil_socket_t, short, void* self) {
+  static_cast<Worker*>(self)->runTasks();
+}
+
+void Worker::runTasks() {
+  std::deque<std::function<void()>> ready;
+  {
+    std::lock_guard lock(task_mutex_);
+    ready.swap(tasks_);
+  }
+  for (auto& task : ready) {
+    task();
+  }
+}
+
+void Worker::applyConfig(std::shared_ptr<const RouteSnapshot> snapshot,
+                         std::vector<ListenSocket> new_sockets) {
+  for (ListenSocket& socket : new_sockets) {
+    addListener(std::move(socket));
+  }
+  const config::RouteTable& table = *snapshot->table;
+  round_robin_cursors_.assign(table.clusters.size(), 0);
+  cluster_stats_.clear();
+  for (const config::UpstreamCluster& cluster : table.clusters) {
+    cluster_stats_.push_back(&stats_.cluster(cluster.name));
+  }
+  for (auto& slot : listeners_) {
+    slot->config_index = -1;
+    for (size_t i = 0; i < table.listeners.size(); ++i) {
+      const config::Listener& listener = table.listeners[i];
+      if (listener.bind_address + ":" + std::to_string(listener.port) == slot->key) {
+        slot->config_index = static_cast<int>(i);
+        slot->stats = &stats_.listener(listener.stat_prefix);
+      }
+    }
+  }
+  // Listeners the new config dropped stop accepting; their connections carry on.
+  listeners_.remove_if([](const auto& slot) { return slot->config_index < 0; });
+  snapshot_ = std::move(snapshot);
+}
+
+void Worker::onAccept(evconnlistener*, evutil_socket_t fd, sockaddr* address, int length,
+                      void* slot) {
+  auto* listener_slot = static_cast<ListenerSlot*>(slot);
+  listener_slot->worker->accept(*listener_slot, fd, address, length);
+}
+
+void Worker::onAcceptError(evconnlistener*, void* slot) {
+  // Typically EMFILE/ENFILE: the listener keeps going; log and carry on.
+  spdlog::warn("accept failed on {}: {}", static_cast<ListenerSlot*>(slot)->key,
+               evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+}
+
+void Worker::accept(ListenerSlot& slot, evutil_socket_t fd, const sockaddr* address, int length) {
+  ConnectionRecord record;
+  record.start = std::chrono::system_clock::now();
+  record.downstream_remote =
+      SocketAddress::fromSockaddr(address, static_cast<socklen_t>(length)).toString();
+  record.downstream_local = slot.key;
+  record.upstream_local = "-";
+  record.upstream_host = "-";
+  record.upstream_cluster = "-";
+  record.route = "-";
+
+  const config::RouteTable& table = *snapshot_->table;
+  const config::Listener& listener = table.listeners[static_cast<size_t>(slot.config_index)];
+  slot.stats->downstream_cx_total.add();
+  slot.stats->downstream_cx_active.add();
+  if (auto local = localAddressOf(fd)) {
+    record.downstream_local = local->toString();
+  }
+
+  const config::TcpRoute* route =
+      config::findRoute(table, listener, config::ConnectionFacts{listener.port, listener.gateway});
+  if (route == nullptr) {
+    slot.stats->downstream_cx_no_route.add();
+    refuse(fd, slot, record, EndReason::kNoRoute);
+    return;
+  }
+  record.route = route->name;
+
+  const size_t pick = pickDestination(route->destinations, route->total_weight, random_->next());
+  const size_t cluster_index = route->destinations[pick].cluster_index;
+  const config::UpstreamCluster& cluster = table.clusters[cluster_index];
+  record.upstream_cluster = cluster.name;
+
+  // Round robin over the endpoints whose address resolved.
+  const auto& endpoints = snapshot_->endpoints[cluster_index];
+  const ResolvedEndpoint* endpoint = nullptr;
+  for (size_t tries = 0; tries < endpoints.size() && endpoint == nullptr; ++tries) {
+    const ResolvedEndpoint& candidate =
+        endpoints[pickRoundRobin(endpoints.size(), round_robin_cursors_[cluster_index])];
+    if (candidate.address) {
+      endpoint = &candidate;
+    }
+  }
+  ClusterStats* cluster_stats = cluster_stats_[cluster_index];
+  if (endpoint == nullptr) {
+    cluster_stats->upstream_cx_none_healthy.add();
+    refuse(fd, slot, record, EndReason::kNoHealthyUpstream);
+    return;
+  }
+  record.upstream_host = endpoint->display;
+
+  UpstreamTarget target{snapshot_, cluster_index, &*endpoint->address, cluster_stats, slot.stats};
+  auto connection = std::make_unique<ProxiedConnection>(static_cast<ConnectionOwner&>(*this), fd, std::move(target),
+                                                        std::move(record));
+  ProxiedConnection* raw = connection.get();
+  connections_.emplace(raw, std::move(connection));
+  active_connections_.store(connections_.size(), std::memory_order_relaxed);
+  raw->start();
+}
+
+void Worker::refuse(evutil_socket_t fd, ListenerSlot& slot, ConnectionRecord& record,
+                    EndReason reason) {
+  close(fd);
+  slot.stats->downstream_cx_active.subtract();
+  record.reason = reason;
+  writeAccessLog(record);
+}
+
+void Worker::onConnectionDone(ProxiedConnection& connection, const ConnectionRecord& record) {
+  writeAccessLog(record);
+  connections_.erase(&connection);
+  active_connections_.store(connections_.size(), std::memory_order_relaxed);
+}
+
+void Worker::writeAccessLog(const ConnectionRecord& record) {
+  if (settings_.access_log) {
+    settings_.access_log->info(formatAccessLogText(record));
+  }
+}
+
+}  // namespace weir::proxy

@@ -1,0 +1,115 @@
+// A worker: one thread, one event loop, its own listening sockets (SO_REUSEPORT
+// siblings of the other workers'), and every connection it accepted.
+//
+// Threading: the constructor, start(), post(), stop() and join() are called from
+// the main thread; everything else runs on the worker's own loop thread. The only
+// state shared with other threads is the task queue (under a mutex, never touched
+// per connection), the statistics (see stats.h) and read-only route snapshots.
+#pragma once
+
+#include <atomic>
+#include <deque>
+#include <functional>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <spdlog/logger.h>
+
+#include "proxy/libevent_handles.h"
+#include "proxy/proxied_connection.h"
+#include "proxy/random_source.h"
+#include "proxy/route_snapshot.h"
+#include "proxy/stats.h"
+
+namespace weir::proxy {
+
+struct WorkerSettings {
+  size_t buffer_limit = 1024 * 1024;       // per direction, like Envoy's default
+  std::shared_ptr<spdlog::logger> access_log;  // thread-safe; may be null
+};
+
+// A listening socket handed to a worker, identified across reloads by its key.
+struct ListenSocket {
+  std::string key;  // "bind:port" of the Gateway server, e.g. "0.0.0.0:9000"
+  int fd = -1;      // bound and listening, non-blocking; the worker takes ownership
+};
+
+class Worker final : private ConnectionOwner {
+ public:
+  Worker(unsigned index, WorkerSettings settings, std::unique_ptr<RandomSource> random);
+  ~Worker() override;
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  void start();
+  // Any thread: runs `task` on the loop thread soon.
+  void post(std::function<void()> task);
+  // Any thread: stop accepting, reset open connections and leave the loop.
+  void stop();
+  void join();
+
+  // Loop thread (through post()), or the main thread before start(): accept on
+  // `new_sockets` as well, route new connections with `snapshot`, and close the
+  // listeners that `snapshot` no longer has. Open connections are not touched.
+  void applyConfig(std::shared_ptr<const RouteSnapshot> snapshot,
+                   std::vector<ListenSocket> new_sockets);
+
+  // Loop thread only (through post()).
+  void stopAccepting() { listeners_.clear(); }
+  void resetCounters() { stats_.resetCounters(); }
+  size_t activeConnections() const { return active_connections_.load(std::memory_order_relaxed); }
+
+  const WorkerStats& stats() const { return stats_; }
+  unsigned index() const { return index_; }
+
+ private:
+  struct ListenerSlot {
+    std::string key;
+    ConnListenerPtr listener;
+    int config_index = -1;  // in the current snapshot's listeners; -1 when absent
+    ListenerStats* stats = nullptr;
+    Worker* worker = nullptr;
+  };
+
+  // ConnectionOwner
+  event_base* loop() override { return base_.get(); }
+  size_t bufferLimit() const override { return settings_.buffer_limit; }
+  void onConnectionDone(ProxiedConnection& connection, const ConnectionRecord& record) override;
+
+  static void onAccept(evconnlistener*, evutil_socket_t fd, sockaddr* address, int length,
+                       void* slot);
+  static void onAcceptError(evconnlistener*, void* slot);
+  static void onTasks(evutil_socket_t, short, void* self);
+  void accept(ListenerSlot& slot, evutil_socket_t fd, const sockaddr* address, int length);
+  void refuse(evutil_socket_t fd, ListenerSlot& slot, ConnectionRecord& record, EndReason reason);
+  void writeAccessLog(const ConnectionRecord& record);
+  void runTasks();
+  void addListener(ListenSocket socket);
+
+  const unsigned index_;
+  WorkerSettings settings_;
+  std::unique_ptr<RandomSource> random_;
+  EventBasePtr base_;
+  EventPtr task_event_;
+  std::thread thread_;
+
+  std::mutex task_mutex_;
+  std::deque<std::function<void()>> tasks_;  // guarded by task_mutex_
+
+  // Loop thread only.
+  std::shared_ptr<const RouteSnapshot> snapshot_;
+  std::vector<uint64_t> round_robin_cursors_;    // per cluster of snapshot_
+  std::vector<ClusterStats*> cluster_stats_;     // per cluster of snapshot_
+  std::list<std::unique_ptr<ListenerSlot>> listeners_;
+  std::unordered_map<ProxiedConnection*, std::unique_ptr<ProxiedConnection>> connections_;
+  WorkerStats stats_;
+  std::atomic<size_t> active_connections_{0};  // written by the loop thread only
+};
+
+}  // namespace weir::proxy

@@ -1,0 +1,135 @@
+#include <gtest/gtest.h>
+
+#include <initializer_list>
+#include <string_view>
+#include <vector>
+
+#include "echo/client_options.h"
+#include "echo/server_options.h"
+#include "echo/usage_error.h"
+
+namespace weir::echo {
+namespace {
+
+ServerOptions server(std::initializer_list<std::string_view> args) {
+  std::vector<std::string_view> list(args);
+  return parseServerArgs(list);
+}
+
+ClientOptions client(std::initializer_list<std::string_view> args) {
+  std::vector<std::string_view> list(args);
+  return parseClientArgs(list);
+}
+
+TEST(ServerOptions, PortsAndPrefixLikeTheIstioSample) {
+  ServerOptions options = server({"9000,9001", "one"});
+  EXPECT_EQ(options.ports, (std::vector<std::uint16_t>{9000, 9001}));
+  EXPECT_EQ(options.prefix, "one");
+  EXPECT_FALSE(options.raw);
+  EXPECT_FALSE(options.listen_address.has_value());
+  EXPECT_EQ(options.max_line_bytes, 65536u);
+}
+
+TEST(ServerOptions, OptionsBeforeAfterAndWithEquals) {
+  ServerOptions options =
+      server({"--listen", "127.0.0.1", "0", "--max-line-bytes=100", "two", "-v"});
+  EXPECT_EQ(options.ports, std::vector<std::uint16_t>{0});
+  EXPECT_EQ(options.prefix, "two");
+  EXPECT_EQ(options.listen_address, "127.0.0.1");
+  EXPECT_EQ(options.max_line_bytes, 100u);
+  EXPECT_TRUE(options.verbose);
+}
+
+TEST(ServerOptions, ListenTakesIpv6WithOrWithoutBrackets) {
+  EXPECT_EQ(server({"--listen", "::1", "0", "p"}).listen_address, "::1");
+  EXPECT_EQ(server({"--listen=[::1]", "0", "p"}).listen_address, "[::1]");
+}
+
+TEST(ServerOptions, RawNeedsNoPrefix) {
+  ServerOptions options = server({"--raw", "0"});
+  EXPECT_TRUE(options.raw);
+  EXPECT_EQ(options.prefix, "");
+  EXPECT_TRUE(server({"--raw", "0", "ignored"}).raw);
+}
+
+TEST(ServerOptions, DoubleDashEndsOptions) {
+  EXPECT_EQ(server({"--", "0", "-dash-prefix"}).prefix, "-dash-prefix");
+}
+
+TEST(ServerOptions, Help) {
+  EXPECT_TRUE(server({"--help"}).help);
+  EXPECT_TRUE(server({"0", "-h"}).help);
+}
+
+TEST(ServerOptions, BadArguments) {
+  std::vector<std::vector<std::string_view>> bad{
+      {},
+      {"9000"},                             // no prefix
+      {"9000", "one", "extra"},             // too many
+      {"http", "one"},                      // not a port
+      {"9000,9000", "one"},                 // twice
+      {"--listen", "localhost", "0", "p"},  // not an address
+      {"--listen"},                         // missing value
+      {"--max-line-bytes", "0", "0", "p"},  // below 1
+      {"--max-line-bytes", "-5", "0", "p"},
+      {"--raw=yes", "0"},
+      {"--frobnicate", "0", "p"},
+  };
+  for (const auto& args : bad) {
+    EXPECT_THROW(parseServerArgs(args), UsageError) << (args.empty() ? "" : args[0]);
+  }
+}
+
+TEST(ServerOptions, UsageMentionsEveryOption) {
+  std::string usage = serverUsage("tcp-echo-server");
+  for (const char* option : {"--listen", "--raw", "--max-line-bytes", "--help", "PREFIX"}) {
+    EXPECT_NE(usage.find(option), std::string::npos) << option;
+  }
+}
+
+TEST(ClientOptions, Defaults) {
+  ClientOptions options = client({"127.0.0.1:9000"});
+  EXPECT_EQ(options.target, (HostPort{"127.0.0.1", 9000}));
+  EXPECT_EQ(options.connections, 1000u);
+  EXPECT_EQ(options.concurrency, 20u);
+  EXPECT_EQ(options.message, "hello");
+  EXPECT_EQ(options.timeout, std::chrono::milliseconds(10000));
+  EXPECT_FALSE(options.print_answers);
+}
+
+TEST(ClientOptions, Everything) {
+  ClientOptions options = client({"-n", "10000", "[::1]:9000", "-c", "50", "--message",
+                                  "-looks like an option", "--timeout-ms=250", "--print"});
+  EXPECT_EQ(options.target, (HostPort{"::1", 9000}));
+  EXPECT_EQ(options.connections, 10000u);
+  EXPECT_EQ(options.concurrency, 50u);
+  EXPECT_EQ(options.message, "-looks like an option");
+  EXPECT_EQ(options.timeout, std::chrono::milliseconds(250));
+  EXPECT_TRUE(options.print_answers);
+}
+
+TEST(ClientOptions, BadArguments) {
+  std::vector<std::vector<std::string_view>> bad{
+      {},
+      {"127.0.0.1"},
+      {"127.0.0.1:9000", "127.0.0.1:9001"},
+      {"127.0.0.1:9000", "-n", "0"},
+      {"127.0.0.1:9000", "-n"},
+      {"127.0.0.1:9000", "-c", "0"},
+      {"127.0.0.1:9000", "-c", "x"},
+      {"127.0.0.1:9000", "--timeout-ms", "0"},
+      {"127.0.0.1:9000", "--print=1"},
+      {"127.0.0.1:9000", "--count", "5"},
+  };
+  for (const auto& args : bad) {
+    EXPECT_THROW(parseClientArgs(args), UsageError) << (args.empty() ? "" : args[0]);
+  }
+}
+
+TEST(ClientOptions, Help) {
+  EXPECT_TRUE(client({"--help"}).help);
+  EXPECT_NE(clientUsage("tcp-echo-client").find("--timeout-ms"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace weir::echo

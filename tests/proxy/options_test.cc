@@ -1,0 +1,85 @@
+#include "proxy/options.h"
+
+#include <gtest/gtest.h>
+
+namespace weir::proxy {
+namespace {
+
+Options parseOk(std::vector<std::string> arguments) {
+  auto parsed = parseOptions(arguments);
+  EXPECT_TRUE(std::holds_alternative<Options>(parsed))
+      << std::get<OptionsError>(parsed).message;
+  return std::get<Options>(parsed);
+}
+
+std::string parseError(std::vector<std::string> arguments) {
+  auto parsed = parseOptions(arguments);
+  EXPECT_TRUE(std::holds_alternative<OptionsError>(parsed));
+  return std::holds_alternative<OptionsError>(parsed) ? std::get<OptionsError>(parsed).message : "";
+}
+
+TEST(ParseOptions, EveryFlag) {
+  Options options = parseOk({"-c", "a.yaml", "--config", "dir", "--config=b.yaml", "--bind",
+                             "127.0.0.1", "--concurrency", "2", "--seed=42", "--log-level",
+                             "debug", "--buffer-limit", "65536", "--validate"});
+  EXPECT_EQ(options.config_paths, (std::vector<std::string>{"a.yaml", "dir", "b.yaml"}));
+  EXPECT_EQ(options.bind_address, "127.0.0.1");
+  EXPECT_EQ(options.concurrency, 2u);
+  EXPECT_EQ(options.seed, 42u);
+  EXPECT_EQ(options.log_level, "debug");
+  EXPECT_EQ(options.buffer_limit, 65536u);
+  EXPECT_TRUE(options.validate_only);
+}
+
+TEST(ParseOptions, Defaults) {
+  Options options = parseOk({"-c", "x"});
+  EXPECT_FALSE(options.bind_address);
+  EXPECT_EQ(options.concurrency, 0u);
+  EXPECT_FALSE(options.seed);
+  EXPECT_EQ(options.log_level, "info");
+  EXPECT_EQ(options.buffer_limit, 1024u * 1024u);
+  EXPECT_FALSE(options.validate_only);
+}
+
+TEST(ParseOptions, HelpNeedsNoConfig) {
+  EXPECT_TRUE(parseOk({"--help"}).show_help);
+  EXPECT_TRUE(parseOk({"--version"}).show_version);
+}
+
+TEST(ParseOptions, ClearErrors) {
+  EXPECT_EQ(parseError({}), "no configuration given: use -c PATH (see weir --help)");
+  EXPECT_EQ(parseError({"-c"}), "option -c needs a value");
+  EXPECT_EQ(parseError({"-c", "x", "--frobnicate"}),
+            "unknown option \"--frobnicate\" (see weir --help)");
+  EXPECT_EQ(parseError({"-c", "x", "--concurrency", "0"}),
+            "--concurrency must be a number from 1 to 256, got \"0\"");
+  EXPECT_EQ(parseError({"-c", "x", "--seed", "-1"}),
+            "--seed must be a non-negative integer, got \"-1\"");
+  EXPECT_EQ(parseError({"-c", "x", "--log-level", "loud"}),
+            "--log-level must be one of trace, debug, info, warn, error, off; got \"loud\"");
+  EXPECT_EQ(parseError({"-c", "x", "--buffer-limit", "10"}),
+            "--buffer-limit must be a number of bytes >= 1024, got \"10\"");
+}
+
+}  // namespace
+}  // namespace weir::proxy
+
+namespace weir::proxy {
+namespace {
+
+TEST(ParseOptions, AdminAddress) {
+  EXPECT_EQ(parseOk({"-c", "x"}).admin_port, 15000);
+  Options ephemeral = parseOk({"-c", "x", "--admin", "127.0.0.1:0"});
+  EXPECT_EQ(ephemeral.admin_address, "127.0.0.1");
+  EXPECT_EQ(ephemeral.admin_port, 0);
+  Options v6 = parseOk({"-c", "x", "--admin", "[::1]:15001"});
+  EXPECT_EQ(v6.admin_address, "::1");
+  EXPECT_EQ(v6.admin_port, 15001);
+  EXPECT_FALSE(parseOk({"-c", "x", "--admin", "none"}).admin_port);
+  EXPECT_EQ(parseError({"-c", "x", "--admin", "15000"}),
+            "--admin must be ADDRESS:PORT or none, got \"15000\"");
+  EXPECT_EQ(parseOk({"-c", "x", "--drain-time", "5"}).drain_time_seconds, 5u);
+}
+
+}  // namespace
+}  // namespace weir::proxy

@@ -1,0 +1,82 @@
+#include "proxy/upstream_pick.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace weir::proxy {
+namespace {
+
+std::vector<config::WeightedDestination> weights(std::initializer_list<uint32_t> values) {
+  std::vector<config::WeightedDestination> destinations;
+  size_t index = 0;
+  for (uint32_t weight : values) {
+    destinations.push_back({index++, weight});
+  }
+  return destinations;
+}
+
+TEST(PickDestination, EightyTwentyIntervalBoundaries) {
+  const auto destinations = weights({80, 20});
+  // [0, 80) -> first, [80, 100) -> second; the random value is taken modulo 100.
+  EXPECT_EQ(pickDestination(destinations, 100, 0), 0u);
+  EXPECT_EQ(pickDestination(destinations, 100, 79), 0u);
+  EXPECT_EQ(pickDestination(destinations, 100, 80), 1u);
+  EXPECT_EQ(pickDestination(destinations, 100, 99), 1u);
+  EXPECT_EQ(pickDestination(destinations, 100, 100), 0u);
+  EXPECT_EQ(pickDestination(destinations, 100, 179), 0u);
+  EXPECT_EQ(pickDestination(destinations, 100, 180), 1u);
+}
+
+TEST(PickDestination, ThreeWayBoundaries) {
+  const auto destinations = weights({60, 30, 10});
+  EXPECT_EQ(pickDestination(destinations, 100, 59), 0u);
+  EXPECT_EQ(pickDestination(destinations, 100, 60), 1u);
+  EXPECT_EQ(pickDestination(destinations, 100, 89), 1u);
+  EXPECT_EQ(pickDestination(destinations, 100, 90), 2u);
+  EXPECT_EQ(pickDestination(destinations, 100, 99), 2u);
+}
+
+TEST(PickDestination, ZeroWeightIsNeverPicked) {
+  const auto destinations = weights({0, 5, 0});
+  for (uint64_t value = 0; value < 1000; ++value) {
+    EXPECT_EQ(pickDestination(destinations, 5, value), 1u) << "random value " << value;
+  }
+  const auto last_zero = weights({100, 0});
+  for (uint64_t value = 0; value < 1000; ++value) {
+    EXPECT_EQ(pickDestination(last_zero, 100, value), 0u) << "random value " << value;
+  }
+}
+
+TEST(PickDestination, RelativeWeightsNeedNotSumToHundred) {
+  const auto destinations = weights({1, 3});
+  EXPECT_EQ(pickDestination(destinations, 4, 0), 0u);
+  EXPECT_EQ(pickDestination(destinations, 4, 1), 1u);
+  EXPECT_EQ(pickDestination(destinations, 4, 3), 1u);
+  EXPECT_EQ(pickDestination(destinations, 4, 4), 0u);
+}
+
+TEST(PickDestination, LargestRandomValueStaysInRange) {
+  const auto destinations = weights({80, 20});
+  const uint64_t max = ~uint64_t{0};
+  EXPECT_EQ(pickDestination(destinations, 100, max), (max % 100) < 80 ? 0u : 1u);
+}
+
+TEST(PickRoundRobin, CyclesThroughEveryEndpointInOrder) {
+  uint64_t cursor = 0;
+  std::vector<size_t> picked;
+  for (int i = 0; i < 7; ++i) {
+    picked.push_back(pickRoundRobin(3, cursor));
+  }
+  EXPECT_EQ(picked, (std::vector<size_t>{0, 1, 2, 0, 1, 2, 0}));
+  EXPECT_EQ(cursor, 7u);
+}
+
+TEST(PickRoundRobin, SingleEndpointAlwaysChosen) {
+  uint64_t cursor = 41;
+  EXPECT_EQ(pickRoundRobin(1, cursor), 0u);
+  EXPECT_EQ(pickRoundRobin(1, cursor), 0u);
+}
+
+}  // namespace
+}  // namespace weir::proxy

@@ -1,0 +1,48 @@
+// tcp-echo-server as a test fixture.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "child_process.h"
+#include "temp_dir.h"
+
+namespace weir::test {
+
+// Runs `tcp-echo-server --listen 127.0.0.1 0 PREFIX` (or `--raw 0`) and waits, bounded,
+// for its `listening on ADDRESS:PORT` line to learn the ephemeral port. The constructor
+// throws std::runtime_error (with the server's stderr) if the line does not come.
+class EchoServer {
+ public:
+  // Answers each line L with "PREFIX L".
+  EchoServer(const TempDir& dir, const std::string& prefix);
+
+  // Echoes bytes verbatim and forwards EOF.
+  static std::unique_ptr<EchoServer> raw(const TempDir& dir);
+
+  uint16_t port() const { return port_; }
+  const std::string& prefix() const { return prefix_; }
+  ChildProcess& process() { return *process_; }
+
+  // SIGKILL, then reap: its sockets close at once, like a crashed workload.
+  void kill();
+
+ private:
+  struct RawTag {};
+  EchoServer(const TempDir& dir, RawTag);
+  void start(const TempDir& dir, const std::string& name, std::vector<std::string> argv);
+
+  std::string prefix_;
+  std::unique_ptr<ChildProcess> process_;
+  uint16_t port_ = 0;
+};
+
+// The port in the first line of `text` that reads `listening on ADDRESS:PORT...`;
+// nullopt if there is no complete such line yet.
+std::optional<uint16_t> parseListeningPort(const std::string& text);
+
+}  // namespace weir::test
