@@ -5,6 +5,8 @@
 
 #include <ctime>
 
+#include "proxy/json_text.h"
+
 namespace weir::proxy {
 
 const char* toString(EndReason reason) {
@@ -33,17 +35,44 @@ const char* envoyResponseFlag(EndReason reason) {
   }
 }
 
-std::string formatAccessLogText(const ConnectionRecord& record) {
-  const auto since_epoch = record.start.time_since_epoch();
-  const auto millis =
-      std::chrono::duration_cast<std::chrono::milliseconds>(since_epoch).count() % 1000;
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(record.start);
+namespace {
+
+// 2026-11-25T19:20:17.042Z
+std::string isoTime(std::chrono::system_clock::time_point time) {
+  const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          time.time_since_epoch()).count() % 1000;
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(time);
   std::tm utc{};
   gmtime_r(&seconds, &utc);
+  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03d}Z", utc, millis);
+}
+
+}  // namespace
+
+std::string formatAccessLogJson(const ConnectionRecord& record) {
   return fmt::format(
-      "[{:%Y-%m-%dT%H:%M:%S}.{:03d}Z] \"- - -\" 0 {} - {} \"-\" {} {} {} - \"-\" \"-\" \"-\" \"-\" "
+      "{{\"start_time\":{},\"duration\":{},\"downstream_remote_address\":{},"
+      "\"downstream_local_address\":{},\"listener\":{},\"route_name\":{},"
+      "\"destination_host\":{},\"destination_subset\":{},\"upstream_cluster\":{},"
+      "\"upstream_host\":{},\"upstream_local_address\":{},\"upstream_connect_time\":{},"
+      "\"bytes_received\":{},\"bytes_sent\":{},\"response_flags\":{},"
+      "\"connection_termination_details\":{}}}",
+      jsonString(isoTime(record.start)), record.duration.count(),
+      jsonString(record.downstream_remote), jsonString(record.downstream_local),
+      jsonString(record.listener), jsonString(record.route), jsonString(record.destination_host),
+      jsonString(record.destination_subset), jsonString(record.upstream_cluster),
+      jsonString(record.upstream_host), jsonString(record.upstream_local),
+      record.upstream_connect_ms < 0 ? std::string("null")
+                                     : std::to_string(record.upstream_connect_ms),
+      record.bytes_received, record.bytes_sent, jsonString(envoyResponseFlag(record.reason)),
+      jsonString(toString(record.reason)));
+}
+
+std::string formatAccessLogText(const ConnectionRecord& record) {
+  return fmt::format(
+      "[{}] \"- - -\" 0 {} - {} \"-\" {} {} {} - \"-\" \"-\" \"-\" \"-\" "
       "\"{}\" {} {} {} {} - {}",
-      utc, millis, envoyResponseFlag(record.reason), toString(record.reason),
+      isoTime(record.start), envoyResponseFlag(record.reason), toString(record.reason),
       record.bytes_received, record.bytes_sent, record.duration.count(), record.upstream_host,
       record.upstream_cluster, record.upstream_local, record.downstream_local,
       record.downstream_remote, record.route);

@@ -38,11 +38,19 @@ struct ConnectionRecord {
   std::string upstream_host;      // endpoint "ip:port", "-" when none picked
   std::string upstream_cluster;   // "outbound|9000|v1|host", "-" when none
   std::string route;              // rule name, "-" when none
+  std::string listener;           // "gateway/server", e.g. "default/tcp-echo-gateway/tcp"
+  std::string destination_host;   // "-" when none
+  std::string destination_subset; // "-" when none or no subset
+  // From the start of the upstream connect until it completed; -1: never connected.
+  int64_t upstream_connect_ms = -1;
   uint64_t bytes_received = 0;    // from the client
   uint64_t bytes_sent = 0;        // to the client
   EndReason reason = EndReason::kDownstreamClosed;
 };
 
 std::string formatAccessLogText(const ConnectionRecord& record);
+// One JSON object per line, with Envoy's command-operator names as keys
+// (start_time, duration, bytes_received, upstream_host, …).
+std::string formatAccessLogJson(const ConnectionRecord& record);
 
 }  // namespace weir::proxy

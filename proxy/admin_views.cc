@@ -91,10 +91,13 @@ std::string configDumpJson(const RouteSnapshot& snapshot, const LastReload& last
   return json;
 }
 
-std::string clustersJson(const RouteSnapshot& snapshot, const std::vector<StatTotal>& stats) {
+std::string clustersJson(const RouteSnapshot& snapshot, const std::vector<StatTotal>& stats,
+                         const EndpointTotalsMap& endpoint_totals) {
   std::map<std::string, std::map<std::string, uint64_t>> by_cluster;
   for (const StatTotal& stat : stats) {
-    if (stat.scope == "cluster") by_cluster[stat.scope_name][stat.stat] = stat.value;
+    if (stat.scope == "cluster" && stat.kind != StatKind::kHistogram) {
+      by_cluster[stat.scope_name][stat.stat] = stat.value;
+    }
   }
   const config::RouteTable& table = *snapshot.table;
   std::string json = "{\"clusters\":[";
@@ -109,9 +112,18 @@ std::string clustersJson(const RouteSnapshot& snapshot, const std::vector<StatTo
     json += "},\"endpoints\":[";
     for (size_t e = 0; e < cluster.endpoints.size(); ++e) {
       const ResolvedEndpoint& endpoint = snapshot.endpoints[c][e];
-      json += fmt::format("{}{{\"address\":{},\"weight\":{},\"health\":{}}}", e ? "," : "",
-                          jsonString(endpoint.display), cluster.endpoints[e].weight,
-                          jsonString(endpoint.address ? "HEALTHY" : "UNRESOLVED"));
+      EndpointTotals totals;
+      if (auto found = endpoint_totals.find({cluster.name, endpoint.display});
+          found != endpoint_totals.end()) {
+        totals = found->second;
+      }
+      json += fmt::format(
+          "{}{{\"address\":{},\"weight\":{},\"labels\":{},\"health\":{},\"cx_active\":{},"
+          "\"cx_total\":{},\"cx_connect_fail\":{}}}",
+          e ? "," : "", jsonString(endpoint.display), cluster.endpoints[e].weight,
+          labelsObject(cluster.endpoints[e].labels),
+          jsonString(endpoint.address ? "HEALTHY" : "UNRESOLVED"), totals.cx_active,
+          totals.cx_total, totals.cx_connect_fail);
     }
     json += "]}";
   }

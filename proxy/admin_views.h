@@ -2,6 +2,7 @@
 // (the effective route table) and /clusters (endpoints with their counters).
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,15 @@ struct LastReload {
 };
 
 std::string configDumpJson(const RouteSnapshot& snapshot, const LastReload& last_reload);
-std::string clustersJson(const RouteSnapshot& snapshot, const std::vector<StatTotal>& stats);
+// Per (cluster name, endpoint address), summed over workers.
+struct EndpointTotals {
+  uint64_t cx_total = 0;
+  uint64_t cx_active = 0;
+  uint64_t cx_connect_fail = 0;
+};
+using EndpointTotalsMap = std::map<std::pair<std::string, std::string>, EndpointTotals>;
+
+std::string clustersJson(const RouteSnapshot& snapshot, const std::vector<StatTotal>& stats,
+                         const EndpointTotalsMap& endpoints);
 
 }  // namespace weir::proxy

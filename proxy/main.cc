@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <iostream>
 
+#include <spdlog/async.h>
+#include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -24,16 +26,30 @@ void raiseFileLimit() {
   }
 }
 
-void setUpLogging(const std::string& level) {
+void setUpLogging(const weir::proxy::Options& options) {
   auto logs = spdlog::stderr_logger_mt("weir");
   logs->set_pattern("[%Y-%m-%dT%H:%M:%S.%e] [%^%l%$] %v");
-  logs->set_level(spdlog::level::from_str(level));
+  logs->set_level(spdlog::level::from_str(options.log_level));
   spdlog::set_default_logger(logs);
-  // Access-log lines are the program's output: plain, on stdout, one per connection.
-  auto access = spdlog::stdout_logger_mt("access");
+  if (options.access_log_path == "none") {
+    return;
+  }
+  // Access-log lines are formatted on the worker and written by spdlog's
+  // background thread, so a slow disk or terminal never stalls the data path.
+  // The queue blocks rather than drops when full: no line is lost.
+  spdlog::init_thread_pool(64 * 1024, 1);
+  spdlog::sink_ptr sink;
+  if (options.access_log_path == "-") {
+    sink = std::make_shared<spdlog::sinks::stdout_sink_mt>();
+  } else {
+    sink = std::make_shared<spdlog::sinks::basic_file_sink_mt>(options.access_log_path);
+  }
+  auto access = std::make_shared<spdlog::async_logger>(
+      "access", sink, spdlog::thread_pool(), spdlog::async_overflow_policy::block);
   access->set_pattern("%v");
-  access->set_level(level == "off" ? spdlog::level::off : spdlog::level::info);
+  access->set_level(spdlog::level::info);
   access->flush_on(spdlog::level::info);
+  spdlog::register_logger(access);
 }
 
 }  // namespace
@@ -73,18 +89,25 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  setUpLogging(options.log_level);
+  try {
+    setUpLogging(options);
+  } catch (const spdlog::spdlog_ex& error) {
+    std::cerr << "weir: cannot open the access log: " << error.what() << "\n";
+    return 1;
+  }
   raiseFileLimit();
   std::signal(SIGPIPE, SIG_IGN);
   // Workers receive tasks from the main thread through event_active().
   evthread_use_pthreads();
 
+  int status = 1;
   try {
     proxy::ProxyServer server(options);
     server.start(loaded.table);
-    return server.run();
+    status = server.run();
   } catch (const std::exception& error) {
     spdlog::error("{}", error.what());
-    return 1;
   }
+  spdlog::shutdown();  // flushes the access log's queue
+  return status;
 }

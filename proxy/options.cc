@@ -45,13 +45,16 @@ Options:
                         a free port; "none" disables it): /stats,
                         /stats/prometheus, /clusters, /config_dump, /ready, and
                         POST /reload, /reset_counters, /drain, /quitquitquit
+      --access-log PATH one line per connection to PATH ("-": standard output,
+                        the default; "none": off), written by a background thread
+      --access-log-format text|json
+                        Istio's default text format, or one JSON object per line
       --drain-time SECONDS
                         on SIGTERM or POST /drain, stop accepting and give open
                         connections this long to finish (default 30)
   -h, --help            this text
       --version         print the version
-Access-log lines go to standard output, one per connection; logs go to
-standard error. SIGHUP, an edit of a config file, or POST /reload reloads the
+Logs go to standard error. SIGHUP, an edit of a config file, or POST /reload reloads the
 configuration (a bad one is refused and the old one keeps serving). SIGTERM
 drains, a second SIGTERM or SIGINT exits at once.
 )";
@@ -142,6 +145,17 @@ std::variant<Options, OptionsError> parseOptions(const std::vector<std::string>&
       }
       options.admin_address = host;
       options.admin_port = *port;
+    } else if (name == "--access-log") {
+      auto text = takeValue();
+      if (!text) return missing();
+      options.access_log_path = *text;
+    } else if (name == "--access-log-format") {
+      auto text = takeValue();
+      if (!text) return missing();
+      if (*text != "text" && *text != "json") {
+        return OptionsError{"--access-log-format must be text or json, got \"" + *text + "\""};
+      }
+      options.access_log_json = *text == "json";
     } else if (name == "--drain-time") {
       auto text = takeValue();
       if (!text) return missing();

@@ -21,6 +21,8 @@ struct Options {
   std::string admin_address = "127.0.0.1";
   std::optional<uint16_t> admin_port = 15000;
   unsigned drain_time_seconds = 30;         // --drain-time
+  std::string access_log_path = "-";        // --access-log: "-" stdout, "none" off
+  bool access_log_json = false;             // --access-log-format json
   bool validate_only = false;               // --validate
   bool show_help = false;
   bool show_version = false;

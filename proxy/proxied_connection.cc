@@ -48,6 +48,8 @@ ProxiedConnection::ProxiedConnection(ConnectionOwner& owner, int downstream_fd,
   setNoDelay(downstream_fd);
   target_.cluster_stats->upstream_cx_total.add();
   target_.cluster_stats->upstream_cx_active.add();
+  target_.endpoint_stats->cx_total.add();
+  target_.endpoint_stats->cx_active.add();
 }
 
 ProxiedConnection::~ProxiedConnection() = default;
@@ -73,6 +75,8 @@ void ProxiedConnection::abort() { finish(EndReason::kProxyShutdown, true, true);
 void ProxiedConnection::onUpstreamConnected() {
   connected_ = true;
   connect_timer_.reset();
+  record_.upstream_connect_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                    std::chrono::steady_clock::now() - started_).count();
   evutil_socket_t fd = bufferevent_getfd(upstream_.socket.get());
   setNoDelay(fd);
   if (auto local = localAddressOf(fd)) {
@@ -204,11 +208,19 @@ void ProxiedConnection::finish(EndReason reason, bool reset_downstream, bool res
   connect_timer_.reset();
   downstream_.socket.reset();
   upstream_.socket.reset();
-  target_.cluster_stats->upstream_cx_active.subtract();
-  target_.listener_stats->downstream_cx_active.subtract();
   record_.reason = reason;
   record_.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started_);
+  target_.cluster_stats->upstream_cx_active.subtract();
+  target_.endpoint_stats->cx_active.subtract();
+  target_.listener_stats->downstream_cx_active.subtract();
+  if (reason == EndReason::kUpstreamConnectFailed || reason == EndReason::kUpstreamConnectTimeout) {
+    target_.endpoint_stats->cx_connect_fail.add();
+  }
+  if (connected_) {
+    target_.cluster_stats->upstream_cx_length_ms.record(
+        static_cast<uint64_t>(record_.duration.count()));
+  }
   owner_.onConnectionDone(*this, record_);
 }
 

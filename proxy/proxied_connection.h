@@ -39,6 +39,7 @@ struct UpstreamTarget {
   size_t cluster_index = 0;
   const SocketAddress* endpoint = nullptr;  // into snapshot
   ClusterStats* cluster_stats = nullptr;
+  EndpointStats* endpoint_stats = nullptr;
   ListenerStats* listener_stats = nullptr;
 };
 

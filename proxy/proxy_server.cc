@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <mutex>
 #include <csignal>
 #include <map>
 #include <stdexcept>
@@ -129,6 +131,8 @@ void ProxyServer::start(std::shared_ptr<const config::RouteTable> table) {
   WorkerSettings settings;
   settings.buffer_limit = options_.buffer_limit;
   settings.access_log = spdlog::get("access");
+  settings.access_log_format =
+      options_.access_log_json ? AccessLogFormat::kJson : AccessLogFormat::kText;
   for (unsigned w = 0; w < concurrency_; ++w) {
     auto worker = std::make_unique<Worker>(w, settings, makeWorkerRandom(options_.seed, w));
     worker->applyConfig(snapshot_, std::move(sockets[w]));
@@ -194,6 +198,7 @@ std::vector<std::string> ProxyServer::reload() {
     spdlog::error("reload rejected with {} error(s); generation {} keeps serving", errors.size(),
                   generation_);
     last_reload_.errors = errors;
+    ++reloads_rejected_;
     return errors;
   }
 
@@ -202,17 +207,15 @@ std::vector<std::string> ProxyServer::reload() {
   for (const config::Listener& listener : snapshot_->table->listeners) {
     open_listener_keys_.push_back(listenerKey(listener));
   }
-  for (unsigned w = 0; w < workers_.size(); ++w) {
-    // std::function needs a copyable callable: share the sockets' vector.
-    auto worker_sockets = std::make_shared<std::vector<ListenSocket>>(std::move(sockets[w]));
-    Worker* worker = workers_[w].get();
-    worker->post([worker, snapshot = snapshot_, worker_sockets] {
-      worker->applyConfig(snapshot, std::move(*worker_sockets));
-    });
-  }
+  auto new_sockets =
+      std::make_shared<std::vector<std::vector<ListenSocket>>>(std::move(sockets));
+  runOnAllWorkers([snapshot = snapshot_, new_sockets](Worker& worker) {
+    worker.applyConfig(snapshot, std::move((*new_sockets)[worker.index()]));
+  });
   logSummary(*snapshot_);
   spdlog::info("reloaded: configuration generation {}", generation_);
   last_reload_.applied = true;
+  ++reloads_applied_;
   last_reload_.errors.clear();
   return errors;
 }
@@ -225,10 +228,7 @@ void ProxyServer::drain() {
   spdlog::info("draining: no new connections; open ones have {}s to finish",
                options_.drain_time_seconds);
   watcher_.reset();
-  for (auto& worker : workers_) {
-    Worker* target = worker.get();
-    target->post([target] { target->stopAccepting(); });
-  }
+  runOnAllWorkers([](Worker& worker) { worker.stopAccepting(); });
   drain_deadline_ = std::chrono::steady_clock::now() +
                     std::chrono::seconds(options_.drain_time_seconds);
   drain_timer_.reset(event_new(base_.get(), -1, EV_PERSIST, &ProxyServer::onDrainTick, this));
@@ -248,6 +248,32 @@ void ProxyServer::onDrainTick(evutil_socket_t, short, void* self) {
 }
 
 void ProxyServer::quit() { event_base_loopbreak(base_.get()); }
+
+void ProxyServer::runOnAllWorkers(const std::function<void(Worker&)>& task) {
+  struct Completion {
+    std::mutex mutex;
+    std::condition_variable done;
+    size_t remaining;
+  };
+  auto completion = std::make_shared<Completion>();
+  completion->remaining = workers_.size();
+  for (auto& worker : workers_) {
+    Worker* target = worker.get();
+    target->post([target, task, completion] {
+      task(*target);
+      std::lock_guard lock(completion->mutex);
+      if (--completion->remaining == 0) completion->done.notify_all();
+    });
+  }
+  // Workers run tasks within microseconds; the bound only guards against a
+  // wedged worker turning an admin request into a hang.
+  std::unique_lock lock(completion->mutex);
+  if (!completion->done.wait_for(lock, std::chrono::seconds(5),
+                                 [&] { return completion->remaining == 0; })) {
+    spdlog::warn("{} worker(s) did not confirm a configuration change within 5s",
+                 completion->remaining);
+  }
+}
 
 size_t ProxyServer::activeConnections() const {
   size_t open = 0;
@@ -293,23 +319,48 @@ std::vector<StatTotal> ProxyServer::statTotals() const {
       total.stat = sample.name;
       total.kind = sample.kind;
       total.value += sample.value;
+      if (sample.histogram != nullptr) {
+        total.buckets.resize(kHistogramBucketCount + 1);
+        for (size_t i = 0; i <= kHistogramBucketCount; ++i) {
+          total.buckets[i] += sample.histogram->bucket(i);
+        }
+        total.sum += sample.histogram->sum();
+      }
     });
   }
   std::vector<StatTotal> totals;
-  totals.reserve(sums.size());
+  totals.reserve(sums.size() + 4);
+  auto serverStat = [&totals](const char* name, StatKind kind, uint64_t value) {
+    StatTotal& total = totals.emplace_back();
+    total.scope = "server";
+    total.stat = name;
+    total.kind = kind;
+    total.value = value;
+  };
+  serverStat("config_generation", StatKind::kGauge, generation_);
+  serverStat("config_reload_success", StatKind::kCounter, reloads_applied_);
+  serverStat("config_reload_failure", StatKind::kCounter, reloads_rejected_);
+  serverStat("draining", StatKind::kGauge, draining_ ? 1 : 0);
   for (auto& [key, total] : sums) totals.push_back(std::move(total));
   return totals;
 }
 
 void ProxyServer::resetCounters() {
-  for (auto& worker : workers_) {
-    Worker* target = worker.get();
-    target->post([target] { target->resetCounters(); });
-  }
+  runOnAllWorkers([](Worker& worker) { worker.resetCounters(); });
 }
 
 std::string ProxyServer::clustersJson() const {
-  return weir::proxy::clustersJson(*snapshot_, statTotals());
+  EndpointTotalsMap endpoints;
+  for (const auto& worker : workers_) {
+    worker->stats().visitEndpoints(
+        [&](const std::string& cluster, const std::string& address, const EndpointStats& stats) {
+          EndpointTotals& totals = endpoints[{cluster, address}];
+          totals.cx_total += stats.cx_total.value();
+          totals.cx_active += stats.cx_active.value();
+          totals.cx_connect_fail += stats.cx_connect_fail.value();
+        });
+  }
+  return weir::proxy::clustersJson(*snapshot_, statTotals(), endpoints);
 }
 
 std::string ProxyServer::configDumpJson() const {

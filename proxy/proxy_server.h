@@ -65,6 +65,9 @@ class ProxyServer final : private AdminBackend {
       std::shared_ptr<const config::RouteTable> table) const;
   void logSummary(const RouteSnapshot& snapshot) const;
   size_t activeConnections() const;
+  // Runs `task` on every worker's loop thread and waits (bounded) until all have
+  // run it, so that what the caller answers is already true on the data path.
+  void runOnAllWorkers(const std::function<void(Worker&)>& task);
 
   Options options_;
   EventBasePtr base_;
@@ -77,6 +80,8 @@ class ProxyServer final : private AdminBackend {
   unsigned concurrency_ = 1;
   uint64_t generation_ = 0;
   LastReload last_reload_;
+  uint64_t reloads_applied_ = 0;
+  uint64_t reloads_rejected_ = 0;
   bool draining_ = false;
   EventPtr drain_timer_;
   std::chrono::steady_clock::time_point drain_deadline_;

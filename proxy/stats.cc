@@ -32,6 +32,38 @@ void forEachClusterStat(Stats& stats, Visitor&& visit) {
 
 }  // namespace
 
+void Histogram::record(uint64_t value_ms) {
+  size_t index = 0;
+  while (index < kHistogramBucketCount && static_cast<double>(value_ms) > kHistogramBounds[index]) {
+    ++index;
+  }
+  buckets_[index].add();
+  sum_.add(value_ms);
+  count_.add();
+}
+
+void Histogram::reset() {
+  for (Counter& bucket : buckets_) bucket.reset();
+  sum_.reset();
+  count_.reset();
+}
+
+EndpointStats& WorkerStats::endpoint(const std::string& cluster, const std::string& address) {
+  std::lock_guard lock(mutex_);
+  auto& slot = endpoints_[{cluster, address}];
+  if (!slot) {
+    slot = std::make_unique<EndpointStats>();
+  }
+  return *slot;
+}
+
+void WorkerStats::visitEndpoints(
+    const std::function<void(const std::string&, const std::string&, const EndpointStats&)>&
+        visitor) const {
+  std::lock_guard lock(mutex_);
+  for (const auto& [key, stats] : endpoints_) visitor(key.first, key.second, *stats);
+}
+
 ListenerStats& WorkerStats::listener(const std::string& stat_prefix) {
   std::lock_guard lock(mutex_);
   auto& slot = listeners_[stat_prefix];
@@ -56,20 +88,29 @@ void WorkerStats::resetCounters() {
   };
   std::lock_guard lock(mutex_);
   for (auto& [prefix, stats] : listeners_) forEachListenerStat(*stats, resetCounter);
-  for (auto& [name, stats] : clusters_) forEachClusterStat(*stats, resetCounter);
+  for (auto& [name, stats] : clusters_) {
+    forEachClusterStat(*stats, resetCounter);
+    stats->upstream_cx_length_ms.reset();
+  }
+  for (auto& [key, stats] : endpoints_) {
+    stats->cx_total.reset();
+    stats->cx_connect_fail.reset();
+  }
 }
 
 void WorkerStats::visit(const std::function<void(const StatSample&)>& visitor) const {
   std::lock_guard lock(mutex_);
   for (const auto& [prefix, stats] : listeners_) {
     forEachListenerStat(*stats, [&](const char* name, StatKind kind, const Counter& counter) {
-      visitor(StatSample{"tcp", prefix, name, kind, counter.value()});
+      visitor(StatSample{"tcp", prefix, name, kind, counter.value(), nullptr});
     });
   }
   for (const auto& [cluster, stats] : clusters_) {
     forEachClusterStat(*stats, [&](const char* name, StatKind kind, const Counter& counter) {
-      visitor(StatSample{"cluster", cluster, name, kind, counter.value()});
+      visitor(StatSample{"cluster", cluster, name, kind, counter.value(), nullptr});
     });
+    visitor(StatSample{"cluster", cluster, "upstream_cx_length_ms", StatKind::kHistogram,
+                       stats->upstream_cx_length_ms.count(), &stats->upstream_cx_length_ms});
   }
 }
 

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -34,7 +35,29 @@ class Counter {
   std::atomic<uint64_t> value_{0};
 };
 
-enum class StatKind { kCounter, kGauge };
+enum class StatKind { kCounter, kGauge, kHistogram };
+
+// Envoy's default histogram bucket bounds (upper bounds, milliseconds).
+inline constexpr double kHistogramBounds[] = {0.5,   1,     5,     10,     25,     50,     100,
+                                              250,   500,   1000,  2500,   5000,   10000,  30000,
+                                              60000, 300000, 600000, 1800000, 3600000};
+inline constexpr size_t kHistogramBucketCount = std::size(kHistogramBounds);
+
+// Written by one thread, read by any: counts per bucket (the last bucket counts
+// values above every bound), plus sum and count.
+class Histogram {
+ public:
+  void record(uint64_t value_ms);
+  uint64_t bucket(size_t index) const { return buckets_[index].value(); }
+  uint64_t sum() const { return sum_.value(); }
+  uint64_t count() const { return count_.value(); }
+  void reset();
+
+ private:
+  Counter buckets_[kHistogramBucketCount + 1];
+  Counter sum_;
+  Counter count_;
+};
 
 // One statistic as Envoy names it: "<scope>.<scope_name>.<name>", e.g.
 // scope "cluster", scope_name "outbound|9000|v1|tcp-echo-server…", name "upstream_cx_total".
@@ -43,8 +66,16 @@ struct StatSample {
   const std::string& scope_name;
   const char* name;
   StatKind kind;
-  uint64_t value;
+  uint64_t value;                        // counters, gauges; a histogram's count
+  const Histogram* histogram = nullptr;  // histograms only
 };
+
+// Per upstream endpoint, for /clusters (Envoy keeps these per host too).
+struct EndpointStats {
+  Counter cx_total;
+  Counter cx_active;  // a gauge
+  Counter cx_connect_fail;
+}; 
 
 // tcp.<stat_prefix>.*
 struct ListenerStats {
@@ -67,6 +98,7 @@ struct ClusterStats {
   Counter upstream_cx_tx_bytes_total;
   Counter upstream_flow_control_paused_reading_total;
   Counter upstream_flow_control_resumed_reading_total;
+  Histogram upstream_cx_length_ms;
 };
 
 class WorkerStats {
@@ -74,17 +106,23 @@ class WorkerStats {
   // Owner thread only; returns a counter set that lives as long as this object.
   ListenerStats& listener(const std::string& stat_prefix);
   ClusterStats& cluster(const std::string& name);
+  EndpointStats& endpoint(const std::string& cluster, const std::string& address);
 
   // Owner thread only: zeroes every counter, keeps gauges (active connections).
   void resetCounters();
 
   // Any thread: visits every statistic.
   void visit(const std::function<void(const StatSample&)>& visitor) const;
+  // Any thread: visits every endpoint's statistics.
+  void visitEndpoints(const std::function<void(const std::string& cluster,
+                                               const std::string& address,
+                                               const EndpointStats&)>& visitor) const;
 
  private:
   mutable std::mutex mutex_;  // guards the maps, not the counters
   std::map<std::string, std::unique_ptr<ListenerStats>> listeners_;
   std::map<std::string, std::unique_ptr<ClusterStats>> clusters_;
+  std::map<std::pair<std::string, std::string>, std::unique_ptr<EndpointStats>> endpoints_;
 };
 
 }  // namespace weir::proxy

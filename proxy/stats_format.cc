@@ -40,12 +40,32 @@ std::string prometheusLabelValue(const std::string& value) {
   return escaped;
 }
 
+// The upper bound of the bucket in which the q-quantile falls (no interpolation).
+std::string quantile(const StatTotal& histogram, double q) {
+  if (histogram.value == 0) return "nan";
+  const double rank = q * static_cast<double>(histogram.value);
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i < histogram.buckets.size(); ++i) {
+    cumulative += histogram.buckets[i];
+    if (static_cast<double>(cumulative) >= rank) {
+      return i < kHistogramBucketCount ? fmt::format("{}", kHistogramBounds[i]) : "+Inf";
+    }
+  }
+  return "+Inf";
+}
+
 }  // namespace
 
 std::string formatStatsText(const std::vector<StatTotal>& stats, const std::regex* filter) {
   std::string text;
   for (const StatTotal* stat : selectSorted(stats, filter)) {
-    text += fmt::format("{}: {}\n", stat->fullName(), stat->value);
+    if (stat->kind == StatKind::kHistogram) {
+      text += fmt::format("{}: P50({}) P90({}) P99({}) count({}) sum({})\n", stat->fullName(),
+                          quantile(*stat, 0.5), quantile(*stat, 0.9), quantile(*stat, 0.99),
+                          stat->value, stat->sum);
+    } else {
+      text += fmt::format("{}: {}\n", stat->fullName(), stat->value);
+    }
   }
   return text;
 }
@@ -54,8 +74,22 @@ std::string formatStatsJson(const std::vector<StatTotal>& stats, const std::rege
   std::string json = "{\"stats\":[";
   bool first = true;
   for (const StatTotal* stat : selectSorted(stats, filter)) {
-    json += fmt::format("{}{{\"name\":{},\"value\":{}}}", first ? "" : ",",
-                        jsonString(stat->fullName()), stat->value);
+    if (stat->kind == StatKind::kHistogram) {
+      std::string buckets;
+      uint64_t cumulative = 0;
+      for (size_t i = 0; i < kHistogramBucketCount; ++i) {
+        cumulative += stat->buckets[i];
+        buckets += fmt::format("{}{{\"le\":{},\"count\":{}}}", i ? "," : "",
+                               kHistogramBounds[i], cumulative);
+      }
+      json += fmt::format("{}{{\"name\":{},\"histogram\":{{\"count\":{},\"sum\":{},"
+                          "\"buckets\":[{}]}}}}",
+                          first ? "" : ",", jsonString(stat->fullName()), stat->value, stat->sum,
+                          buckets);
+    } else {
+      json += fmt::format("{}{{\"name\":{},\"value\":{}}}", first ? "" : ",",
+                          jsonString(stat->fullName()), stat->value);
+    }
     first = false;
   }
   json += "]}\n";
@@ -75,12 +109,34 @@ std::string formatStatsPrometheus(const std::vector<StatTotal>& stats) {
     std::sort(members.begin(), members.end(), [](const StatTotal* a, const StatTotal* b) {
       return a->scope_name < b->scope_name;
     });
-    const bool gauge = members.front()->kind == StatKind::kGauge;
-    text += fmt::format("# TYPE {} {}\n", family, gauge ? "gauge" : "counter");
+    const StatKind kind = members.front()->kind;
+    text += fmt::format("# TYPE {} {}\n", family,
+                        kind == StatKind::kGauge       ? "gauge"
+                        : kind == StatKind::kHistogram ? "histogram"
+                                                       : "counter");
     for (const StatTotal* stat : members) {
-      const char* label = stat->scope == "cluster" ? "envoy_cluster_name" : "envoy_tcp_prefix";
-      text += fmt::format("{}{{{}=\"{}\"}} {}\n", family, label,
-                          prometheusLabelValue(stat->scope_name), stat->value);
+      std::string labels;
+      if (!stat->scope_name.empty()) {
+        const char* label = stat->scope == "cluster" ? "envoy_cluster_name" : "envoy_tcp_prefix";
+        labels = fmt::format("{}=\"{}\"", label, prometheusLabelValue(stat->scope_name));
+      }
+      if (kind != StatKind::kHistogram) {
+        text += labels.empty() ? fmt::format("{} {}\n", family, stat->value)
+                               : fmt::format("{}{{{}}} {}\n", family, labels, stat->value);
+        continue;
+      }
+      const std::string separator = labels.empty() ? "" : ",";
+      uint64_t cumulative = 0;
+      for (size_t i = 0; i < kHistogramBucketCount; ++i) {
+        cumulative += stat->buckets[i];
+        text += fmt::format("{}_bucket{{{}{}le=\"{}\"}} {}\n", family, labels, separator,
+                            kHistogramBounds[i], cumulative);
+      }
+      text += fmt::format("{}_bucket{{{}{}le=\"+Inf\"}} {}\n", family, labels, separator,
+                          stat->value);
+      const std::string braces = labels.empty() ? "" : "{" + labels + "}";
+      text += fmt::format("{}_sum{} {}\n", family, braces, stat->sum);
+      text += fmt::format("{}_count{} {}\n", family, braces, stat->value);
     }
   }
   return text;

@@ -14,13 +14,17 @@ namespace weir::proxy {
 
 // One statistic summed over all workers.
 struct StatTotal {
-  std::string scope;       // "cluster" or "tcp"
-  std::string scope_name;  // cluster name or listener stat prefix
+  std::string scope;       // "cluster", "tcp" or "server"
+  std::string scope_name;  // cluster name, listener stat prefix; empty for "server"
   std::string stat;        // "upstream_cx_total"
   StatKind kind = StatKind::kCounter;
-  uint64_t value = 0;
+  uint64_t value = 0;                // a histogram's count
+  std::vector<uint64_t> buckets;     // histograms: per bucket of kHistogramBounds, +1 overflow
+  uint64_t sum = 0;                  // histograms
 
-  std::string fullName() const { return scope + "." + scope_name + "." + stat; }
+  std::string fullName() const {
+    return scope_name.empty() ? scope + "." + stat : scope + "." + scope_name + "." + stat;
+  }
 };
 
 // "cluster.outbound|9000|v1|….upstream_cx_total: 42" lines, sorted by name,

@@ -101,8 +101,14 @@ void Worker::applyConfig(std::shared_ptr<const RouteSnapshot> snapshot,
   const config::RouteTable& table = *snapshot->table;
   round_robin_cursors_.assign(table.clusters.size(), 0);
   cluster_stats_.clear();
-  for (const config::UpstreamCluster& cluster : table.clusters) {
+  endpoint_stats_.clear();
+  for (size_t c = 0; c < table.clusters.size(); ++c) {
+    const config::UpstreamCluster& cluster = table.clusters[c];
     cluster_stats_.push_back(&stats_.cluster(cluster.name));
+    auto& endpoints = endpoint_stats_.emplace_back();
+    for (const ResolvedEndpoint& endpoint : snapshot->endpoints[c]) {
+      endpoints.push_back(&stats_.endpoint(cluster.name, endpoint.display));
+    }
   }
   for (auto& slot : listeners_) {
     slot->config_index = -1;
@@ -141,9 +147,13 @@ void Worker::accept(ListenerSlot& slot, evutil_socket_t fd, const sockaddr* addr
   record.upstream_host = "-";
   record.upstream_cluster = "-";
   record.route = "-";
+  record.listener = "-";
+  record.destination_host = "-";
+  record.destination_subset = "-";
 
   const config::RouteTable& table = *snapshot_->table;
   const config::Listener& listener = table.listeners[static_cast<size_t>(slot.config_index)];
+  record.listener = listener.gateway + "/" + listener.server_name;
   slot.stats->downstream_cx_total.add();
   slot.stats->downstream_cx_active.add();
   if (auto local = localAddressOf(fd)) {
@@ -163,15 +173,17 @@ void Worker::accept(ListenerSlot& slot, evutil_socket_t fd, const sockaddr* addr
   const size_t cluster_index = route->destinations[pick].cluster_index;
   const config::UpstreamCluster& cluster = table.clusters[cluster_index];
   record.upstream_cluster = cluster.name;
+  record.destination_host = cluster.host;
+  record.destination_subset = cluster.subset.empty() ? "-" : cluster.subset;
 
   // Round robin over the endpoints whose address resolved.
   const auto& endpoints = snapshot_->endpoints[cluster_index];
   const ResolvedEndpoint* endpoint = nullptr;
+  size_t endpoint_index = 0;
   for (size_t tries = 0; tries < endpoints.size() && endpoint == nullptr; ++tries) {
-    const ResolvedEndpoint& candidate =
-        endpoints[pickRoundRobin(endpoints.size(), round_robin_cursors_[cluster_index])];
-    if (candidate.address) {
-      endpoint = &candidate;
+    endpoint_index = pickRoundRobin(endpoints.size(), round_robin_cursors_[cluster_index]);
+    if (endpoints[endpoint_index].address) {
+      endpoint = &endpoints[endpoint_index];
     }
   }
   ClusterStats* cluster_stats = cluster_stats_[cluster_index];
@@ -182,7 +194,9 @@ void Worker::accept(ListenerSlot& slot, evutil_socket_t fd, const sockaddr* addr
   }
   record.upstream_host = endpoint->display;
 
-  UpstreamTarget target{snapshot_, cluster_index, &*endpoint->address, cluster_stats, slot.stats};
+  UpstreamTarget target{snapshot_,     cluster_index,
+                        &*endpoint->address, cluster_stats,
+                        endpoint_stats_[cluster_index][endpoint_index], slot.stats};
   auto connection = std::make_unique<ProxiedConnection>(static_cast<ConnectionOwner&>(*this), fd, std::move(target),
                                                         std::move(record));
   ProxiedConnection* raw = connection.get();
@@ -207,7 +221,9 @@ void Worker::onConnectionDone(ProxiedConnection& connection, const ConnectionRec
 
 void Worker::writeAccessLog(const ConnectionRecord& record) {
   if (settings_.access_log) {
-    settings_.access_log->info(formatAccessLogText(record));
+    settings_.access_log->info(settings_.access_log_format == AccessLogFormat::kJson
+                                   ? formatAccessLogJson(record)
+                                   : formatAccessLogText(record));
   }
 }
 

@@ -29,9 +29,12 @@
 
 namespace weir::proxy {
 
+enum class AccessLogFormat { kText, kJson };
+
 struct WorkerSettings {
-  size_t buffer_limit = 1024 * 1024;       // per direction, like Envoy's default
-  std::shared_ptr<spdlog::logger> access_log;  // thread-safe; may be null
+  size_t buffer_limit = 1024 * 1024;           // per direction, like Envoy's default
+  std::shared_ptr<spdlog::logger> access_log;  // thread-safe (async); may be null
+  AccessLogFormat access_log_format = AccessLogFormat::kText;
 };
 
 // A listening socket handed to a worker, identified across reloads by its key.
@@ -106,6 +109,7 @@ class Worker final : private ConnectionOwner {
   std::shared_ptr<const RouteSnapshot> snapshot_;
   std::vector<uint64_t> round_robin_cursors_;    // per cluster of snapshot_
   std::vector<ClusterStats*> cluster_stats_;     // per cluster of snapshot_
+  std::vector<std::vector<EndpointStats*>> endpoint_stats_;  // per cluster, per endpoint
   std::list<std::unique_ptr<ListenerSlot>> listeners_;
   std::unordered_map<ProxiedConnection*, std::unique_ptr<ProxiedConnection>> connections_;
   WorkerStats stats_;
