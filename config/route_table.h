@@ -80,7 +80,10 @@ struct Listener {
   std::string gateway;      // "namespace/name"
   std::string server_name;  // servers[].port.name
   std::string bind_address; // `bind`, default "0.0.0.0" like Istio's gateway
-  uint16_t port = 0;
+  uint16_t port = 0;        // the port actually listened on
+  // The port the Gateway names. Differs from `port` only when the proxy was told
+  // to listen elsewhere (weir --port-override); 0 until the proxy fills it in.
+  uint16_t configured_port = 0;
   std::string protocol;     // "TCP"
   std::string stat_prefix;  // Envoy-style, e.g. "tcp-echo-gateway_9000"
   // Indices into RouteTable::routes of the rules that may serve this listener,

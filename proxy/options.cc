@@ -33,6 +33,12 @@ Options:
                         file:line:column: field: message, and exit 0 (valid) or 1
       --bind ADDRESS    listen on ADDRESS instead of each Gateway server's `bind`
                         (default 0.0.0.0, like Istio's ingress gateway)
+      --port-override GATEWAY_PORT=PORT
+                        listen on PORT for Gateway servers on GATEWAY_PORT, without
+                        editing the YAML; PORT 0 picks a free port (repeatable)
+      --ready-file PATH once every listener accepts, write a JSON document with
+                        the bound address of each Gateway server and of the admin
+                        server to PATH (atomically, by rename)
       --concurrency N   worker threads, each with its own event loop and
                         listening sockets (default: number of cores)
       --seed N          seed the weighted picks; with --concurrency 1 the sequence
@@ -145,6 +151,23 @@ std::variant<Options, OptionsError> parseOptions(const std::vector<std::string>&
       }
       options.admin_address = host;
       options.admin_port = *port;
+    } else if (name == "--port-override") {
+      auto text = takeValue();
+      if (!text) return missing();
+      const auto equals = text->find('=');
+      auto from = equals == std::string::npos ? std::nullopt
+                                              : parseNumber<uint16_t>(text->substr(0, equals));
+      auto to = equals == std::string::npos ? std::nullopt
+                                            : parseNumber<uint16_t>(text->substr(equals + 1));
+      if (!from || !to || *from == 0) {
+        return OptionsError{"--port-override must be GATEWAY_PORT=PORT (PORT 0: any free port), "
+                            "got \"" + *text + "\""};
+      }
+      options.port_overrides[*from] = *to;
+    } else if (name == "--ready-file") {
+      auto text = takeValue();
+      if (!text) return missing();
+      options.ready_file = *text;
     } else if (name == "--access-log") {
       auto text = takeValue();
       if (!text) return missing();

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <variant>
@@ -23,6 +24,10 @@ struct Options {
   unsigned drain_time_seconds = 30;         // --drain-time
   std::string access_log_path = "-";        // --access-log: "-" stdout, "none" off
   bool access_log_json = false;             // --access-log-format json
+  // --port-override GATEWAY_PORT=PORT (repeatable): listen on PORT (0: a free
+  // ephemeral port) for Gateway servers that name GATEWAY_PORT.
+  std::map<uint16_t, uint16_t> port_overrides;
+  std::string ready_file;                   // --ready-file PATH
   bool validate_only = false;               // --validate
   bool show_help = false;
   bool show_version = false;

@@ -6,13 +6,16 @@
 #include <condition_variable>
 #include <mutex>
 #include <csignal>
+#include <cstdio>
 #include <map>
 #include <stdexcept>
 #include <thread>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "config/loader.h"
+#include "proxy/json_text.h"
 #include "proxy/listen_socket.h"
 
 namespace weir::proxy {
@@ -55,29 +58,38 @@ ProxyServer::~ProxyServer() {
   signal_events_.clear();
 }
 
-std::shared_ptr<const config::RouteTable> ProxyServer::applyOverrides(
-    std::shared_ptr<const config::RouteTable> table) const {
-  if (!options_.bind_address) {
-    return table;
-  }
-  auto copy = std::make_shared<config::RouteTable>(*table);
+std::shared_ptr<config::RouteTable> ProxyServer::applyOverrides(
+    const config::RouteTable& table) const {
+  auto copy = std::make_shared<config::RouteTable>(table);
   for (config::Listener& listener : copy->listeners) {
-    listener.bind_address = *options_.bind_address;
+    listener.configured_port = listener.port;
+    if (options_.bind_address) {
+      listener.bind_address = *options_.bind_address;
+    }
+    if (auto override = options_.port_overrides.find(listener.port);
+        override != options_.port_overrides.end()) {
+      listener.port = override->second;
+      if (listener.port == 0) {
+        if (auto known = ephemeral_ports_.find(listener.configured_port);
+            known != ephemeral_ports_.end()) {
+          listener.port = known->second;
+        }
+      }
+    }
   }
   return copy;
 }
 
-std::vector<std::vector<ListenSocket>> ProxyServer::openNewListeners(
-    const config::RouteTable& table) const {
+std::vector<std::vector<ListenSocket>> ProxyServer::openNewListeners(config::RouteTable& table) {
   std::vector<std::vector<ListenSocket>> sockets(concurrency_);
   auto closeAll = [&sockets] {
     for (auto& worker_sockets : sockets) {
       for (ListenSocket& opened : worker_sockets) close(opened.fd);
     }
   };
-  for (const config::Listener& listener : table.listeners) {
-    const std::string key = listenerKey(listener);
-    if (std::find(open_listener_keys_.begin(), open_listener_keys_.end(), key) !=
+  std::map<uint16_t, uint16_t> new_ephemeral_ports;
+  for (config::Listener& listener : table.listeners) {
+    if (std::find(open_listener_keys_.begin(), open_listener_keys_.end(), listenerKey(listener)) !=
         open_listener_keys_.end()) {
       continue;
     }
@@ -96,9 +108,16 @@ std::vector<std::vector<ListenSocket>> ProxyServer::openNewListeners(
         throw std::runtime_error("gateway " + listener.gateway + " server " +
                                  listener.server_name + ": " + error);
       }
-      sockets[w].push_back(ListenSocket{key, fd});
+      if (listener.port == 0) {
+        // The first socket picks the ephemeral port; its siblings join it.
+        listener.port = localAddressOf(fd).value_or(*address).port();
+        address = SocketAddress::fromIpLiteral(listener.bind_address, listener.port);
+        new_ephemeral_ports[listener.configured_port] = listener.port;
+      }
+      sockets[w].push_back(ListenSocket{listenerKey(listener), fd});
     }
   }
+  ephemeral_ports_.merge(new_ephemeral_ports);
   return sockets;
 }
 
@@ -107,12 +126,12 @@ void ProxyServer::start(std::shared_ptr<const config::RouteTable> table) {
   if (concurrency_ == 0) {
     concurrency_ = std::max(1u, std::thread::hardware_concurrency());
   }
-  snapshot_ = buildRouteSnapshot(applyOverrides(std::move(table)), ++generation_);
-  const config::RouteTable& routes = *snapshot_->table;
-
   // Open every socket before starting any worker, so a busy port fails the start
   // cleanly instead of leaving a half-started proxy.
-  auto sockets = openNewListeners(routes);
+  std::shared_ptr<config::RouteTable> effective = applyOverrides(*table);
+  auto sockets = openNewListeners(*effective);
+  snapshot_ = buildRouteSnapshot(std::move(effective), ++generation_);
+  const config::RouteTable& routes = *snapshot_->table;
   for (const config::Listener& listener : routes.listeners) {
     open_listener_keys_.push_back(listenerKey(listener));
   }
@@ -150,7 +169,36 @@ void ProxyServer::start(std::shared_ptr<const config::RouteTable> table) {
   if (admin_) {
     spdlog::info("admin server on http://{}:{}/", admin_->address(), admin_->port());
   }
+  writeReadyFile();
   spdlog::info("ready: {} listener(s), {} worker(s)", routes.listeners.size(), concurrency_);
+}
+
+void ProxyServer::writeReadyFile() const {
+  if (options_.ready_file.empty()) {
+    return;
+  }
+  std::string json = "{\"listeners\":[";
+  const auto& listeners = snapshot_->table->listeners;
+  for (size_t i = 0; i < listeners.size(); ++i) {
+    const config::Listener& listener = listeners[i];
+    json += fmt::format("{}{{\"gateway\":{},\"server\":{},\"configured_port\":{},"
+                        "\"address\":{},\"port\":{}}}",
+                        i ? "," : "", jsonString(listener.gateway),
+                        jsonString(listener.server_name), listener.configured_port,
+                        jsonString(listener.bind_address), listener.port);
+  }
+  json += "],\"admin\":";
+  json += admin_ ? fmt::format("{{\"address\":{},\"port\":{}}}", jsonString(admin_->address()),
+                               admin_->port())
+                 : "null";
+  json += fmt::format(",\"pid\":{}}}\n", getpid());
+  // Write aside, then rename: a reader sees no file or the whole file.
+  const std::string temporary = options_.ready_file + ".tmp";
+  std::FILE* file = std::fopen(temporary.c_str(), "w");
+  if (file == nullptr || std::fwrite(json.data(), 1, json.size(), file) != json.size() ||
+      std::fclose(file) != 0 || std::rename(temporary.c_str(), options_.ready_file.c_str()) != 0) {
+    throw std::runtime_error("cannot write the ready file " + options_.ready_file);
+  }
 }
 
 void ProxyServer::logSummary(const RouteSnapshot& snapshot) const {
@@ -181,10 +229,10 @@ std::vector<std::string> ProxyServer::reload() {
   for (const config::Diagnostic& warning : loaded.warnings) {
     spdlog::warn("{}", warning.toString());
   }
-  std::shared_ptr<const config::RouteTable> table;
+  std::shared_ptr<config::RouteTable> table;
   std::vector<std::vector<ListenSocket>> sockets;
   if (loaded.ok()) {
-    table = applyOverrides(loaded.table);
+    table = applyOverrides(*loaded.table);
     try {
       sockets = openNewListeners(*table);
     } catch (const std::exception& error) {

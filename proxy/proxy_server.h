@@ -6,6 +6,7 @@
 // for the main thread and never takes a lock per connection.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -60,9 +61,12 @@ class ProxyServer final : private AdminBackend {
   static void onDrainTick(evutil_socket_t, short, void* self);
   // Opens one socket per worker for each listener of `table` whose key is not in
   // open_listener_keys_. All or nothing: throws std::runtime_error on failure.
-  std::vector<std::vector<ListenSocket>> openNewListeners(const config::RouteTable& table) const;
-  std::shared_ptr<const config::RouteTable> applyOverrides(
-      std::shared_ptr<const config::RouteTable> table) const;
+  // Listeners on port 0 get their ephemeral port here (written into `table`, and
+  // remembered so that reloads keep it).
+  std::vector<std::vector<ListenSocket>> openNewListeners(config::RouteTable& table);
+  // A copy of `table` with --bind and --port-override applied.
+  std::shared_ptr<config::RouteTable> applyOverrides(const config::RouteTable& table) const;
+  void writeReadyFile() const;
   void logSummary(const RouteSnapshot& snapshot) const;
   size_t activeConnections() const;
   // Runs `task` on every worker's loop thread and waits (bounded) until all have
@@ -77,6 +81,8 @@ class ProxyServer final : private AdminBackend {
   std::vector<std::unique_ptr<Worker>> workers_;
   std::shared_ptr<const RouteSnapshot> snapshot_;
   std::vector<std::string> open_listener_keys_;
+  // Gateway port -> the ephemeral port that `--port-override P=0` got.
+  std::map<uint16_t, uint16_t> ephemeral_ports_;
   unsigned concurrency_ = 1;
   uint64_t generation_ = 0;
   LastReload last_reload_;

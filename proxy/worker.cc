@@ -160,8 +160,11 @@ void Worker::accept(ListenerSlot& slot, evutil_socket_t fd, const sockaddr* addr
     record.downstream_local = local->toString();
   }
 
+  // Rules match the port the Gateway names, even when --port-override moved it.
+  const uint16_t gatewayPort = listener.configured_port != 0 ? listener.configured_port
+                                                             : listener.port;
   const config::TcpRoute* route =
-      config::findRoute(table, listener, config::ConnectionFacts{listener.port, listener.gateway});
+      config::findRoute(table, listener, config::ConnectionFacts{gatewayPort, listener.gateway});
   if (route == nullptr) {
     slot.stats->downstream_cx_no_route.add();
     refuse(fd, slot, record, EndReason::kNoRoute);

@@ -14,7 +14,7 @@ echo_client="$build/echo/tcp-echo-client"
 port_busy() {  # true when something on this machine accepts on 127.0.0.1:$1
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
-for port in 9000 9001 9002; do
+for port in 9000 9001 9002 15000; do
   if port_busy "$port"; then
     echo "demo: port $port is busy; stop whatever listens on it (ss -ltnp 'sport = :$port')" >&2
     exit 1
@@ -63,3 +63,4 @@ echo
 echo "The weights live in $here/virtual-service.yaml (80/20)."
 echo "Edit them (100/0, 50/50, 0/100 ...) and run 'make demo' again to see the split follow."
 echo "Access log of this run (one line per connection): $logs/access.log"
+echo "To shift traffic live instead, keep weir running (see README: Shifting traffic)."

@@ -7,7 +7,7 @@
 namespace weir::echo {
 namespace {
 
-TEST(FirstWord, SkipsLeadingWhitespaceAndStopsAtTheNext) {
+TEST(EchoFirstWord, SkipsLeadingWhitespaceAndStopsAtTheNext) {
   EXPECT_EQ(firstWord("one hello"), "one");
   EXPECT_EQ(firstWord("  \ttwo\tWed Nov 25"), "two");
   EXPECT_EQ(firstWord("alone"), "alone");
@@ -16,7 +16,7 @@ TEST(FirstWord, SkipsLeadingWhitespaceAndStopsAtTheNext) {
   EXPECT_EQ(firstWord(" \t\r"), "");
 }
 
-TEST(FormatPercent, OneDecimalRoundedHalfUp) {
+TEST(EchoFormatPercent, OneDecimalRoundedHalfUp) {
   EXPECT_EQ(formatPercent(801, 1000), "80.1%");
   EXPECT_EQ(formatPercent(1, 3), "33.3%");
   EXPECT_EQ(formatPercent(2, 3), "66.7%");
@@ -29,14 +29,14 @@ TEST(FormatPercent, OneDecimalRoundedHalfUp) {
   EXPECT_EQ(formatPercent(9999, 10000), "100.0%");  // 99.99
 }
 
-TEST(SortByCountThenName, LargestFirstTiesByName) {
+TEST(EchoSortByCountThenName, LargestFirstTiesByName) {
   std::map<std::string, std::size_t> counts{{"two", 5}, {"one", 9}, {"b", 5}, {"a", 1}};
   std::vector<NameCount> expected{{"one", 9}, {"b", 5}, {"two", 5}, {"a", 1}};
   EXPECT_EQ(sortByCountThenName(counts), expected);
   EXPECT_TRUE(sortByCountThenName({}).empty());
 }
 
-TEST(DescribeSocketError, NamesTheCommonKinds) {
+TEST(EchoDescribeSocketError, NamesTheCommonKinds) {
   EXPECT_EQ(describeSocketError(false, ECONNREFUSED), "connect refused");
   EXPECT_EQ(describeSocketError(true, ECONNRESET), "connection reset");
   EXPECT_EQ(describeSocketError(true, EPIPE), "connection reset");
@@ -45,7 +45,7 @@ TEST(DescribeSocketError, NamesTheCommonKinds) {
   EXPECT_EQ(describeSocketError(false, 0), "connect failed: unknown error");
 }
 
-TEST(AnswerTally, ReportsTheIstioSplit) {
+TEST(EchoAnswerTally, ReportsTheIstioSplit) {
   AnswerTally tally;
   for (int i = 0; i < 801; ++i) {
     tally.addAnswer("one Wed Nov 25 19:29:55 UTC 2026");
@@ -61,7 +61,7 @@ TEST(AnswerTally, ReportsTheIstioSplit) {
             "errors 0\n");
 }
 
-TEST(AnswerTally, PercentagesAreOfAnswersNotOfAttempts) {
+TEST(EchoAnswerTally, PercentagesAreOfAnswersNotOfAttempts) {
   AnswerTally tally;
   tally.addAnswer("two x");
   tally.addAnswer("one x");
@@ -80,13 +80,13 @@ TEST(AnswerTally, PercentagesAreOfAnswersNotOfAttempts) {
             "  timeout 1\n");
 }
 
-TEST(AnswerTally, OnlyErrors) {
+TEST(EchoAnswerTally, OnlyErrors) {
   AnswerTally tally;
   tally.addError("connect refused");
   EXPECT_EQ(tally.report(), "errors 1\n  connect refused 1\n");
 }
 
-TEST(AnswerTally, AnAnswerWithoutAWordIsCountedAsEmpty) {
+TEST(EchoAnswerTally, AnAnswerWithoutAWordIsCountedAsEmpty) {
   AnswerTally tally;
   tally.addAnswer("");
   tally.addAnswer("   ");

@@ -9,13 +9,13 @@
 namespace weir::echo {
 namespace {
 
-TEST(ParseUnsigned, AcceptsDigitsWithinBounds) {
+TEST(EchoParseUnsigned, AcceptsDigitsWithinBounds) {
   EXPECT_EQ(parseUnsigned("0", "x", 0, 10), 0u);
   EXPECT_EQ(parseUnsigned("10", "x", 0, 10), 10u);
   EXPECT_EQ(parseUnsigned("18446744073709551615", "x", 0, UINT64_MAX), UINT64_MAX);
 }
 
-TEST(ParseUnsigned, RefusesAnythingElse) {
+TEST(EchoParseUnsigned, RefusesAnythingElse) {
   for (const char* text : {"", "-1", "+1", " 1", "1 ", "1x", "0x10", "1.5", "abc"}) {
     EXPECT_THROW(parseUnsigned(text, "x", 0, 100), UsageError) << text;
   }
@@ -24,7 +24,7 @@ TEST(ParseUnsigned, RefusesAnythingElse) {
   EXPECT_THROW(parseUnsigned("18446744073709551616", "x", 0, UINT64_MAX), UsageError);
 }
 
-TEST(ParseUnsigned, MessageNamesTheValueAndTheText) {
+TEST(EchoParseUnsigned, MessageNamesTheValueAndTheText) {
   try {
     parseUnsigned("12ab", "--timeout-ms", 1, 100);
     FAIL() << "no exception";
@@ -33,36 +33,36 @@ TEST(ParseUnsigned, MessageNamesTheValueAndTheText) {
   }
 }
 
-TEST(ParsePortList, SingleAndSeveralPorts) {
+TEST(EchoParsePortList, SingleAndSeveralPorts) {
   EXPECT_EQ(parsePortList("9000"), std::vector<std::uint16_t>{9000});
   EXPECT_EQ(parsePortList("9000,9001,65535"), (std::vector<std::uint16_t>{9000, 9001, 65535}));
 }
 
-TEST(ParsePortList, ZeroMeansEphemeralAndMayRepeat) {
+TEST(EchoParsePortList, ZeroMeansEphemeralAndMayRepeat) {
   EXPECT_EQ(parsePortList("0,0"), (std::vector<std::uint16_t>{0, 0}));
 }
 
-TEST(ParsePortList, RefusesBadLists) {
+TEST(EchoParsePortList, RefusesBadLists) {
   for (const char* text :
        {"", ",", "9000,", ",9000", "9000,,9001", "65536", "-1", "90 00", "9000,9000", "http"}) {
     EXPECT_THROW(parsePortList(text), UsageError) << text;
   }
 }
 
-TEST(ParseHostPort, Ipv4LocalhostAndNames) {
+TEST(EchoParseHostPort, Ipv4LocalhostAndNames) {
   EXPECT_EQ(parseHostPort("127.0.0.1:9000"), (HostPort{"127.0.0.1", 9000}));
   EXPECT_EQ(parseHostPort("localhost:1"), (HostPort{"localhost", 1}));
   EXPECT_EQ(parseHostPort("echo-one:65535"), (HostPort{"echo-one", 65535}));
 }
 
-TEST(ParseHostPort, Ipv6NeedsBrackets) {
+TEST(EchoParseHostPort, Ipv6NeedsBrackets) {
   EXPECT_EQ(parseHostPort("[::1]:9000"), (HostPort{"::1", 9000}));
   EXPECT_EQ(parseHostPort("[fe80::1%lo]:80"), (HostPort{"fe80::1%lo", 80}));
   EXPECT_THROW(parseHostPort("::1:9000"), UsageError);
   EXPECT_THROW(parseHostPort("[127.0.0.1]:9000"), UsageError);
 }
 
-TEST(ParseHostPort, RefusesMissingParts) {
+TEST(EchoParseHostPort, RefusesMissingParts) {
   for (const char* text :
        {"", "127.0.0.1", "127.0.0.1:", ":9000", "[::1]", "[::1]9000", "[::1:9000", "[]:9000",
         "127.0.0.1:0", "127.0.0.1:65536", "127.0.0.1:http"}) {

@@ -9,7 +9,7 @@ namespace {
 
 constexpr std::size_t kNoBudgetLimit = SIZE_MAX;
 
-TEST(AnswerLines, AnswersEachCompleteLineInOrder) {
+TEST(EchoAnswerLines, AnswersEachCompleteLineInOrder) {
   std::string answers;
   LineFraming framing = answerLines("a\nbb\nccc\n", "one", 100, kNoBudgetLimit, answers);
   EXPECT_EQ(answers, "one a\none bb\none ccc\n");
@@ -18,7 +18,7 @@ TEST(AnswerLines, AnswersEachCompleteLineInOrder) {
   EXPECT_EQ(framing.stop, LineFraming::Stop::kNeedMoreData);
 }
 
-TEST(AnswerLines, LeavesAPartialLineForLater) {
+TEST(EchoAnswerLines, LeavesAPartialLineForLater) {
   std::string answers;
   LineFraming framing = answerLines("a\npart", "one", 100, kNoBudgetLimit, answers);
   EXPECT_EQ(answers, "one a\n");
@@ -32,7 +32,7 @@ TEST(AnswerLines, LeavesAPartialLineForLater) {
   EXPECT_EQ(framing.consumed, 8u);
 }
 
-TEST(AnswerLines, NothingToDoWithoutANewline) {
+TEST(EchoAnswerLines, NothingToDoWithoutANewline) {
   std::string answers;
   LineFraming framing = answerLines("", "one", 100, kNoBudgetLimit, answers);
   EXPECT_EQ(framing.consumed, 0u);
@@ -43,26 +43,26 @@ TEST(AnswerLines, NothingToDoWithoutANewline) {
   EXPECT_EQ(answers, "");
 }
 
-TEST(AnswerLines, KeepsBytesAsTheyAreIncludingCarriageReturnAndEmptyLines) {
+TEST(EchoAnswerLines, KeepsBytesAsTheyAreIncludingCarriageReturnAndEmptyLines) {
   std::string answers;
   answerLines(std::string_view("\n\r\n\0x\n", 6), "p", 100, kNoBudgetLimit, answers);
   EXPECT_EQ(answers, std::string("p \np \r\np \0x\n", 12));
 }
 
-TEST(AnswerLines, EmptyPrefixStillAddsTheSpace) {
+TEST(EchoAnswerLines, EmptyPrefixStillAddsTheSpace) {
   // As the Go sample's fmt.Sprintf("%s %s", prefix, line) does.
   std::string answers;
   answerLines("x\n", "", 100, kNoBudgetLimit, answers);
   EXPECT_EQ(answers, " x\n");
 }
 
-TEST(AnswerLines, AppendsToWhatTheCallerHas) {
+TEST(EchoAnswerLines, AppendsToWhatTheCallerHas) {
   std::string answers = "earlier ";
   answerLines("x\n", "p", 100, kNoBudgetLimit, answers);
   EXPECT_EQ(answers, "earlier p x\n");
 }
 
-TEST(AnswerLines, LineOfExactlyTheLimitIsFine) {
+TEST(EchoAnswerLines, LineOfExactlyTheLimitIsFine) {
   std::string answers;
   LineFraming framing = answerLines("12345\n", "p", 5, kNoBudgetLimit, answers);
   EXPECT_EQ(framing.stop, LineFraming::Stop::kNeedMoreData);
@@ -73,7 +73,7 @@ TEST(AnswerLines, LineOfExactlyTheLimitIsFine) {
   EXPECT_EQ(framing.stop, LineFraming::Stop::kNeedMoreData);
 }
 
-TEST(AnswerLines, UnterminatedLineOverTheLimitIsTooLong) {
+TEST(EchoAnswerLines, UnterminatedLineOverTheLimitIsTooLong) {
   std::string answers;
   LineFraming framing = answerLines("ok\n123456", "p", 5, kNoBudgetLimit, answers);
   EXPECT_EQ(framing.stop, LineFraming::Stop::kLineTooLong);
@@ -81,7 +81,7 @@ TEST(AnswerLines, UnterminatedLineOverTheLimitIsTooLong) {
   EXPECT_EQ(answers, "p ok\n");
 }
 
-TEST(AnswerLines, TerminatedLineOverTheLimitIsTooLongToo) {
+TEST(EchoAnswerLines, TerminatedLineOverTheLimitIsTooLongToo) {
   // Whether its newline arrived in the same read must not matter.
   std::string answers;
   LineFraming framing = answerLines("123456\nok\n", "p", 5, kNoBudgetLimit, answers);
@@ -90,7 +90,7 @@ TEST(AnswerLines, TerminatedLineOverTheLimitIsTooLongToo) {
   EXPECT_EQ(answers, "");
 }
 
-TEST(AnswerLines, StopsOnceTheBudgetIsSpent) {
+TEST(EchoAnswerLines, StopsOnceTheBudgetIsSpent) {
   std::string answers = "queued";
   // Each answer is "p x\n", 4 bytes. A budget of 6 takes two (the second crosses it).
   LineFraming framing = answerLines("x\nx\nx\nx\n", "p", 100, 6, answers);
@@ -100,14 +100,14 @@ TEST(AnswerLines, StopsOnceTheBudgetIsSpent) {
   EXPECT_EQ(answers, "queuedp x\np x\n");
 }
 
-TEST(AnswerLines, BudgetExactlySpentByTheLastLineIsNotReportedAsSpent) {
+TEST(EchoAnswerLines, BudgetExactlySpentByTheLastLineIsNotReportedAsSpent) {
   std::string answers;
   LineFraming framing = answerLines("x\nx\n", "p", 100, 8, answers);
   EXPECT_EQ(framing.stop, LineFraming::Stop::kNeedMoreData);
   EXPECT_EQ(framing.lines, 2u);
 }
 
-TEST(AnswerLines, ZeroBudgetAnswersNothing) {
+TEST(EchoAnswerLines, ZeroBudgetAnswersNothing) {
   std::string answers;
   LineFraming framing = answerLines("x\n", "p", 100, 0, answers);
   EXPECT_EQ(framing.stop, LineFraming::Stop::kAnswerBudgetSpent);
@@ -115,7 +115,7 @@ TEST(AnswerLines, ZeroBudgetAnswersNothing) {
   EXPECT_EQ(answers, "");
 }
 
-TEST(AnswerLines, ManyLinesInChunksGiveTheSameAnswersAsAllAtOnce) {
+TEST(EchoAnswerLines, ManyLinesInChunksGiveTheSameAnswersAsAllAtOnce) {
   std::string stream;
   for (int i = 0; i < 500; ++i) {
     stream += "line " + std::to_string(i) + "\n";

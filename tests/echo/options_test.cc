@@ -21,7 +21,7 @@ ClientOptions client(std::initializer_list<std::string_view> args) {
   return parseClientArgs(list);
 }
 
-TEST(ServerOptions, PortsAndPrefixLikeTheIstioSample) {
+TEST(EchoServerOptions, PortsAndPrefixLikeTheIstioSample) {
   ServerOptions options = server({"9000,9001", "one"});
   EXPECT_EQ(options.ports, (std::vector<std::uint16_t>{9000, 9001}));
   EXPECT_EQ(options.prefix, "one");
@@ -30,7 +30,7 @@ TEST(ServerOptions, PortsAndPrefixLikeTheIstioSample) {
   EXPECT_EQ(options.max_line_bytes, 65536u);
 }
 
-TEST(ServerOptions, OptionsBeforeAfterAndWithEquals) {
+TEST(EchoServerOptions, OptionsBeforeAfterAndWithEquals) {
   ServerOptions options =
       server({"--listen", "127.0.0.1", "0", "--max-line-bytes=100", "two", "-v"});
   EXPECT_EQ(options.ports, std::vector<std::uint16_t>{0});
@@ -40,28 +40,28 @@ TEST(ServerOptions, OptionsBeforeAfterAndWithEquals) {
   EXPECT_TRUE(options.verbose);
 }
 
-TEST(ServerOptions, ListenTakesIpv6WithOrWithoutBrackets) {
+TEST(EchoServerOptions, ListenTakesIpv6WithOrWithoutBrackets) {
   EXPECT_EQ(server({"--listen", "::1", "0", "p"}).listen_address, "::1");
   EXPECT_EQ(server({"--listen=[::1]", "0", "p"}).listen_address, "[::1]");
 }
 
-TEST(ServerOptions, RawNeedsNoPrefix) {
+TEST(EchoServerOptions, RawNeedsNoPrefix) {
   ServerOptions options = server({"--raw", "0"});
   EXPECT_TRUE(options.raw);
   EXPECT_EQ(options.prefix, "");
   EXPECT_TRUE(server({"--raw", "0", "ignored"}).raw);
 }
 
-TEST(ServerOptions, DoubleDashEndsOptions) {
+TEST(EchoServerOptions, DoubleDashEndsOptions) {
   EXPECT_EQ(server({"--", "0", "-dash-prefix"}).prefix, "-dash-prefix");
 }
 
-TEST(ServerOptions, Help) {
+TEST(EchoServerOptions, Help) {
   EXPECT_TRUE(server({"--help"}).help);
   EXPECT_TRUE(server({"0", "-h"}).help);
 }
 
-TEST(ServerOptions, BadArguments) {
+TEST(EchoServerOptions, BadArguments) {
   std::vector<std::vector<std::string_view>> bad{
       {},
       {"9000"},                             // no prefix
@@ -80,14 +80,14 @@ TEST(ServerOptions, BadArguments) {
   }
 }
 
-TEST(ServerOptions, UsageMentionsEveryOption) {
+TEST(EchoServerOptions, UsageMentionsEveryOption) {
   std::string usage = serverUsage("tcp-echo-server");
   for (const char* option : {"--listen", "--raw", "--max-line-bytes", "--help", "PREFIX"}) {
     EXPECT_NE(usage.find(option), std::string::npos) << option;
   }
 }
 
-TEST(ClientOptions, Defaults) {
+TEST(EchoClientOptions, Defaults) {
   ClientOptions options = client({"127.0.0.1:9000"});
   EXPECT_EQ(options.target, (HostPort{"127.0.0.1", 9000}));
   EXPECT_EQ(options.connections, 1000u);
@@ -97,7 +97,7 @@ TEST(ClientOptions, Defaults) {
   EXPECT_FALSE(options.print_answers);
 }
 
-TEST(ClientOptions, Everything) {
+TEST(EchoClientOptions, Everything) {
   ClientOptions options = client({"-n", "10000", "[::1]:9000", "-c", "50", "--message",
                                   "-looks like an option", "--timeout-ms=250", "--print"});
   EXPECT_EQ(options.target, (HostPort{"::1", 9000}));
@@ -108,7 +108,7 @@ TEST(ClientOptions, Everything) {
   EXPECT_TRUE(options.print_answers);
 }
 
-TEST(ClientOptions, BadArguments) {
+TEST(EchoClientOptions, BadArguments) {
   std::vector<std::vector<std::string_view>> bad{
       {},
       {"127.0.0.1"},
@@ -126,7 +126,7 @@ TEST(ClientOptions, BadArguments) {
   }
 }
 
-TEST(ClientOptions, Help) {
+TEST(EchoClientOptions, Help) {
   EXPECT_TRUE(client({"--help"}).help);
   EXPECT_NE(clientUsage("tcp-echo-client").find("--timeout-ms"), std::string::npos);
 }

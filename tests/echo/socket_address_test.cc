@@ -8,7 +8,7 @@
 namespace weir::echo {
 namespace {
 
-TEST(SocketAddress, Ipv4Literal) {
+TEST(EchoSocketAddress, Ipv4Literal) {
   auto address = SocketAddress::fromLiteral("127.0.0.1", 9000);
   ASSERT_TRUE(address.has_value());
   EXPECT_EQ(address->family(), AF_INET);
@@ -17,29 +17,29 @@ TEST(SocketAddress, Ipv4Literal) {
   EXPECT_EQ(address->toString(), "127.0.0.1:9000");
 }
 
-TEST(SocketAddress, Ipv6LiteralWithOrWithoutBrackets) {
+TEST(EchoSocketAddress, Ipv6LiteralWithOrWithoutBrackets) {
   EXPECT_EQ(SocketAddress::fromLiteral("::1", 80)->toString(), "[::1]:80");
   EXPECT_EQ(SocketAddress::fromLiteral("[::1]", 80)->toString(), "[::1]:80");
   EXPECT_EQ(SocketAddress::fromLiteral("::1", 80)->family(), AF_INET6);
 }
 
-TEST(SocketAddress, Wildcards) {
+TEST(EchoSocketAddress, Wildcards) {
   EXPECT_EQ(SocketAddress::anyIpv6(9000).toString(), "[::]:9000");
   EXPECT_EQ(SocketAddress::anyIpv4(0).toString(), "0.0.0.0:0");
 }
 
-TEST(SocketAddress, NotALiteral) {
+TEST(EchoSocketAddress, NotALiteral) {
   for (const char* text : {"", "localhost", "127.0.0", "1.2.3.4.5", "[127.0.0.1]", "::g"}) {
     EXPECT_FALSE(SocketAddress::fromLiteral(text, 1).has_value()) << text;
   }
 }
 
-TEST(SocketAddress, ResolveLocalhostIsIpv4Loopback) {
+TEST(EchoSocketAddress, ResolveLocalhostIsIpv4Loopback) {
   EXPECT_EQ(SocketAddress::resolve("localhost", 9000).toString(), "127.0.0.1:9000");
   EXPECT_EQ(SocketAddress::resolve("::1", 9000).toString(), "[::1]:9000");
 }
 
-TEST(SocketAddress, LocalOfABoundSocket) {
+TEST(EchoSocketAddress, LocalOfABoundSocket) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   ASSERT_GE(fd, 0);
   auto wanted = *SocketAddress::fromLiteral("127.0.0.1", 0);

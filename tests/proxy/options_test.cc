@@ -83,3 +83,25 @@ TEST(ParseOptions, AdminAddress) {
 
 }  // namespace
 }  // namespace weir::proxy
+
+namespace weir::proxy {
+namespace {
+
+TEST(ParseOptions, PortOverridesReadyFileAndAccessLog) {
+  Options options = parseOk({"-c", "x", "--port-override", "9000=0", "--port-override=31400=31401",
+                             "--ready-file", "/tmp/ready.json", "--access-log", "/tmp/a.log",
+                             "--access-log-format", "json"});
+  EXPECT_EQ(options.port_overrides, (std::map<uint16_t, uint16_t>{{9000, 0}, {31400, 31401}}));
+  EXPECT_EQ(options.ready_file, "/tmp/ready.json");
+  EXPECT_EQ(options.access_log_path, "/tmp/a.log");
+  EXPECT_TRUE(options.access_log_json);
+  EXPECT_EQ(parseError({"-c", "x", "--port-override", "9000"}),
+            "--port-override must be GATEWAY_PORT=PORT (PORT 0: any free port), got \"9000\"");
+  EXPECT_EQ(parseError({"-c", "x", "--port-override", "0=5"}),
+            "--port-override must be GATEWAY_PORT=PORT (PORT 0: any free port), got \"0=5\"");
+  EXPECT_EQ(parseError({"-c", "x", "--access-log-format", "xml"}),
+            "--access-log-format must be text or json, got \"xml\"");
+}
+
+}  // namespace
+}  // namespace weir::proxy
