@@ -26,34 +26,38 @@ bool contains(const std::array<std::string_view, N>& values, std::string_view va
   return false;
 }
 
-std::optional<ObjectMeta> parseMetadata(const FieldReader& metadata, const std::string& kind) {
-  if (!metadata.requireMap()) {
-    return std::nullopt;
-  }
-  metadata.checkFields(known_fields::kObjectMeta);
+// Always returns the metadata, so that an object with a bad name is still checked
+// and linked (DestinationRules and ServiceEntries are found by host, not by name);
+// the name is left empty when it is missing or invalid, and the error reported.
+ObjectMeta parseMetadata(const FieldReader& metadata, const FieldReader& document,
+                         const std::string& kind) {
   ObjectMeta meta;
   meta.kind = kind;
+  meta.at = document.where();
+  if (!metadata.requireMap()) {
+    return meta;
+  }
+  meta.at = metadata.where();
+  metadata.checkFields(known_fields::kObjectMeta);
 
   const FieldReader ns = metadata.field("namespace");
   if (std::optional<std::string> value = ns.string()) {
-    if (!isDns1123Label(*value)) {
+    if (isDns1123Label(*value)) {
+      meta.namespace_name = *value;
+    } else {
       ns.error("invalid namespace \"" + *value + "\": must be a DNS-1123 label");
-      return std::nullopt;
     }
-    meta.namespace_name = *value;
   }
 
   const FieldReader name = metadata.field("name");
-  std::optional<std::string> value = name.requiredString();
-  if (!value) {
-    return std::nullopt;
+  if (std::optional<std::string> value = name.requiredString()) {
+    if (value->empty()) {
+      name.error("name cannot be empty");
+    } else {
+      meta.name = *value;
+      meta.at = name.where();
+    }
   }
-  if (value->empty()) {
-    name.error("name cannot be empty");
-    return std::nullopt;
-  }
-  meta.name = *value;
-  meta.at = name.where();
   return meta;
 }
 
@@ -93,37 +97,19 @@ void parseDocument(const YamlNode& root, const ReadContext& context, ParsedConfi
   }
 
   document.checkFields(known_fields::kObject);
-  std::optional<ObjectMeta> meta = parseMetadata(document.field("metadata"), *kind);
+  ObjectMeta meta = parseMetadata(document.field("metadata"), document, *kind);
   const FieldReader spec = document.field("spec");
   if (!spec.requireMap()) {
     return;
   }
-  if (!meta) {
-    // Still check the spec, so that one load reports every problem; but an object
-    // without a name cannot be referenced, so it is not kept.
-    ObjectMeta placeholder;
-    placeholder.kind = *kind;
-    placeholder.at = document.where();
-    if (*kind == "Gateway") {
-      parseGateway(spec, placeholder);
-    } else if (*kind == "VirtualService") {
-      parseVirtualService(spec, placeholder);
-    } else if (*kind == "DestinationRule") {
-      parseDestinationRule(spec, placeholder);
-    } else {
-      parseServiceEntry(spec, placeholder);
-    }
-    return;
-  }
-
   if (*kind == "Gateway") {
-    config.gateways.push_back(parseGateway(spec, std::move(*meta)));
+    config.gateways.push_back(parseGateway(spec, std::move(meta)));
   } else if (*kind == "VirtualService") {
-    config.virtual_services.push_back(parseVirtualService(spec, std::move(*meta)));
+    config.virtual_services.push_back(parseVirtualService(spec, std::move(meta)));
   } else if (*kind == "DestinationRule") {
-    config.destination_rules.push_back(parseDestinationRule(spec, std::move(*meta)));
+    config.destination_rules.push_back(parseDestinationRule(spec, std::move(meta)));
   } else {
-    config.service_entries.push_back(parseServiceEntry(spec, std::move(*meta)));
+    config.service_entries.push_back(parseServiceEntry(spec, std::move(meta)));
   }
 }
 

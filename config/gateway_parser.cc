@@ -36,6 +36,12 @@ std::vector<ServerHost> parseServerHosts(const FieldReader& hosts, const ObjectM
       item.error("invalid host \"" + *text + "\": expected [namespace/]host");
       continue;
     }
+    if (host.host != "*") {
+      if (std::optional<std::string> error = wildcardDomainError(host.host)) {
+        item.error(*error);
+        continue;
+      }
+    }
     result.push_back(std::move(host));
   }
   return result;

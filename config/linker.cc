@@ -35,7 +35,9 @@ std::vector<std::string> resolveGateways(const std::vector<Located<std::string>>
 }
 
 // Whether a VirtualService may bind to `server`: one of its hosts matches one of the
-// server's hosts, whose namespace part admits the VirtualService's namespace.
+// server's hosts, whose namespace part admits the VirtualService's namespace. A
+// VirtualService host is tried as written and in its canonical form, so `echo`
+// matches a server host `*.default.svc.cluster.local` as it does in Istio.
 bool attaches(const VirtualServiceObject& vs, const GatewayServer& server) {
   for (const ServerHost& server_host : server.hosts) {
     if (server_host.namespace_filter != "*" &&
@@ -43,7 +45,8 @@ bool attaches(const VirtualServiceObject& vs, const GatewayServer& server) {
       continue;
     }
     for (const Located<std::string>& host : vs.hosts) {
-      if (hostsMatch(server_host.host, host.value)) {
+      if (hostsMatch(server_host.host, host.value) ||
+          hostsMatch(server_host.host, canonicalHost(host.value, vs.meta.namespace_name))) {
         return true;
       }
     }
@@ -121,14 +124,18 @@ class Linker {
           }
         }
       }
-      const GatewayObject& object = *gateways_.gateways.at(gateway);
-      if (!attached && !object.servers.empty()) {
+      if (!attached && hasListener(gateway)) {
         diagnostics_.warning(vs.gateways_at,
                              "none of the hosts of VirtualService " + vs.meta.qualifiedName() +
                                  " matches a server of gateway " + gateway +
                                  "; it serves nothing there");
       }
     }
+  }
+
+  bool hasListener(const std::string& gateway) const {
+    return std::any_of(gateways_.listeners.begin(), gateways_.listeners.end(),
+                       [&](const Listener& listener) { return listener.gateway == gateway; });
   }
 
   void addRule(const VirtualServiceObject& vs, const TcpRuleSpec& rule,
@@ -145,11 +152,11 @@ class Linker {
       if (!spec.gateways.empty() && match.gateways.empty()) {
         continue;  // names only "mesh" or unknown gateways: never matches at Weir
       }
-      for (size_t g = 0; g < match.gateways.size(); ++g) {
-        if (!contains(vs_gateways, match.gateways[g])) {
-          diagnostics_.warning(spec.at, "gateway " + match.gateways[g] +
-                                            " is not in spec.gateways, so this match never "
-                                            "applies there");
+      for (const Located<std::string>& ref : spec.gateways) {
+        if (contains(match.gateways, ref.value) && !contains(vs_gateways, ref.value)) {
+          diagnostics_.warning(ref.at, "gateway " + ref.value +
+                                           " is not in spec.gateways, so this match never "
+                                           "applies there");
         }
       }
       route.matches.push_back(std::move(match));

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -61,7 +60,8 @@ std::vector<std::string> expandPath(const std::string& path, Diagnostics& diagno
 std::optional<std::string> readFile(const std::string& path, Diagnostics& diagnostics) {
   std::ifstream input(path, std::ios::binary);
   if (!input) {
-    diagnostics.error(fileRef(path), std::string("cannot read file: ") + std::strerror(errno));
+    const std::error_code error(errno, std::generic_category());
+    diagnostics.error(fileRef(path), "cannot read file: " + error.message());
     return std::nullopt;
   }
   std::ostringstream text;
@@ -97,6 +97,9 @@ LoadResult loadDocuments(const std::vector<NamedYaml>& documents, Diagnostics di
                          const std::string& first_path) {
   ParsedConfig config;
   std::vector<std::string> files;
+  // A file that could not be read or parsed to its end may hold the Gateway; then
+  // "nothing to serve" would only add noise to the real error.
+  bool incomplete = diagnostics.hasErrors();
   for (const NamedYaml& document : documents) {
     files.push_back(document.name);
     const ReadContext context{document.name, &diagnostics};
@@ -105,6 +108,7 @@ LoadResult loadDocuments(const std::vector<NamedYaml>& documents, Diagnostics di
       parseDocument(root, context, config);
     }
     if (stream.error) {
+      incomplete = true;
       diagnostics.error(FieldRef{SourcePosition{document.name, stream.error->position.line,
                                                 stream.error->position.column},
                                  "(yaml)"},
@@ -113,7 +117,9 @@ LoadResult loadDocuments(const std::vector<NamedYaml>& documents, Diagnostics di
   }
 
   RouteTable table = link(config, diagnostics);
-  if (!config.saw_gateway) {
+  if (incomplete) {
+    // reported above
+  } else if (!config.saw_gateway) {
     diagnostics.error(fileRef(first_path),
                       "no Gateway in the configuration: Weir has nothing to serve");
   } else if (table.listeners.empty() && !diagnostics.hasErrors()) {
@@ -136,6 +142,12 @@ LoadResult loadDocuments(const std::vector<NamedYaml>& documents, Diagnostics di
 }  // namespace
 
 LoadResult load(const std::vector<std::string>& paths) {
+  if (paths.empty()) {
+    LoadResult result;
+    result.errors.push_back(
+        Diagnostic{SourcePosition{"", 1, 1}, kWholeConfig, "no configuration files given"});
+    return result;
+  }
   Diagnostics diagnostics;
   std::vector<NamedYaml> documents;
   for (const std::string& path : paths) {
@@ -145,11 +157,7 @@ LoadResult load(const std::vector<std::string>& paths) {
       }
     }
   }
-  const std::string first_path =
-      !documents.empty() ? documents.front().name : (paths.empty() ? "" : paths.front());
-  if (paths.empty()) {
-    diagnostics.error(fileRef(""), "no configuration files given");
-  }
+  const std::string first_path = documents.empty() ? paths.front() : documents.front().name;
   return loadDocuments(documents, std::move(diagnostics), first_path);
 }
 

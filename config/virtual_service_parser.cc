@@ -12,10 +12,8 @@ namespace {
 // Istio's ResolveGatewayName: "name" and "./name" are in the VirtualService's
 // namespace, "ns/name" is explicit, "mesh" stays as is, and the legacy form
 // "name.ns[.svc.cluster.local]" means ns/name (with a warning).
-std::optional<std::string> resolveGatewayName(const Located<std::string>& ref,
-                                              const FieldReader& item,
+std::optional<std::string> resolveGatewayName(const std::string& text, const FieldReader& item,
                                               const std::string& ns) {
-  const std::string& text = ref.value;
   if (text == kMeshGateway) {
     return text;
   }
@@ -55,9 +53,8 @@ std::vector<Located<std::string>> parseGatewayRefs(const FieldReader& gateways,
       }
       continue;
     }
-    Located<std::string> ref = locate(std::move(*text), item);
-    if (std::optional<std::string> resolved = resolveGatewayName(ref, item, ns)) {
-      result.push_back(Located<std::string>{std::move(*resolved), ref.at});
+    if (std::optional<std::string> resolved = resolveGatewayName(*text, item, ns)) {
+      result.push_back(locate(std::move(*resolved), item));
     }
   }
   return result;
@@ -207,9 +204,25 @@ VirtualServiceObject parseVirtualService(const FieldReader& spec, ObjectMeta met
   if (!hosts.present()) {
     hosts.reportMissing();
   } else {
-    vs.hosts = readStringList(hosts);
-    if (hosts.isList() && hosts.items().empty()) {
+    const std::vector<FieldReader> items = hosts.items();
+    if (hosts.isList() && items.empty()) {
       hosts.error("virtual service must have at least one host");
+    }
+    for (const FieldReader& item : items) {
+      std::optional<std::string> host = item.string();
+      if (!host) {
+        if (!item.present()) {
+          item.error("expected a string, got a null value");
+        }
+        continue;
+      }
+      if (*host != "*" && !isIpAddress(*host)) {
+        if (std::optional<std::string> error = wildcardDomainError(*host)) {
+          item.error(*error);
+          continue;
+        }
+      }
+      vs.hosts.push_back(locate(std::move(*host), item));
     }
   }
 

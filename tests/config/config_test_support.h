@@ -27,10 +27,8 @@ inline std::vector<std::string> toStrings(const std::vector<Diagnostic>& diagnos
   return result;
 }
 
-// A Gateway `gw` with one TCP server on 9000 for any host, a DestinationRule for
-// `echo` with subsets v1 and v2, and a STATIC ServiceEntry `echo` (port 9000 "tcp")
-// with a v1 endpoint on 127.0.0.1:9001 and a v2 endpoint on 127.0.0.1:9002.
-inline const std::string kBaseYaml = yaml(R"(
+// A Gateway `gw` with one TCP server on 9000 for any host.
+inline const std::string kGatewayYaml = yaml(R"(
 apiVersion: networking.istio.io/v1
 kind: Gateway
 metadata:
@@ -43,7 +41,10 @@ spec:
       protocol: TCP
     hosts:
     - "*"
----
+)");
+
+// A DestinationRule for `echo` with subsets v1 and v2 (label `version`).
+inline const std::string kDestinationRuleYaml = yaml(R"(
 apiVersion: networking.istio.io/v1
 kind: DestinationRule
 metadata:
@@ -57,7 +58,11 @@ spec:
   - name: v2
     labels:
       version: v2
----
+)");
+
+// A STATIC ServiceEntry `echo` (port 9000 "tcp") with a v1 endpoint on
+// 127.0.0.1:9001 and a v2 endpoint on 127.0.0.1:9002.
+inline const std::string kServiceEntryYaml = yaml(R"(
 apiVersion: networking.istio.io/v1
 kind: ServiceEntry
 metadata:
@@ -82,6 +87,10 @@ spec:
     labels:
       version: v2
 )");
+
+// All three: the gateway, the destination rule and the service entry.
+inline const std::string kBaseYaml =
+    kGatewayYaml + "---\n" + kDestinationRuleYaml + "---\n" + kServiceEntryYaml;
 
 // An 80/20 VirtualService on `gw` for kBaseYaml.
 inline const std::string kVirtualServiceYaml = yaml(R"(

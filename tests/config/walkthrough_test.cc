@@ -95,7 +95,8 @@ TEST(WalkThroughTest, EndpointPositionsPointAtTheirAddresses) {
   ASSERT_TRUE(result.ok());
   const UpstreamEndpoint& endpoint = result.table->clusters.at(0).endpoints.at(0);
   const std::string file = kExampleDir + "/endpoints.yaml";
-  const auto [line, column] = find(file, "127.0.0.1");
+  auto [line, column] = find(file, "address: 127.0.0.1");
+  column += static_cast<int>(std::string("address: ").size());
   EXPECT_EQ(endpoint.position.file, file);
   EXPECT_EQ(endpoint.position.line, line);
   EXPECT_EQ(endpoint.position.column, column);

@@ -1,0 +1,228 @@
+// DestinationRule subsets and how destinations find them.
+#include <gtest/gtest.h>
+
+#include "config/loader.h"
+#include "config_test_support.h"
+
+namespace weir::config {
+namespace {
+
+using fixture::kDestinationRuleYaml;
+using fixture::kGatewayYaml;
+using fixture::kServiceEntryYaml;
+using fixture::toStrings;
+using fixture::yaml;
+using Strings = std::vector<std::string>;
+
+// A VirtualService on gw routing all traffic to `host` (and `subset`, if any).
+std::string routeTo(const std::string& host, const std::string& subset = "") {
+  return yaml(R"(
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: route}
+spec:
+  hosts: ["*"]
+  gateways: [gw]
+  tcp:
+  - route:
+)") + "    - destination: {host: " + host + (subset.empty() ? "" : ", subset: " + subset) + "}\n";
+}
+
+// base.yaml: the gateway and the echo ServiceEntry. test.yaml: `rules`, then a
+// VirtualService to `host`/`subset` (starting at line `rules` lines + 2).
+LoadResult loadRules(const std::string& rules, const std::string& host,
+                     const std::string& subset = "") {
+  return loadFromText({{"base.yaml", kGatewayYaml + "---\n" + kServiceEntryYaml},
+                       {"test.yaml", rules + "---\n" + routeTo(host, subset)}});
+}
+
+// kDestinationRuleYaml is 13 lines; with "---" the VirtualService starts at 15 and
+// its destination is on line 23.
+
+TEST(DestinationRuleTest, SubsetsSelectEndpointsByLabel) {
+  const LoadResult result = loadRules(kDestinationRuleYaml, "echo", "v2");
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(toStrings(result.errors));
+  ASSERT_EQ(result.table->clusters.size(), 1u);
+  const UpstreamCluster& cluster = result.table->clusters[0];
+  EXPECT_EQ(cluster.name, "outbound|9000|v2|echo.default.svc.cluster.local");
+  ASSERT_EQ(cluster.endpoints.size(), 1u);
+  EXPECT_EQ(cluster.endpoints[0].port, 9002);
+}
+
+TEST(DestinationRuleTest, UnknownSubset) {
+  const LoadResult result = loadRules(kDestinationRuleYaml, "echo", "v3");
+  EXPECT_EQ(toStrings(result.errors),
+            (Strings{"test.yaml:23:41: spec.tcp[0].route[0].destination.subset: subset \"v3\" "
+                     "not found in DestinationRule for host \"echo.default.svc.cluster.local\""}));
+}
+
+TEST(DestinationRuleTest, SubsetWithoutAnyDestinationRule) {
+  const LoadResult result = loadFromText(
+      {{"base.yaml", kGatewayYaml + "---\n" + kServiceEntryYaml}, {"test.yaml", routeTo("echo", "v1")}});
+  EXPECT_EQ(toStrings(result.errors),
+            (Strings{"test.yaml:9:41: spec.tcp[0].route[0].destination.subset: subset \"v1\" not "
+                     "found: no DestinationRule for host \"echo.default.svc.cluster.local\""}));
+}
+
+TEST(DestinationRuleTest, ASubsetMustSelectSomeEndpoint) {
+  const std::string rules = yaml(R"(
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: echo}
+spec:
+  host: echo
+  subsets:
+  - name: v3
+    labels: {version: v3}
+)");
+  const LoadResult result = loadRules(rules, "echo", "v3");
+  EXPECT_EQ(toStrings(result.errors),
+            (Strings{"test.yaml:18:41: spec.tcp[0].route[0].destination.subset: subset \"v3\" "
+                     "selects no endpoint of ServiceEntry default/echo"}));
+}
+
+TEST(DestinationRuleTest, SubsetLabelsMustAllMatch) {
+  const std::string rules = yaml(R"(
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: echo}
+spec:
+  host: echo
+  subsets:
+  - name: all
+  - name: strict
+    labels: {version: v1, zone: a}
+)");
+  const LoadResult all = loadRules(rules, "echo", "all");
+  ASSERT_TRUE(all.ok()) << ::testing::PrintToString(toStrings(all.errors));
+  EXPECT_EQ(all.table->clusters.at(0).endpoints.size(), 2u);
+  EXPECT_FALSE(loadRules(rules, "echo", "strict").ok());
+}
+
+TEST(DestinationRuleTest, SubsetNameChecksUseIstiosWording) {
+  const std::string rules = yaml(R"(
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: echo}
+spec:
+  host: echo
+  subsets:
+  - name: v1
+  - name: v1
+  - name: V2
+  - name: ""
+  - labels: {version: v1}
+)");
+  EXPECT_EQ(toStrings(loadRules(rules, "echo").errors),
+            (Strings{"test.yaml:8:11: spec.subsets[1].name: duplicate subset names: v1",
+                     "test.yaml:9:11: spec.subsets[2].name: subset name is invalid: V2",
+                     "test.yaml:10:11: spec.subsets[3].name: subset name cannot be empty",
+                     "test.yaml:11:5: spec.subsets[4].name: missing required field \"name\""}));
+}
+
+TEST(DestinationRuleTest, RequiresAHost) {
+  const std::string rules = yaml(R"(
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: echo}
+spec:
+  subsets: []
+)");
+  EXPECT_EQ(toStrings(loadRules(rules, "echo").errors),
+            (Strings{"test.yaml:5:3: spec.host: missing required field \"host\""}));
+}
+
+TEST(DestinationRuleTest, HostsAreCanonicalisedWithTheRulesNamespace) {
+  // In namespace "other", `echo.default` still names the default namespace's echo.
+  const std::string rules = yaml(R"(
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: echo, namespace: other}
+spec:
+  host: echo.default
+  subsets:
+  - name: v1
+    labels: {version: v1}
+)");
+  const LoadResult result = loadRules(rules, "echo.default.svc.cluster.local", "v1");
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(toStrings(result.errors));
+  EXPECT_EQ(result.table->clusters.at(0).name, "outbound|9000|v1|echo.default.svc.cluster.local");
+}
+
+TEST(DestinationRuleTest, AWildcardHostAppliesToMatchingHosts) {
+  const std::string services = yaml(R"(
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: api}
+spec:
+  hosts: [api.example.com]
+  ports: [{number: 443, name: tls}]
+  resolution: DNS
+  endpoints:
+  - {address: api-v1.internal, labels: {version: v1}}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: all-example}
+spec:
+  host: "*.example.com"
+  subsets:
+  - name: v1
+    labels: {version: v1}
+)");
+  const LoadResult result = loadRules(services, "api.example.com", "v1");
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(toStrings(result.errors));
+  const UpstreamCluster& cluster = result.table->clusters.at(0);
+  EXPECT_EQ(cluster.name, "outbound|443|v1|api.example.com");
+  ASSERT_EQ(cluster.endpoints.size(), 1u);
+  EXPECT_EQ(cluster.endpoints[0].address, "api-v1.internal");
+  EXPECT_EQ(cluster.endpoints[0].port, 443);
+}
+
+TEST(DestinationRuleTest, OneRulePerHost) {
+  const std::string second = yaml(R"(
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: echo-again}
+spec:
+  host: echo.default.svc.cluster.local
+)");
+  const LoadResult result = loadRules(kDestinationRuleYaml + "---\n" + second, "echo", "v1");
+  EXPECT_EQ(toStrings(result.errors),
+            (Strings{"test.yaml:19:9: spec.host: host \"echo.default.svc.cluster.local\" already "
+                     "has a DestinationRule (default/echo); Weir does not merge "
+                     "DestinationRules"}));
+}
+
+TEST(DestinationRuleTest, WarnsAboutIstioFieldsNotImplementedYet) {
+  const std::string rules = yaml(R"(
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: echo}
+spec:
+  host: echo
+  exportTo: ["."]
+  workloadSelector: {matchLabels: {app: echo}}
+  trafficPolicy:
+    loadBalancer: {simple: ROUND_ROBIN}
+  subsets:
+  - name: v1
+    labels: {version: v1}
+    trafficPolicy:
+      connectionPool: {tcp: {maxConnections: 10}}
+)");
+  const LoadResult result = loadRules(rules, "echo", "v1");
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(toStrings(result.errors));
+  EXPECT_EQ(toStrings(result.warnings),
+            (Strings{"test.yaml:6:3: spec.exportTo: field \"exportTo\" is not supported by Weir "
+                     "yet; ignored",
+                     "test.yaml:7:3: spec.workloadSelector: field \"workloadSelector\" is not "
+                     "supported by Weir yet; ignored",
+                     "test.yaml:8:3: spec.trafficPolicy: field \"trafficPolicy\" is not supported "
+                     "by Weir yet; ignored",
+                     "test.yaml:13:5: spec.subsets[0].trafficPolicy: field \"trafficPolicy\" is "
+                     "not supported by Weir yet; ignored"}));
+}
+
+}  // namespace
+}  // namespace weir::config

@@ -1,0 +1,384 @@
+// VirtualService tcp rules: weights, destinations, gateway references and checks.
+#include <gtest/gtest.h>
+
+#include "config/loader.h"
+#include "config_test_support.h"
+
+namespace weir::config {
+namespace {
+
+using fixture::loadWithBase;
+using fixture::toStrings;
+using fixture::yaml;
+using Strings = std::vector<std::string>;
+
+// A VirtualService "echo" in namespace default; `spec` starts at line 5.
+std::string vsYaml(const std::string& spec) {
+  return yaml(R"(
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: echo
+)") + spec;
+}
+
+const TcpRoute& onlyRoute(const LoadResult& result) {
+  EXPECT_EQ(result.table->routes.size(), 1u);
+  return result.table->routes.at(0);
+}
+
+TEST(VirtualServiceTest, ALoneDestinationWithoutWeightGetsAllTraffic) {
+  const LoadResult result = loadWithBase(vsYaml(yaml(R"(
+spec:
+  hosts: ["*"]
+  gateways: [gw]
+  tcp:
+  - route:
+    - destination:
+        host: echo
+        subset: v1
+)")));
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(toStrings(result.errors));
+  const TcpRoute& route = onlyRoute(result);
+  ASSERT_EQ(route.destinations.size(), 1u);
+  EXPECT_EQ(route.destinations[0].weight, 100u);
+  EXPECT_EQ(route.total_weight, 100u);
+}
+
+TEST(VirtualServiceTest, ALoneDestinationKeepsAGivenWeight) {
+  const LoadResult result = loadWithBase(vsYaml(yaml(R"(
+spec:
+  hosts: ["*"]
+  gateways: [gw]
+  tcp:
+  - route:
+    - destination: {host: echo, subset: v1}
+      weight: 30
+)")));
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(toStrings(result.errors));
+  EXPECT_EQ(onlyRoute(result).destinations.at(0).weight, 30u);
+  EXPECT_EQ(onlyRoute(result).total_weight, 30u);
+}
+
+TEST(VirtualServiceTest, AbsentWeightsAmongSeveralAreZeroAndKept) {
+  const LoadResult result = loadWithBase(vsYaml(yaml(R"(
+spec:
+  hosts: ["*"]
+  gateways: [gw]
+  tcp:
+  - route:
+    - destination: {host: echo, subset: v1}
+    - destination: {host: echo, subset: v2}
+      weight: 50
+    - destination: {host: echo}
+      weight: 0
+)")));
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(toStrings(result.errors));
+  const TcpRoute& route = onlyRoute(result);
+  ASSERT_EQ(route.destinations.size(), 3u);
+  EXPECT_EQ(route.destinations[0].weight, 0u);
+  EXPECT_EQ(route.destinations[1].weight, 50u);
+  EXPECT_EQ(route.destinations[2].weight, 0u);
+  EXPECT_EQ(route.total_weight, 50u);
+  const auto& clusters = result.table->clusters;
+  EXPECT_EQ(clusters.at(route.destinations[2].cluster_index).name,
+            "outbound|9000||echo.default.svc.cluster.local");
+  EXPECT_EQ(clusters.at(route.destinations[2].cluster_index).endpoints.size(), 2u);
+}
+
+TEST(VirtualServiceTest, WeightErrorsUseIstiosWording) {
+  const LoadResult result = loadWithBase(vsYaml(yaml(R"(
+spec:
+  hosts: ["*"]
+  gateways: [gw]
+  tcp:
+  - route:
+    - destination: {host: echo, subset: v1}
+      weight: -5
+    - destination: {host: echo, subset: v2}
+      weight: abc
+  - route:
+    - destination: {host: echo, subset: v1}
+    - destination: {host: echo, subset: v2}
+      weight: 0
+  - route:
+    - destination: {host: echo, subset: v1}
+      weight: 3000000000
+)")));
+  EXPECT_EQ(toStrings(result.errors),
+            (Strings{"test.yaml:11:15: spec.tcp[0].route[0].weight: weight -5 < 0",
+                     "test.yaml:13:15: spec.tcp[0].route[1].weight: expected an integer, got "
+                     "\"abc\"",
+                     "test.yaml:15:5: spec.tcp[1].route: total destination weight = 0",
+                     "test.yaml:20:15: spec.tcp[2].route[0].weight: weight 3000000000 is too "
+                     "large (max 2147483647)"}));
+}
+
+TEST(VirtualServiceTest, RejectsFieldsThatAreNotIstioFields) {
+  const LoadResult result = loadWithBase(vsYaml(yaml(R"(
+spec:
+  hosts: ["*"]
+  gateways: [gw]
+  tcp:
+  - route:
+    - destination: {host: echo, subset: v1}
+      weigth: 80
+    - destination: {host: echo, subset: v2, subsett: v2}
+      weight: 20
+)")));
+  EXPECT_EQ(toStrings(result.errors),
+            (Strings{"test.yaml:11:7: spec.tcp[0].route[0].weigth: unknown field \"weigth\"",
+                     "test.yaml:12:45: spec.tcp[0].route[1].destination.subsett: unknown field "
+                     "\"subsett\""}));
+}
+
+TEST(VirtualServiceTest, RequiresTcpRoutes) {
+  EXPECT_EQ(toStrings(loadWithBase(vsYaml("spec:\n  hosts: [\"*\"]\n  gateways: [gw]\n")).errors),
+            (Strings{"test.yaml:6:3: spec.tcp: http, tcp or tls must be provided in virtual "
+                     "service"}));
+  EXPECT_EQ(toStrings(loadWithBase(vsYaml("spec:\n  hosts: [\"*\"]\n  gateways: [gw]\n  tcp: []\n"))
+                          .errors),
+            (Strings{"test.yaml:8:8: spec.tcp: http, tcp or tls must be provided in virtual "
+                     "service"}));
+}
+
+TEST(VirtualServiceTest, HttpOnlyIsWarnedAndServesNothing) {
+  const LoadResult result = loadWithBase(vsYaml(yaml(R"(
+spec:
+  hosts: ["*"]
+  gateways: [gw]
+  http:
+  - route:
+    - destination: {host: echo}
+)")));
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(toStrings(result.errors));
+  EXPECT_TRUE(result.table->routes.empty());
+  EXPECT_EQ(toStrings(result.warnings),
+            (Strings{"base.yaml:8:15: spec.servers[0].port.number: no VirtualService routes "
+                     "connections on this server; they will be closed",
+                     "test.yaml:8:3: spec.http: field \"http\" is not supported by Weir yet; "
+                     "ignored"}));
+}
+
+TEST(VirtualServiceTest, RuleAndDestinationChecks) {
+  const LoadResult result = loadWithBase(vsYaml(yaml(R"(
+spec:
+  hosts: ["*"]
+  gateways: [gw]
+  tcp:
+  - match: [{port: 9000}]
+  - route:
+    - weight: 100
+  - route:
+    - destination: {subset: v1}
+    - destination: {host: "*"}
+    - destination: {host: Echo}
+    - destination: {host: echo, subset: V1}
+    - destination: {host: echo, port: {number: 0}}
+    - destination: {host: echo, port: {}}
+)")));
+  EXPECT_EQ(toStrings(result.errors),
+            (Strings{"test.yaml:9:5: spec.tcp[0].route: TCP route is required",
+                     "test.yaml:11:7: spec.tcp[1].route[0].destination: destination is required",
+                     // Several destinations, none with a weight: Istio's check applies.
+                     "test.yaml:13:5: spec.tcp[2].route: total destination weight = 0",
+                     "test.yaml:13:20: spec.tcp[2].route[0].destination.host: missing required "
+                     "field \"host\"",
+                     "test.yaml:14:27: spec.tcp[2].route[1].destination.host: invalid destination "
+                     "host *",
+                     "test.yaml:15:27: spec.tcp[2].route[2].destination.host: domain name "
+                     "\"Echo\" invalid (label \"Echo\" invalid)",
+                     "test.yaml:16:41: spec.tcp[2].route[3].destination.subset: subset name is "
+                     "invalid: V1",
+                     "test.yaml:17:48: spec.tcp[2].route[4].destination.port.number: port number "
+                     "0 must be in the range 1..65535",
+                     "test.yaml:18:39: spec.tcp[2].route[5].destination.port.number: missing "
+                     "required field \"number\""}));
+}
+
+TEST(VirtualServiceTest, RoutesAreNamedAfterTheirVirtualServiceAndIndex) {
+  const LoadResult result = loadWithBase(yaml(R"(
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: shift
+  namespace: team
+spec:
+  hosts: ["*"]
+  gateways: [default/gw]
+  tcp:
+  - match: [{port: 9000}]
+    route:
+    - destination: {host: echo.default, subset: v1}
+  - route:
+    - destination: {host: echo.default.svc.cluster.local, subset: v2}
+)"));
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(toStrings(result.errors));
+  ASSERT_EQ(result.table->routes.size(), 2u);
+  EXPECT_EQ(result.table->routes[0].name, "team/shift/tcp[0]");
+  EXPECT_EQ(result.table->routes[1].name, "team/shift/tcp[1]");
+  EXPECT_EQ(result.table->routes[1].virtual_service, "team/shift");
+  EXPECT_EQ(result.table->listeners.at(0).candidate_routes, (std::vector<size_t>{0, 1}));
+}
+
+TEST(VirtualServiceTest, RequiresHosts) {
+  const LoadResult result = loadWithBase(vsYaml(yaml(R"(
+spec:
+  gateways: [gw]
+  tcp:
+  - route:
+    - destination: {host: echo}
+)")));
+  EXPECT_EQ(toStrings(result.errors),
+            (Strings{"test.yaml:6:3: spec.hosts: missing required field \"hosts\""}));
+}
+
+TEST(VirtualServiceTest, HostsMustBeDomainNamesWildcardsOrAddresses) {
+  const LoadResult result = loadWithBase(vsYaml(yaml(R"(
+spec:
+  hosts: ["*", "*.example.com", echo, 10.0.0.1, Bad_Host]
+  gateways: [gw]
+  tcp:
+  - route:
+    - destination: {host: echo}
+)")));
+  EXPECT_EQ(toStrings(result.errors),
+            (Strings{"test.yaml:6:49: spec.hosts[4]: domain name \"Bad_Host\" invalid (label "
+                     "\"Bad_Host\" invalid)"}));
+}
+
+TEST(VirtualServiceTest, WithoutGatewaysItIsForTheMeshAndIgnored) {
+  const LoadResult result = loadWithBase(vsYaml(yaml(R"(
+spec:
+  hosts: [echo]
+  tcp:
+  - route:
+    - destination: {host: not-known-here}
+)")));
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(toStrings(result.errors));
+  EXPECT_TRUE(result.table->routes.empty());
+  EXPECT_EQ(toStrings(result.warnings),
+            (Strings{"base.yaml:8:15: spec.servers[0].port.number: no VirtualService routes "
+                     "connections on this server; they will be closed",
+                     "test.yaml:6:3: spec.gateways: VirtualService default/echo has no gateways, "
+                     "so it applies to the mesh (sidecars) only; ignored by Weir, which acts as "
+                     "the ingress gateway"}));
+}
+
+TEST(VirtualServiceTest, MeshIsIgnoredWithAWarning) {
+  const LoadResult mesh_only = loadWithBase(vsYaml(yaml(R"(
+spec:
+  hosts: [echo]
+  gateways: [mesh]
+  tcp:
+  - route:
+    - destination: {host: echo}
+)")));
+  ASSERT_TRUE(mesh_only.ok()) << ::testing::PrintToString(toStrings(mesh_only.errors));
+  EXPECT_TRUE(mesh_only.table->routes.empty());
+  EXPECT_EQ(toStrings(mesh_only.warnings).back(),
+            "test.yaml:7:14: spec.gateways[0]: gateway \"mesh\" (the sidecars) is ignored by "
+            "Weir, which acts as the ingress gateway");
+
+  const LoadResult both = loadWithBase(vsYaml(yaml(R"(
+spec:
+  hosts: ["*"]
+  gateways: [mesh, gw]
+  tcp:
+  - route:
+    - destination: {host: echo}
+)")));
+  ASSERT_TRUE(both.ok()) << ::testing::PrintToString(toStrings(both.errors));
+  EXPECT_EQ(both.table->listeners.at(0).candidate_routes, (std::vector<size_t>{0}));
+  EXPECT_EQ(toStrings(both.warnings),
+            (Strings{"test.yaml:7:14: spec.gateways[0]: gateway \"mesh\" (the sidecars) is "
+                     "ignored by Weir, which acts as the ingress gateway"}));
+}
+
+TEST(VirtualServiceTest, ResolvesGatewayReferencesLikeIstio) {
+  for (const std::string ref : {"gw", "default/gw", "./gw"}) {
+    const LoadResult result = loadWithBase(vsYaml(
+        "spec:\n  hosts: [\"*\"]\n  gateways: [\"" + ref +
+        "\"]\n  tcp:\n  - route:\n    - destination: {host: echo}\n"));
+    ASSERT_TRUE(result.ok()) << ref << ::testing::PrintToString(toStrings(result.errors));
+    EXPECT_EQ(result.table->listeners.at(0).candidate_routes.size(), 1u) << ref;
+    EXPECT_TRUE(result.warnings.empty()) << ref;
+  }
+  const LoadResult legacy = loadWithBase(vsYaml(
+      "spec:\n  hosts: [\"*\"]\n  gateways: [gw.default.svc.cluster.local]\n"
+      "  tcp:\n  - route:\n    - destination: {host: echo}\n"));
+  ASSERT_TRUE(legacy.ok()) << ::testing::PrintToString(toStrings(legacy.errors));
+  EXPECT_EQ(legacy.table->listeners.at(0).candidate_routes.size(), 1u);
+  EXPECT_EQ(toStrings(legacy.warnings),
+            (Strings{"test.yaml:7:14: spec.gateways[0]: using legacy gatewayName format "
+                     "\"gw.default.svc.cluster.local\"; prefer the <namespace>/<name> format: "
+                     "\"default/gw\""}));
+}
+
+TEST(VirtualServiceTest, UnknownGatewaysAreErrors) {
+  const LoadResult result = loadWithBase(vsYaml(yaml(R"(
+spec:
+  hosts: ["*"]
+  gateways: [gw, other/gw, gateway]
+  tcp:
+  - match:
+    - gateways: [missing]
+    route:
+    - destination: {host: echo}
+)")));
+  EXPECT_EQ(toStrings(result.errors),
+            (Strings{"test.yaml:7:18: spec.gateways[1]: gateway \"other/gw\" not found",
+                     "test.yaml:7:28: spec.gateways[2]: gateway \"default/gateway\" not found",
+                     "test.yaml:10:18: spec.tcp[0].match[0].gateways[0]: gateway "
+                     "\"default/missing\" not found"}));
+}
+
+TEST(VirtualServiceTest, WarnsAboutIstioFieldsNotImplementedYet) {
+  const LoadResult result = loadWithBase(vsYaml(yaml(R"(
+spec:
+  hosts: ["*"]
+  gateways: [gw]
+  exportTo: ["."]
+  tls: []
+  tcp:
+  - match:
+    - port: 9000
+      sourceLabels: {app: client}
+      sourceNamespace: default
+      destinationSubnets: [10.0.0.0/8]
+      sourceSubnet: 10.1.0.0/16
+    route:
+    - destination: {host: echo}
+)")));
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(toStrings(result.errors));
+  EXPECT_EQ(toStrings(result.warnings),
+            (Strings{"test.yaml:8:3: spec.exportTo: field \"exportTo\" is not supported by Weir "
+                     "yet; ignored",
+                     "test.yaml:9:3: spec.tls: field \"tls\" is not supported by Weir yet; ignored",
+                     "test.yaml:13:7: spec.tcp[0].match[0].sourceLabels: field \"sourceLabels\" is "
+                     "not supported by Weir yet; ignored",
+                     "test.yaml:14:7: spec.tcp[0].match[0].sourceNamespace: field "
+                     "\"sourceNamespace\" is not supported by Weir yet; ignored",
+                     "test.yaml:15:7: spec.tcp[0].match[0].destinationSubnets: field "
+                     "\"destinationSubnets\" is not supported by Weir yet; ignored",
+                     "test.yaml:16:7: spec.tcp[0].match[0].sourceSubnet: field \"sourceSubnet\" "
+                     "is not supported by Weir yet; ignored"}));
+}
+
+TEST(VirtualServiceTest, MatchPortMustBeValid) {
+  const LoadResult result = loadWithBase(vsYaml(yaml(R"(
+spec:
+  hosts: ["*"]
+  gateways: [gw]
+  tcp:
+  - match: [{port: 70000}]
+    route:
+    - destination: {host: echo}
+)")));
+  EXPECT_EQ(toStrings(result.errors),
+            (Strings{"test.yaml:9:20: spec.tcp[0].match[0].port: port number 70000 must be in "
+                     "the range 1..65535"}));
+}
+
+}  // namespace
+}  // namespace weir::config
