@@ -145,6 +145,7 @@ std::optional<UpstreamCluster> ClusterBuilder::makeCluster(
       endpoint.address = service.host->written;
       endpoint.port = port.target_port != 0 ? port.target_port : port.number;
       endpoint.position = service.host->at.position;
+      endpoint.field = service.host->at.field;
       cluster.endpoints.push_back(std::move(endpoint));
     }
   }
@@ -158,6 +159,7 @@ std::optional<UpstreamCluster> ClusterBuilder::makeCluster(
     endpoint.labels = spec.labels;
     endpoint.weight = spec.weight;
     endpoint.position = spec.address.at.position;
+    endpoint.field = spec.address.at.field;
     cluster.endpoints.push_back(std::move(endpoint));
   }
 

@@ -32,6 +32,7 @@ struct UpstreamEndpoint {
   std::map<std::string, std::string> labels;
   uint32_t weight = 1;  // ServiceEntry endpoint weight (1 when absent)
   SourcePosition position;  // of the endpoint's `address` field
+  std::string field;        // its path, e.g. "spec.endpoints[0].address"
 };
 
 enum class EndpointResolution { kStatic, kDns };

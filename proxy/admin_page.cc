@@ -69,7 +69,10 @@ async function refresh() {
     }
     history.push({time: now, totals});
     while (history.length > 1 && now - history[0].time > WINDOW_SECONDS * 1000) history.shift();
-    const oldest = history[0];
+    // Until a second sample exists, show everything since the proxy started.
+    const sinceStart = history.length < 2;
+    const oldest = sinceStart ? {totals: {}} : history[0];
+    const windowLabel = sinceStart ? "since start" : "last " + WINDOW_SECONDS + " s";
 
     const rules = document.getElementById("rules");
     rules.replaceChildren();
@@ -79,7 +82,7 @@ async function refresh() {
       rules.appendChild(heading);
       const table = document.createElement("table");
       table.innerHTML = "<thead><tr><th>destination</th><th>weight</th><th>configured</th>" +
-        "<th></th><th>observed (last " + WINDOW_SECONDS + " s)</th><th></th>" +
+        "<th></th><th>observed (" + windowLabel + ")</th><th></th>" +
         "<th>connections</th></tr></thead>";
       const body = document.createElement("tbody");
       let recentSum = 0;

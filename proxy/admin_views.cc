@@ -74,11 +74,14 @@ std::string configDumpJson(const RouteSnapshot& snapshot, const LastReload& last
         cluster.connect_timeout.count(), cluster.idle_timeout.count());
     for (size_t e = 0; e < cluster.endpoints.size(); ++e) {
       const config::UpstreamEndpoint& endpoint = cluster.endpoints[e];
+      std::vector<std::string> resolved;
+      for (const ResolvedEndpoint& address : snapshot.endpoints[c]) {
+        if (address.config_index == e && address.address) resolved.push_back(address.display);
+      }
       json += fmt::format("{}{{\"address\":{},\"port\":{},\"weight\":{},\"labels\":{},"
                           "\"resolved\":{}}}",
                           e ? "," : "", jsonString(endpoint.address), endpoint.port,
-                          endpoint.weight, labelsObject(endpoint.labels),
-                          jsonString(snapshot.endpoints[c][e].display));
+                          endpoint.weight, labelsObject(endpoint.labels), stringArray(resolved));
     }
     json += "]}";
   }
@@ -110,8 +113,9 @@ std::string clustersJson(const RouteSnapshot& snapshot, const std::vector<StatTo
       first = false;
     }
     json += "},\"endpoints\":[";
-    for (size_t e = 0; e < cluster.endpoints.size(); ++e) {
+    for (size_t e = 0; e < snapshot.endpoints[c].size(); ++e) {
       const ResolvedEndpoint& endpoint = snapshot.endpoints[c][e];
+      const config::UpstreamEndpoint& source = cluster.endpoints[endpoint.config_index];
       EndpointTotals totals;
       if (auto found = endpoint_totals.find({cluster.name, endpoint.display});
           found != endpoint_totals.end()) {
@@ -120,8 +124,8 @@ std::string clustersJson(const RouteSnapshot& snapshot, const std::vector<StatTo
       json += fmt::format(
           "{}{{\"address\":{},\"weight\":{},\"labels\":{},\"health\":{},\"cx_active\":{},"
           "\"cx_total\":{},\"cx_connect_fail\":{}}}",
-          e ? "," : "", jsonString(endpoint.display), cluster.endpoints[e].weight,
-          labelsObject(cluster.endpoints[e].labels),
+          e ? "," : "", jsonString(endpoint.display), source.weight,
+          labelsObject(source.labels),
           jsonString(endpoint.address ? "HEALTHY" : "UNRESOLVED"), totals.cx_active,
           totals.cx_total, totals.cx_connect_fail);
     }

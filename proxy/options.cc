@@ -55,6 +55,9 @@ Options:
                         the default; "none": off), written by a background thread
       --access-log-format text|json
                         Istio's default text format, or one JSON object per line
+      --dns-refresh-rate SECONDS
+                        how often host names of ServiceEntry `resolution: DNS`
+                        endpoints are resolved again (default 5, like Envoy)
       --drain-time SECONDS
                         on SIGTERM or POST /drain, stop accepting and give open
                         connections this long to finish (default 30)
@@ -179,6 +182,15 @@ std::variant<Options, OptionsError> parseOptions(const std::vector<std::string>&
         return OptionsError{"--access-log-format must be text or json, got \"" + *text + "\""};
       }
       options.access_log_json = *text == "json";
+    } else if (name == "--dns-refresh-rate") {
+      auto text = takeValue();
+      if (!text) return missing();
+      auto number = parseNumber<unsigned>(*text);
+      if (!number || *number == 0) {
+        return OptionsError{"--dns-refresh-rate must be a whole number of seconds >= 1, got \"" +
+                            *text + "\""};
+      }
+      options.dns_refresh_seconds = *number;
     } else if (name == "--drain-time") {
       auto text = takeValue();
       if (!text) return missing();

@@ -50,6 +50,7 @@ ProxyServer::ProxyServer(Options options) : options_(std::move(options)) {
 ProxyServer::~ProxyServer() {
   watcher_.reset();
   admin_.reset();
+  dns_.reset();
   for (auto& worker : workers_) {
     worker->stop();
   }
@@ -130,7 +131,13 @@ void ProxyServer::start(std::shared_ptr<const config::RouteTable> table) {
   // cleanly instead of leaving a half-started proxy.
   std::shared_ptr<config::RouteTable> effective = applyOverrides(*table);
   auto sockets = openNewListeners(*effective);
-  snapshot_ = buildRouteSnapshot(std::move(effective), ++generation_);
+  dns_ = std::make_unique<DnsRefresher>(base_.get(),
+                                        std::chrono::seconds(options_.dns_refresh_seconds),
+                                        [this] { republishEndpoints(); });
+  dns_->track(*effective);
+  awaitFirstDnsAnswers(std::chrono::seconds(5));
+  ++generation_;
+  snapshot_ = makeSnapshot(std::move(effective));
   const config::RouteTable& routes = *snapshot_->table;
   for (const config::Listener& listener : routes.listeners) {
     open_listener_keys_.push_back(listenerKey(listener));
@@ -250,7 +257,9 @@ std::vector<std::string> ProxyServer::reload() {
     return errors;
   }
 
-  snapshot_ = buildRouteSnapshot(std::move(table), ++generation_);
+  dns_->track(*table);
+  ++generation_;
+  snapshot_ = makeSnapshot(std::move(table));
   open_listener_keys_.clear();
   for (const config::Listener& listener : snapshot_->table->listeners) {
     open_listener_keys_.push_back(listenerKey(listener));
@@ -266,6 +275,35 @@ std::vector<std::string> ProxyServer::reload() {
   ++reloads_applied_;
   last_reload_.errors.clear();
   return errors;
+}
+
+std::shared_ptr<const RouteSnapshot> ProxyServer::makeSnapshot(
+    std::shared_ptr<const config::RouteTable> table) {
+  return buildRouteSnapshot(std::move(table), generation_,
+                            [this](const std::string& name) { return dns_->addressesOf(name); });
+}
+
+void ProxyServer::republishEndpoints() {
+  if (!snapshot_ || workers_.empty()) {
+    return;  // still starting: start() builds the first snapshot after the answers
+  }
+  snapshot_ = makeSnapshot(snapshot_->table);
+  runOnAllWorkers([snapshot = snapshot_](Worker& worker) { worker.applyConfig(snapshot, {}); });
+}
+
+void ProxyServer::awaitFirstDnsAnswers(std::chrono::milliseconds limit) {
+  if (dns_->pendingFirstAnswers() == 0) {
+    return;
+  }
+  // A timer that only wakes the loop, so the wait ends at the limit even if
+  // no answer ever comes.
+  EventPtr wake(evtimer_new(base_.get(), [](evutil_socket_t, short, void*) {}, nullptr));
+  const timeval tick{0, 50'000};
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (dns_->pendingFirstAnswers() > 0 && std::chrono::steady_clock::now() < deadline) {
+    evtimer_add(wake.get(), &tick);
+    event_base_loop(base_.get(), EVLOOP_ONCE);
+  }
 }
 
 void ProxyServer::drain() {
@@ -389,6 +427,7 @@ std::vector<StatTotal> ProxyServer::statTotals() const {
   serverStat("config_reload_success", StatKind::kCounter, reloads_applied_);
   serverStat("config_reload_failure", StatKind::kCounter, reloads_rejected_);
   serverStat("draining", StatKind::kGauge, draining_ ? 1 : 0);
+  serverStat("dns_resolution_failure", StatKind::kCounter, dns_ ? dns_->failures() : 0);
   for (auto& [key, total] : sums) totals.push_back(std::move(total));
   return totals;
 }

@@ -15,6 +15,7 @@
 #include "proxy/admin_server.h"
 #include "proxy/admin_views.h"
 #include "proxy/config_watcher.h"
+#include "proxy/dns_refresher.h"
 #include "proxy/libevent_handles.h"
 #include "proxy/options.h"
 #include "proxy/route_snapshot.h"
@@ -67,6 +68,13 @@ class ProxyServer final : private AdminBackend {
   // A copy of `table` with --bind and --port-override applied.
   std::shared_ptr<config::RouteTable> applyOverrides(const config::RouteTable& table) const;
   void writeReadyFile() const;
+  // A snapshot of `table` with the DNS names' current addresses.
+  std::shared_ptr<const RouteSnapshot> makeSnapshot(std::shared_ptr<const config::RouteTable> table);
+  // DNS answers changed some addresses: same table, new endpoints, every worker.
+  void republishEndpoints();
+  // At start: give DNS names a bounded moment to resolve before declaring ready,
+  // as Envoy warms a STRICT_DNS cluster before its listener takes traffic.
+  void awaitFirstDnsAnswers(std::chrono::milliseconds limit);
   void logSummary(const RouteSnapshot& snapshot) const;
   size_t activeConnections() const;
   // Runs `task` on every worker's loop thread and waits (bounded) until all have
@@ -77,6 +85,7 @@ class ProxyServer final : private AdminBackend {
   EventBasePtr base_;
   std::vector<EventPtr> signal_events_;
   std::unique_ptr<ConfigWatcher> watcher_;
+  std::unique_ptr<DnsRefresher> dns_;
   std::unique_ptr<AdminServer> admin_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::shared_ptr<const RouteSnapshot> snapshot_;

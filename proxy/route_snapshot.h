@@ -1,14 +1,17 @@
 // What a worker needs to route new connections: the immutable RouteTable plus
-// each endpoint's socket address, resolved once when the snapshot is built.
+// each cluster's endpoints as socket addresses.
 //
-// Built on the main thread (at start and on every reload), then shared read-only
-// by all workers as std::shared_ptr<const RouteSnapshot>. A connection holds the
-// snapshot it started with for its whole life, so a reload never changes the
-// rule, cluster or endpoint of an established connection.
+// Built on the main thread (at start, on every reload, and when a DNS name's
+// addresses change), then shared read-only by all workers as
+// std::shared_ptr<const RouteSnapshot>. A connection holds the snapshot it
+// started with for its whole life, so a reload never changes the rule, cluster
+// or endpoint of an established connection.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,20 +21,26 @@
 namespace weir::proxy {
 
 struct ResolvedEndpoint {
-  std::optional<SocketAddress> address;  // nullopt: the name did not resolve
-  std::string display;                   // "127.0.0.1:9001" or "name:9001"
+  size_t config_index = 0;               // into the cluster's config endpoints
+  std::optional<SocketAddress> address;  // nullopt: the name has not resolved
+  std::string display;                   // "127.0.0.1:9001", or "name:9001" if unresolved
 };
 
 struct RouteSnapshot {
   std::shared_ptr<const config::RouteTable> table;
-  // endpoints[c][e] is table->clusters[c].endpoints[e], resolved.
+  // endpoints[c]: the addresses of table->clusters[c]. A STATIC endpoint is one
+  // entry; a DNS endpoint is one entry per address its name resolved to (one
+  // unresolved entry while it has none).
   std::vector<std::vector<ResolvedEndpoint>> endpoints;
   uint64_t generation = 0;  // 1 for the first config, +1 per successful reload
 };
 
-// Resolves every endpoint: IP literals directly, host names (ServiceEntry
-// resolution DNS) with the system resolver. Blocking; call it off the event loops.
+// The addresses a host name resolved to (ports ignored), or nullopt.
+using NameLookup = std::function<std::optional<std::vector<SocketAddress>>(const std::string&)>;
+
+// IP literals are used as they are; names are looked up with `lookup`.
 std::shared_ptr<const RouteSnapshot> buildRouteSnapshot(
-    std::shared_ptr<const config::RouteTable> table, uint64_t generation);
+    std::shared_ptr<const config::RouteTable> table, uint64_t generation,
+    const NameLookup& lookup);
 
 }  // namespace weir::proxy

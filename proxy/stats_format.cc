@@ -110,6 +110,9 @@ std::string formatStatsPrometheus(const std::vector<StatTotal>& stats) {
       return a->scope_name < b->scope_name;
     });
     const StatKind kind = members.front()->kind;
+    const StatTotal& sample = *members.front();
+    text += fmt::format("# HELP {} Envoy statistic {}.{}{}\n", family, sample.scope,
+                        sample.scope_name.empty() ? "" : "<name>.", sample.stat);
     text += fmt::format("# TYPE {} {}\n", family,
                         kind == StatKind::kGauge       ? "gauge"
                         : kind == StatKind::kHistogram ? "histogram"

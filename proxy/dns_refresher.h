@@ -1,0 +1,72 @@
+// Asynchronous, periodically refreshed resolution of the host names that
+// ServiceEntry `resolution: DNS` endpoints use (Envoy's STRICT_DNS: every address
+// a name resolves to becomes an endpoint).
+//
+// Runs on the main thread's event loop with libevent's evdns (reads
+// /etc/resolv.conf and /etc/hosts), so no event loop ever blocks on DNS. When the
+// addresses of a name change, `on_change` runs and the proxy publishes a new
+// route snapshot; connections already open keep the address they connected to.
+#pragma once
+
+#include <event2/dns.h>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "config/route_table.h"
+#include "proxy/libevent_handles.h"
+#include "proxy/socket_address.h"
+
+namespace weir::proxy {
+
+class DnsRefresher {
+ public:
+  DnsRefresher(event_base* loop, std::chrono::milliseconds refresh_interval,
+               std::function<void()> on_change);
+  ~DnsRefresher();
+  DnsRefresher(const DnsRefresher&) = delete;
+  DnsRefresher& operator=(const DnsRefresher&) = delete;
+
+  // Resolve the names of every DNS endpoint of `table` from now on (and forget
+  // names it no longer has). Queries for new names start at once.
+  void track(const config::RouteTable& table);
+
+  // The addresses `name` resolved to (port 0), or nullopt while it has not
+  // resolved (yet, or any more).
+  std::optional<std::vector<SocketAddress>> addressesOf(const std::string& name) const;
+
+  // Names whose first query has not answered yet.
+  size_t pendingFirstAnswers() const;
+  uint64_t failures() const { return failures_; }
+
+ private:
+  struct Query;  // one outstanding evdns_getaddrinfo request
+  struct NameState {
+    std::optional<std::vector<SocketAddress>> addresses;
+    bool answered = false;      // at least one answer (success or failure) came back
+    bool in_flight = false;
+    bool reported_failure = false;
+    config::SourcePosition position;  // where the name was written, for messages
+    std::string field;
+  };
+
+  static void onAnswer(int result, evutil_addrinfo* answers, void* query);
+  static void onRefreshTimer(evutil_socket_t, short, void* self);
+  void resolve(const std::string& name);
+  void handleAnswer(const std::string& name, int result, evutil_addrinfo* answers);
+
+  evdns_base* dns_ = nullptr;  // owned
+  std::chrono::milliseconds refresh_interval_;
+  std::function<void()> on_change_;
+  std::map<std::string, NameState> names_;
+  EventPtr refresh_timer_;
+  uint64_t failures_ = 0;
+};
+
+}  // namespace weir::proxy
