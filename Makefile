@@ -6,17 +6,22 @@ BUILD_DIR  ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 
-# Everything the build, the tests and the demo need, from Debian 12.
-DEB_PACKAGES := cmake g++ make pkg-config libevent-dev libyaml-cpp-dev libspdlog-dev \
-                libfmt-dev libgtest-dev netcat-openbsd
+# What the build and the demo need, from Debian 12.
+BUILD_PACKAGES := cmake g++ make pkg-config libevent-dev libyaml-cpp-dev libspdlog-dev \
+                  libfmt-dev libgtest-dev netcat-openbsd
+# What the tests use besides: promtool checks /stats/prometheus, headless
+# Chromium renders the admin page.
+TEST_PACKAGES := prometheus chromium chromium-driver curl
 
-.PHONY: all deps build demo test clean
+.PHONY: all deps test-deps build demo test clean
 
 all: build
 
-deps:
+# $(call install_missing,PACKAGES): apt-get install what is missing (as root), or
+# print the command to run and fail.
+define install_missing
 	@missing=""; \
-	for package in $(DEB_PACKAGES); do \
+	for package in $(1); do \
 	  dpkg-query -W -f='$${Status}\n' $$package 2>/dev/null | grep -q '^install ok installed' \
 	    || missing="$$missing $$package"; \
 	done; \
@@ -31,6 +36,13 @@ deps:
 	    exit 1; \
 	  fi; \
 	fi
+endef
+
+deps:
+	$(call install_missing,$(BUILD_PACKAGES))
+
+test-deps: deps
+	$(call install_missing,$(TEST_PACKAGES))
 
 build: deps
 	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
@@ -39,7 +51,7 @@ build: deps
 demo: build
 	examples/tcp-traffic-shifting/demo.sh $(BUILD_DIR)
 
-test: build
+test: test-deps build
 	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 600 -j $(JOBS)
 
 clean:

@@ -333,7 +333,15 @@ void ProxyServer::onDrainTick(evutil_socket_t, short, void* self) {
   }
 }
 
-void ProxyServer::quit() { event_base_loopbreak(base_.get()); }
+void ProxyServer::quit() {
+  // Leave the loop a moment later, so the admin server's answer reaches the
+  // client before the process goes.
+  const timeval soon{0, 100'000};
+  event_base_once(
+      base_.get(), -1, EV_TIMEOUT,
+      [](evutil_socket_t, short, void* base) { event_base_loopbreak(static_cast<event_base*>(base)); },
+      base_.get(), &soon);
+}
 
 void ProxyServer::runOnAllWorkers(const std::function<void(Worker&)>& task) {
   struct Completion {

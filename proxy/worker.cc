@@ -15,7 +15,7 @@ Worker::Worker(unsigned index, WorkerSettings settings, std::unique_ptr<RandomSo
   if (!base_) {
     throw std::runtime_error("cannot create an event loop");
   }
-  task_event_.reset(event_new(base_.get(), -1, 0, &Worker::onTasks, this));
+  tasks_ = std::make_unique<LoopTaskQueue>(base_.get());
 }
 
 Worker::~Worker() {
@@ -23,7 +23,7 @@ Worker::~Worker() {
   // Connections and listeners hold events of base_: free them before it.
   connections_.clear();
   listeners_.clear();
-  task_event_.reset();
+  tasks_.reset();
 }
 
 void Worker::addListener(ListenSocket socket) {
@@ -48,14 +48,7 @@ void Worker::start() {
   });
 }
 
-void Worker::post(std::function<void()> task) {
-  {
-    std::lock_guard lock(task_mutex_);
-    tasks_.push_back(std::move(task));
-  }
-  // event_active is thread-safe because main() enables libevent's pthread locking.
-  event_active(task_event_.get(), EV_READ, 0);
-}
+void Worker::post(std::function<void()> task) { tasks_->post(std::move(task)); }
 
 void Worker::stop() {
   post([this] {
@@ -75,21 +68,6 @@ void Worker::stop() {
 void Worker::join() {
   if (thread_.joinable()) {
     thread_.join();
-  }
-}
-
-void Worker::onTasks(evutil_socket_t, short, void* self) {
-  static_cast<Worker*>(self)->runTasks();
-}
-
-void Worker::runTasks() {
-  std::deque<std::function<void()>> ready;
-  {
-    std::lock_guard lock(task_mutex_);
-    ready.swap(tasks_);
-  }
-  for (auto& task : ready) {
-    task();
   }
 }
 

@@ -22,6 +22,7 @@
 #include <spdlog/logger.h>
 
 #include "proxy/libevent_handles.h"
+#include "proxy/loop_task_queue.h"
 #include "proxy/proxied_connection.h"
 #include "proxy/random_source.h"
 #include "proxy/route_snapshot.h"
@@ -88,22 +89,17 @@ class Worker final : private ConnectionOwner {
   static void onAccept(evconnlistener*, evutil_socket_t fd, sockaddr* address, int length,
                        void* slot);
   static void onAcceptError(evconnlistener*, void* slot);
-  static void onTasks(evutil_socket_t, short, void* self);
   void accept(ListenerSlot& slot, evutil_socket_t fd, const sockaddr* address, int length);
   void refuse(evutil_socket_t fd, ListenerSlot& slot, ConnectionRecord& record, EndReason reason);
   void writeAccessLog(const ConnectionRecord& record);
-  void runTasks();
   void addListener(ListenSocket socket);
 
   const unsigned index_;
   WorkerSettings settings_;
   std::unique_ptr<RandomSource> random_;
   EventBasePtr base_;
-  EventPtr task_event_;
+  std::unique_ptr<LoopTaskQueue> tasks_;
   std::thread thread_;
-
-  std::mutex task_mutex_;
-  std::deque<std::function<void()>> tasks_;  // guarded by task_mutex_
 
   // Loop thread only.
   std::shared_ptr<const RouteSnapshot> snapshot_;

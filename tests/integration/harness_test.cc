@@ -10,15 +10,16 @@
 #include <filesystem>
 #include <thread>
 
-#include "byte_stream.h"
-#include "child_process.h"
-#include "echo_client.h"
-#include "echo_server.h"
-#include "line_exchange.h"
-#include "split_statistics.h"
-#include "tcp_connection.h"
-#include "temp_dir.h"
-#include "traffic_shift_config.h"
+#include "tests/support/byte_stream.h"
+#include "tests/support/child_process.h"
+#include "tests/support/echo_client.h"
+#include "tests/support/echo_server.h"
+#include "tests/support/line_exchange.h"
+#include "tests/support/split_statistics.h"
+#include "tests/support/tcp_connection.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/traffic_shift_config.h"
+#include "tests/support/weir_process.h"
 
 namespace weir::test {
 namespace {
@@ -172,39 +173,62 @@ TEST(HarnessByteStream, Fnv1aKnownValues) {
   EXPECT_EQ(foobar.value(), 0x85944171f73967e8ULL);
 }
 
-// A loopback "echo" made of a socket pair of threads would test little; instead
-// exchangeStreams runs against a tiny echo thread on a TcpListener.
-TEST(HarnessByteStream, ExchangeThroughALocalEcho) {
-  TcpListener listener;
-  std::vector<TcpConnection> connections;
-  std::vector<StreamPlan> plans;
-  for (uint64_t i = 0; i < 3; ++i) {
-    auto connection = TcpConnection::connect(listener.port(), seconds(2));
-    ASSERT_TRUE(connection.has_value());
-    connections.push_back(std::move(*connection));
-    plans.push_back(StreamPlan{100 + i, 200000 * (i + 1), 1, 4096});
+// A tiny echo on a TcpListener, in a thread, serving `count` connections one after
+// the other (exchangeStreams reads while it sends, so that cannot deadlock).
+// Connection 1 gets byte 12345 flipped, connection 2 is cut after 1000 bytes.
+void serveEcho(TcpListener& listener, size_t count, bool damage) {
+  std::vector<TcpConnection> accepted;
+  for (size_t i = 0; i < count; ++i) {
+    int fd = listener.accept(seconds(5));
+    if (fd < 0) return;
+    accepted.push_back(TcpConnection::adopt(fd));
   }
-  std::thread echo([&] {
-    std::vector<TcpConnection> accepted;
-    for (int i = 0; i < 3; ++i) {
-      int fd = listener.accept(seconds(5));
-      if (fd < 0) return;
-      accepted.push_back(TcpConnection::adopt(fd));
-    }
-    // One connection at a time is fine here: exchangeStreams reads while it sends.
-    for (TcpConnection& connection : accepted) {
-      char buffer[8192];
-      const auto deadline = Clock::now() + seconds(20);
-      while (true) {
-        size_t got = 0;
-        if (connection.readSome(buffer, got, deadline) != IoStatus::kOk) break;
-        if (connection.sendAll(std::string_view(buffer, got), deadline) != IoStatus::kOk) break;
+  for (size_t index = 0; index < accepted.size(); ++index) {
+    TcpConnection& connection = accepted[index];
+    char buffer[8192];
+    uint64_t offset = 0;
+    const auto deadline = Clock::now() + seconds(20);
+    while (true) {
+      size_t got = 0;
+      if (connection.readSome(buffer, got, deadline) != IoStatus::kOk) break;
+      if (damage && index == 1 && offset <= 12345 && 12345 < offset + got) {
+        buffer[12345 - offset] ^= 0x20;
       }
+      if (damage && index == 2 && offset + got > 1000) {
+        got = offset >= 1000 ? 0 : 1000 - offset;
+        connection.sendAll(std::string_view(buffer, got), deadline);
+        break;
+      }
+      offset += got;
+      if (connection.sendAll(std::string_view(buffer, got), deadline) != IoStatus::kOk) break;
+    }
+    if (damage && index == 2) {
+      connection.close();  // the rest of what the client sends is never read
+    } else {
       connection.shutdownWrite();
     }
-  });
+  }
+}
+
+std::vector<StreamOutcome> exchangeWithLocalEcho(const std::vector<StreamPlan>& plans,
+                                                 bool damage) {
+  TcpListener listener;
+  std::vector<TcpConnection> connections;
+  for (size_t i = 0; i < plans.size(); ++i) {
+    auto connection = TcpConnection::connect(listener.port(), seconds(2));
+    if (!connection) throw std::runtime_error("cannot connect to the local echo");
+    connections.push_back(std::move(*connection));
+  }
+  std::thread echo([&] { serveEcho(listener, plans.size(), damage); });
   std::vector<StreamOutcome> outcomes = exchangeStreams(connections, plans, seconds(20));
   echo.join();
+  return outcomes;
+}
+
+TEST(HarnessByteStream, ExchangeThroughALocalEcho) {
+  std::vector<StreamPlan> plans;
+  for (uint64_t i = 0; i < 3; ++i) plans.push_back(StreamPlan{100 + i, 200000 * (i + 1), 1, 4096});
+  std::vector<StreamOutcome> outcomes = exchangeWithLocalEcho(plans, false);
   for (size_t i = 0; i < outcomes.size(); ++i) {
     SCOPED_TRACE(outcomes[i].describe());
     EXPECT_EQ(outcomes[i].sent, plans[i].bytes);
@@ -214,6 +238,22 @@ TEST(HarnessByteStream, ExchangeThroughALocalEcho) {
     EXPECT_FALSE(outcomes[i].first_mismatch.has_value());
     EXPECT_EQ(outcomes[i].read_end, IoStatus::kEof);
   }
+}
+
+// The checks of the integrity tests can fail: a flipped byte and a cut stream show.
+TEST(HarnessByteStream, DetectsAFlippedByteAndACutStream) {
+  std::vector<StreamPlan> plans;
+  for (uint64_t i = 0; i < 3; ++i) plans.push_back(StreamPlan{200 + i, 100000, 1, 4096});
+  std::vector<StreamOutcome> outcomes = exchangeWithLocalEcho(plans, true);
+  EXPECT_FALSE(outcomes[0].first_mismatch.has_value()) << outcomes[0].describe();
+  EXPECT_EQ(outcomes[0].received_hash, outcomes[0].sent_hash);
+
+  EXPECT_EQ(outcomes[1].first_mismatch, std::optional<uint64_t>(12345)) << outcomes[1].describe();
+  EXPECT_EQ(outcomes[1].received, plans[1].bytes);
+  EXPECT_NE(outcomes[1].received_hash, outcomes[1].sent_hash);
+
+  EXPECT_LE(outcomes[2].received, 1000u) << outcomes[2].describe();
+  EXPECT_FALSE(outcomes[2].first_mismatch.has_value()) << outcomes[2].describe();
 }
 
 TEST(HarnessClientTally, ParsesReport) {
@@ -264,6 +304,36 @@ TEST(HarnessConfig, WritesTheWalkThroughShape) {
   EXPECT_NE(readTextFile(config / "gateway.yaml").find("number: 12345\n"), std::string::npos);
   EXPECT_NE(readTextFile(config / "destination-rule.yaml").find("- name: v2\n"),
             std::string::npos);
+}
+
+// Both ways of waiting for weir work, and the ready file tells the admin port.
+TEST(HarnessWeir, ReadyFileAndProbeReadiness) {
+  TempDir dir;
+  EchoServer one(dir, "one");
+  auto by_file = startTrafficShift(dir, {{"v1", 100, {one.port()}}});
+  ASSERT_TRUE(by_file->adminPort().has_value());
+  EXPECT_TRUE(TcpConnection::connect(*by_file->adminPort(), seconds(2)).has_value());
+  EXPECT_EQ(exchangeLine(by_file->port(), "hi", seconds(5)).data, "one hi\n");
+
+  auto by_probe = startTrafficShift(dir, {{"v1", 100, {one.port()}}},
+                                    {.readiness = Readiness::kProbeConnection});
+  EXPECT_FALSE(by_probe->adminPort().has_value());
+  EXPECT_EQ(exchangeLine(by_probe->port(), "hi", seconds(5)).data, "one hi\n");
+}
+
+// weir that cannot start (here: no Gateway in the config) fails fast with its stderr.
+TEST(HarnessWeir, StartFailureThrowsWithStderr) {
+  TempDir dir;
+  std::filesystem::path config = dir.freshSubdir("config");
+  writeTextFile(config / "empty.yaml", "# nothing\n");
+  const auto started = Clock::now();
+  try {
+    WeirProcess weir(dir, {config}, freeTcpPort());
+    ADD_FAILURE() << "weir started without a Gateway";
+  } catch (const std::runtime_error& error) {
+    EXPECT_NE(std::string(error.what()).find("exited"), std::string::npos) << error.what();
+  }
+  EXPECT_LT(Clock::now() - started, seconds(5));
 }
 
 // The echo binaries on their own, without weir: if these fail, so will everything

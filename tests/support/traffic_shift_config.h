@@ -13,14 +13,14 @@ namespace weir::test {
 // tcp-echo-server, whose endpoints (label version=<subset>) listen on 127.0.0.1 at
 // `endpoint_ports`.
 struct WeightedSubset {
-  std::string subset;  // "v1"
+  std::string subset{};  // "v1"
   int weight = 0;      // written as is, so tests can also write invalid weights
-  std::vector<uint16_t> endpoint_ports;
+  std::vector<uint16_t> endpoint_ports{};
 };
 
 struct TrafficShiftConfig {
   uint16_t gateway_port = 0;  // the Gateway server port; also the service port
-  std::vector<WeightedSubset> routes;
+  std::vector<WeightedSubset> routes{};
 };
 
 // Writes gateway.yaml, virtual-service.yaml, destination-rule.yaml and endpoints.yaml

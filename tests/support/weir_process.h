@@ -15,18 +15,33 @@
 
 namespace weir::test {
 
-struct WeirOptions {
-  unsigned concurrency = 1;      // --concurrency
-  std::optional<uint64_t> seed;  // --seed
-  std::string log_level = "info";
-  std::vector<std::string> extra_args;
+// How WeirProcess knows weir is ready.
+enum class Readiness {
+  // --ready-file PATH: weir renames the file into place once every listener
+  // accepts. No connection is made, so weir's first pick, its access log and its
+  // stats see only the test's own connections.
+  kReadyFile,
+  // Poll-connect to the gateway port (every 10 ms). Independent of weir's features,
+  // but weir sees the probe as one short connection.
+  kProbeConnection,
 };
 
-// Runs `weir -c CONFIG... --bind 127.0.0.1 --concurrency N [--seed S]` and waits until
-// `port` accepts a TCP connection (polled every 10 ms for at most 10 s) — independent
-// of log wording. The probe connection is closed at once; weir sees it as one short
-// connection (with --seed it consumes the first pick, on every run alike). Throws
-// std::runtime_error, with weir's stderr, if weir exits or the port never accepts.
+struct WeirOptions {
+  unsigned concurrency = 1;        // --concurrency
+  std::optional<uint64_t> seed{};  // --seed
+  std::string log_level = "info";
+  // --admin: an ephemeral loopback port, so that parallel tests never fight over
+  // weir's default 127.0.0.1:15000.
+  std::string admin = "127.0.0.1:0";
+  Readiness readiness = Readiness::kReadyFile;
+  std::vector<std::string> extra_args{};
+};
+
+// Runs `weir -c CONFIG... --bind 127.0.0.1 --concurrency N --log-level L --admin A
+// [--seed S] [--ready-file F]` and waits, at most 10 s, until it is ready (see
+// Readiness): with the ready file, the file must also list `port` as a listener port.
+// Throws std::runtime_error, with weir's stderr, if weir exits first or never gets
+// ready.
 //
 // On destruction weir is stopped (SIGTERM, SIGKILL after 2 s); if the current test
 // has failed, the tail of weir's stderr is printed to help the reader.
@@ -40,11 +55,17 @@ class WeirProcess {
   WeirProcess& operator=(const WeirProcess&) = delete;
 
   uint16_t port() const { return port_; }
+  // The admin server's port, from the ready file; nullopt with kProbeConnection or
+  // --admin none.
+  std::optional<uint16_t> adminPort() const { return admin_port_; }
   ChildProcess& process() { return *process_; }
 
  private:
+  std::string waitForReadyFile(const std::filesystem::path& ready_file);
+
   std::unique_ptr<ChildProcess> process_;
   uint16_t port_;
+  std::optional<uint16_t> admin_port_;
 };
 
 // Picks a free port, writes the walk-through config for `routes` into a fresh
