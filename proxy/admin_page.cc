@@ -27,6 +27,10 @@ const std::string& adminPageHtml() {
 <table id="clusters"><thead><tr><th>cluster</th><th>active</th><th>total</th>
 <th>connect failures</th><th>bytes from upstream</th><th>bytes to upstream</th></tr></thead>
 <tbody></tbody></table>
+<h2>Endpoints</h2>
+<table id="endpoints"><thead><tr><th>cluster</th><th>endpoint</th><th>health</th>
+<th>active</th><th>total</th><th>connect failures</th></tr></thead>
+<tbody></tbody></table>
 <script>
 "use strict";
 const WINDOW_SECONDS = 10;
@@ -58,9 +62,10 @@ function bar(share) {
 
 async function refresh() {
   try {
-    const [config, statsJson] = await Promise.all([
+    const [config, statsJson, clusters] = await Promise.all([
       fetch("/config_dump").then(r => r.json()),
-      fetch("/stats?format=json").then(r => r.json())]);
+      fetch("/stats?format=json").then(r => r.json()),
+      fetch("/clusters").then(r => r.json())]);
     const stats = new Map(statsJson.stats.map(s => [s.name, s.value]));
     const now = Date.now();
     const totals = {};
@@ -118,6 +123,22 @@ async function refresh() {
         tr.appendChild(cell(String(stat(stats, cluster.name, name)), "num"));
       }
       clusterBody.appendChild(tr);
+    }
+    const endpointBody = document.querySelector("#endpoints tbody");
+    endpointBody.replaceChildren();
+    for (const cluster of clusters.clusters) {
+      for (const endpoint of cluster.endpoints) {
+        const tr = document.createElement("tr");
+        tr.className = "endpoint";
+        tr.dataset.address = endpoint.address;
+        tr.appendChild(cell(cluster.name));
+        tr.appendChild(cell(endpoint.address));
+        tr.appendChild(cell(endpoint.health));
+        tr.appendChild(cell(String(endpoint.cx_active), "num active"));
+        tr.appendChild(cell(String(endpoint.cx_total), "num total"));
+        tr.appendChild(cell(String(endpoint.cx_connect_fail), "num failures"));
+        endpointBody.appendChild(tr);
+      }
     }
     const reload = config.last_reload;
     document.getElementById("status").textContent =

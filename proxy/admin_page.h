@@ -8,7 +8,8 @@ namespace weir::proxy {
 // A self-contained HTML page (no external assets). It polls /config_dump and
 // /stats?format=json every second and shows, per rule, each destination's
 // configured share next to the share of the connections it received during the
-// last 10 seconds, plus per-cluster counters and the last reload result.
+// last 10 seconds, plus per-cluster and per-endpoint counters (from /clusters) and
+// the last reload result.
 const std::string& adminPageHtml();
 
 }  // namespace weir::proxy

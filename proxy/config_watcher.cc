@@ -20,6 +20,9 @@ bool isYamlName(std::string_view name) {
   return name.ends_with(".yaml") || name.ends_with(".yml");
 }
 
+// Watch entry meaning "any name starting with ..", as ConfigMap mounts use.
+constexpr const char* kDotDotNames = "..*";
+
 }  // namespace
 
 ConfigWatcher::ConfigWatcher(event_base* loop, const std::vector<std::string>& paths,
@@ -32,21 +35,20 @@ ConfigWatcher::ConfigWatcher(event_base* loop, const std::vector<std::string>& p
   }
   for (const std::string& path : paths) {
     std::error_code error;
-    const bool is_directory = std::filesystem::is_directory(path, error);
-    std::filesystem::path absolute = std::filesystem::absolute(path, error);
-    const std::string directory = is_directory ? absolute.string()
-                                               : absolute.parent_path().string();
-    const int watch = inotify_add_watch(inotify_fd_, directory.c_str(), kDirectoryEvents);
-    if (watch < 0) {
-      spdlog::warn("cannot watch {} for changes: {}", directory, std::strerror(errno));
+    const std::filesystem::path absolute = std::filesystem::absolute(path, error);
+    if (std::filesystem::is_directory(path, error)) {
+      watch(absolute.string(), "");  // every YAML file in it
       continue;
     }
-    std::set<std::string>& names = watched_[watch];
-    if (!is_directory) {
-      names.insert(absolute.filename().string());
-    } else {
-      names.clear();  // the whole directory: every YAML file in it
-      names.insert("");
+    watch(absolute.parent_path().string(), absolute.filename().string());
+    if (std::filesystem::is_symlink(absolute, error)) {
+      // Edits land on the link's target, wherever it lives; and a Kubernetes
+      // ConfigMap mount updates by swapping a "..data" link beside the file.
+      const std::filesystem::path target = std::filesystem::canonical(absolute, error);
+      if (!error) {
+        watch(target.parent_path().string(), target.filename().string());
+      }
+      watch(absolute.parent_path().string(), kDotDotNames);
     }
   }
   read_event_.reset(event_new(loop, inotify_fd_, EV_READ | EV_PERSIST,
@@ -63,16 +65,25 @@ ConfigWatcher::~ConfigWatcher() {
   }
 }
 
+void ConfigWatcher::watch(const std::string& directory, const std::string& name) {
+  const int descriptor = inotify_add_watch(inotify_fd_, directory.c_str(), kDirectoryEvents);
+  if (descriptor < 0) {
+    spdlog::warn("cannot watch {} for changes: {}", directory, std::strerror(errno));
+    return;
+  }
+  watched_[descriptor].insert(name);
+}
+
 bool ConfigWatcher::isRelevant(int watch, const char* name) const {
   auto found = watched_.find(watch);
   if (found == watched_.end() || name == nullptr) {
     return false;
   }
   const std::set<std::string>& names = found->second;
-  if (names.contains("")) {
-    return isYamlName(name);
-  }
-  return names.contains(name);
+  const std::string_view event_name(name);
+  return (names.contains("") && isYamlName(event_name)) ||
+         (names.contains(kDotDotNames) && event_name.starts_with("..")) ||
+         names.contains(std::string(event_name));
 }
 
 void ConfigWatcher::onReadable(evutil_socket_t fd, short, void* self) {

@@ -3,7 +3,8 @@
 //
 // A file is watched through its parent directory, so editors that write a new
 // file and rename it over the old one (vim, sed -i, kubectl-style tools) are seen
-// like in-place writes. Runs on the main thread's event loop.
+// like in-place writes; a file that is a symlink is also watched where its target
+// lives. Runs on the main thread's event loop.
 #pragma once
 
 #include <chrono>
@@ -32,11 +33,13 @@ class ConfigWatcher {
  private:
   static void onReadable(evutil_socket_t fd, short, void* self);
   static void onQuiet(evutil_socket_t, short, void* self);
+  // Watches `directory` for events on `name` ("": any YAML file).
+  void watch(const std::string& directory, const std::string& name);
   bool isRelevant(int watch, const char* name) const;
 
   int inotify_fd_ = -1;
   // watch descriptor -> the names inside that directory we care about
-  // (empty set: every *.yaml / *.yml in it).
+  // ("": every *.yaml / *.yml in it; "..*": every name starting with "..").
   std::map<int, std::set<std::string>> watched_;
   std::chrono::milliseconds debounce_;
   std::function<void()> on_change_;

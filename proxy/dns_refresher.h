@@ -44,6 +44,7 @@ class DnsRefresher {
   // Names whose first query has not answered yet.
   size_t pendingFirstAnswers() const;
   uint64_t failures() const { return failures_; }
+  void resetFailures() { failures_ = 0; }
 
  private:
   struct Query;  // one outstanding evdns_getaddrinfo request

@@ -29,6 +29,8 @@ connection, and ServiceEntry endpoints say where the subsets' workloads listen.
 Options:
   -c, --config PATH     YAML file (multi-document) or directory of *.yaml/*.yml
                         files; repeatable. Required.
+      --no-watch        do not reload when a config file changes on disk
+                        (SIGHUP and POST /reload still do)
       --validate        check the configuration, print every error as
                         file:line:column: field: message, and exit 0 (valid) or 1
       --bind ADDRESS    listen on ADDRESS instead of each Gateway server's `bind`
@@ -100,6 +102,8 @@ std::variant<Options, OptionsError> parseOptions(const std::vector<std::string>&
       options.show_help = true;
     } else if (name == "--version") {
       options.show_version = true;
+    } else if (name == "--no-watch") {
+      options.watch_files = false;
     } else if (name == "--validate") {
       options.validate_only = true;
     } else if (name == "-c" || name == "--config") {

@@ -9,6 +9,8 @@
 #include <variant>
 #include <vector>
 
+#include "config/loader.h"
+
 namespace weir::proxy {
 
 struct Options {
@@ -30,6 +32,12 @@ struct Options {
   std::map<uint16_t, uint16_t> port_overrides;
   std::string ready_file;                   // --ready-file PATH
   bool validate_only = false;               // --validate
+
+  // For embedding (weir/proxy.h), not command-line flags:
+  std::vector<config::NamedYaml> config_texts;  // used when config_paths is empty
+  bool ephemeral_ports = false;             // every Gateway port -> a free port
+  bool handle_signals = true;               // SIGTERM drains, SIGINT stops, SIGHUP reloads
+  bool watch_files = true;                  // reload when a config file changes
   bool show_help = false;
   bool show_version = false;
 };

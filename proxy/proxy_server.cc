@@ -30,19 +30,26 @@ constexpr timeval kDrainTick{0, 100'000};
 
 }  // namespace
 
-ProxyServer::ProxyServer(Options options) : options_(std::move(options)) {
-  base_.reset(event_base_new());
-  if (!base_) {
+ProxyServer::ProxyServer(Options options, event_base* external_loop)
+    : options_(std::move(options)), loop_(external_loop) {
+  if (loop_ == nullptr) {
+    own_loop_.reset(event_base_new());
+    loop_ = own_loop_.get();
+  }
+  if (loop_ == nullptr) {
     throw std::runtime_error("cannot create the main event loop");
+  }
+  if (!options_.handle_signals) {
+    return;
   }
   // Handlers go in before any listener opens, so a signal sent as soon as the
   // proxy is ready is handled, never fatal.
   for (int signal_number : {SIGINT, SIGTERM}) {
-    EventPtr event(evsignal_new(base_.get(), signal_number, &ProxyServer::onStopSignal, this));
+    EventPtr event(evsignal_new(loop_, signal_number, &ProxyServer::onStopSignal, this));
     evsignal_add(event.get(), nullptr);
     signal_events_.push_back(std::move(event));
   }
-  EventPtr reload_event(evsignal_new(base_.get(), SIGHUP, &ProxyServer::onReloadSignal, this));
+  EventPtr reload_event(evsignal_new(loop_, SIGHUP, &ProxyServer::onReloadSignal, this));
   evsignal_add(reload_event.get(), nullptr);
   signal_events_.push_back(std::move(reload_event));
 }
@@ -51,10 +58,7 @@ ProxyServer::~ProxyServer() {
   watcher_.reset();
   admin_.reset();
   dns_.reset();
-  for (auto& worker : workers_) {
-    worker->stop();
-  }
-  workers_.clear();
+  stopWorkers();
   drain_timer_.reset();
   signal_events_.clear();
 }
@@ -67,14 +71,18 @@ std::shared_ptr<config::RouteTable> ProxyServer::applyOverrides(
     if (options_.bind_address) {
       listener.bind_address = *options_.bind_address;
     }
-    if (auto override = options_.port_overrides.find(listener.port);
+    if (options_.ephemeral_ports) {
+      listener.port = 0;
+    }
+    if (auto override = options_.port_overrides.find(listener.configured_port);
         override != options_.port_overrides.end()) {
       listener.port = override->second;
-      if (listener.port == 0) {
-        if (auto known = ephemeral_ports_.find(listener.configured_port);
-            known != ephemeral_ports_.end()) {
-          listener.port = known->second;
-        }
+    }
+    // A port picked by the kernel once is kept across reloads.
+    if (listener.port == 0) {
+      if (auto known = ephemeral_ports_.find(listener.configured_port);
+          known != ephemeral_ports_.end()) {
+        listener.port = known->second;
       }
     }
   }
@@ -131,7 +139,7 @@ void ProxyServer::start(std::shared_ptr<const config::RouteTable> table) {
   // cleanly instead of leaving a half-started proxy.
   std::shared_ptr<config::RouteTable> effective = applyOverrides(*table);
   auto sockets = openNewListeners(*effective);
-  dns_ = std::make_unique<DnsRefresher>(base_.get(),
+  dns_ = std::make_unique<DnsRefresher>(loop_,
                                         std::chrono::seconds(options_.dns_refresh_seconds),
                                         [this] { republishEndpoints(); });
   dns_->track(*effective);
@@ -144,7 +152,7 @@ void ProxyServer::start(std::shared_ptr<const config::RouteTable> table) {
   }
   if (options_.admin_port) {
     try {
-      admin_ = std::make_unique<AdminServer>(base_.get(), options_.admin_address,
+      admin_ = std::make_unique<AdminServer>(loop_, options_.admin_address,
                                              *options_.admin_port, static_cast<AdminBackend&>(*this));
     } catch (...) {
       for (auto& worker_sockets : sockets) {
@@ -169,9 +177,11 @@ void ProxyServer::start(std::shared_ptr<const config::RouteTable> table) {
   }
   // Editing a config file reloads it, like SIGHUP. 200 ms of quiet lets an
   // editor finish its write-and-rename before we read.
-  watcher_ = std::make_unique<ConfigWatcher>(base_.get(), options_.config_paths,
-                                             std::chrono::milliseconds(200),
-                                             [this] { reload(); });
+  if (options_.watch_files && !options_.config_paths.empty()) {
+    watcher_ = std::make_unique<ConfigWatcher>(loop_, options_.config_paths,
+                                               std::chrono::milliseconds(200),
+                                               [this] { reload(); });
+  }
   logSummary(*snapshot_);
   if (admin_) {
     spdlog::info("admin server on http://{}:{}/", admin_->address(), admin_->port());
@@ -232,7 +242,7 @@ std::vector<std::string> ProxyServer::reload() {
   }
   last_reload_.attempted = true;
   last_reload_.applied = false;
-  config::LoadResult loaded = config::load(options_.config_paths);
+  config::LoadResult loaded = loadConfig();
   for (const config::Diagnostic& warning : loaded.warnings) {
     spdlog::warn("{}", warning.toString());
   }
@@ -297,12 +307,12 @@ void ProxyServer::awaitFirstDnsAnswers(std::chrono::milliseconds limit) {
   }
   // A timer that only wakes the loop, so the wait ends at the limit even if
   // no answer ever comes.
-  EventPtr wake(evtimer_new(base_.get(), [](evutil_socket_t, short, void*) {}, nullptr));
+  EventPtr wake(evtimer_new(loop_, [](evutil_socket_t, short, void*) {}, nullptr));
   const timeval tick{0, 50'000};
   const auto deadline = std::chrono::steady_clock::now() + limit;
   while (dns_->pendingFirstAnswers() > 0 && std::chrono::steady_clock::now() < deadline) {
     evtimer_add(wake.get(), &tick);
-    event_base_loop(base_.get(), EVLOOP_ONCE);
+    event_base_loop(loop_, EVLOOP_ONCE);
   }
 }
 
@@ -317,7 +327,7 @@ void ProxyServer::drain() {
   runOnAllWorkers([](Worker& worker) { worker.stopAccepting(); });
   drain_deadline_ = std::chrono::steady_clock::now() +
                     std::chrono::seconds(options_.drain_time_seconds);
-  drain_timer_.reset(event_new(base_.get(), -1, EV_PERSIST, &ProxyServer::onDrainTick, this));
+  drain_timer_.reset(event_new(loop_, -1, EV_PERSIST, &ProxyServer::onDrainTick, this));
   evtimer_add(drain_timer_.get(), &kDrainTick);
 }
 
@@ -326,10 +336,10 @@ void ProxyServer::onDrainTick(evutil_socket_t, short, void* self) {
   const size_t open = server->activeConnections();
   if (open == 0) {
     spdlog::info("drained: every connection finished");
-    event_base_loopbreak(server->base_.get());
+    event_base_loopbreak(server->loop_);
   } else if (std::chrono::steady_clock::now() >= server->drain_deadline_) {
     spdlog::info("drain time is up: closing {} open connection(s)", open);
-    event_base_loopbreak(server->base_.get());
+    event_base_loopbreak(server->loop_);
   }
 }
 
@@ -338,9 +348,9 @@ void ProxyServer::quit() {
   // client before the process goes.
   const timeval soon{0, 100'000};
   event_base_once(
-      base_.get(), -1, EV_TIMEOUT,
+      loop_, -1, EV_TIMEOUT,
       [](evutil_socket_t, short, void* base) { event_base_loopbreak(static_cast<event_base*>(base)); },
-      base_.get(), &soon);
+      loop_, &soon);
 }
 
 void ProxyServer::runOnAllWorkers(const std::function<void(Worker&)>& task) {
@@ -376,15 +386,40 @@ size_t ProxyServer::activeConnections() const {
 }
 
 int ProxyServer::run() {
-  event_base_dispatch(base_.get());
+  // Keep running with nothing to watch: an embedded proxy may have no admin
+  // server and no signal handlers, and still serve until told to stop.
+  event_base_loop(loop_, EVLOOP_NO_EXIT_ON_EMPTY);
+  stopWorkers();
+  spdlog::info("stopped");
+  return 0;
+}
+
+void ProxyServer::stopWorkers() {
   for (auto& worker : workers_) {
     worker->stop();
   }
   for (auto& worker : workers_) {
     worker->join();
   }
-  spdlog::info("stopped");
-  return 0;
+  workers_.clear();
+}
+
+config::LoadResult ProxyServer::loadConfig() const {
+  if (options_.config_paths.empty()) {
+    return config::loadFromText(options_.config_texts);
+  }
+  return config::load(options_.config_paths);
+}
+
+std::optional<uint16_t> ProxyServer::listenerPort(uint16_t gateway_port) const {
+  for (const config::Listener& listener : snapshot_->table->listeners) {
+    if (listener.configured_port == gateway_port) return listener.port;
+  }
+  return std::nullopt;
+}
+
+std::optional<uint16_t> ProxyServer::adminPort() const {
+  return admin_ ? std::optional<uint16_t>(admin_->port()) : std::nullopt;
 }
 
 void ProxyServer::onStopSignal(evutil_socket_t signal_number, short, void* self) {
@@ -395,7 +430,7 @@ void ProxyServer::onStopSignal(evutil_socket_t signal_number, short, void* self)
     return;
   }
   spdlog::info("received signal {}: stopping", signal_number);
-  event_base_loopbreak(server->base_.get());
+  event_base_loopbreak(server->loop_);
 }
 
 void ProxyServer::onReloadSignal(evutil_socket_t, short, void* self) {
@@ -442,6 +477,10 @@ std::vector<StatTotal> ProxyServer::statTotals() const {
 
 void ProxyServer::resetCounters() {
   runOnAllWorkers([](Worker& worker) { worker.resetCounters(); });
+  // Envoy resets every counter; gauges (generation, draining, active) stay.
+  reloads_applied_ = 0;
+  reloads_rejected_ = 0;
+  if (dns_) dns_->resetFailures();
 }
 
 std::string ProxyServer::clustersJson() const {

@@ -25,7 +25,9 @@ namespace weir::proxy {
 
 class ProxyServer final : private AdminBackend {
  public:
-  explicit ProxyServer(Options options);
+  // With `external_loop`, the control loop is the caller's (embedding); run()
+  // is then not used and the caller runs that loop.
+  explicit ProxyServer(Options options, event_base* external_loop = nullptr);
   ~ProxyServer() override;
   ProxyServer(const ProxyServer&) = delete;
   ProxyServer& operator=(const ProxyServer&) = delete;
@@ -46,11 +48,27 @@ class ProxyServer final : private AdminBackend {
 
   // Stop accepting, let open connections finish for up to --drain-time, exit.
   void drain() override;
+  // Embedding: from now on the configuration is these documents, not files.
+  void useConfigTexts(std::vector<config::NamedYaml> texts) {
+    options_.config_paths.clear();
+    options_.config_texts = std::move(texts);
+    watcher_.reset();
+  }
 
- private:
-  // AdminBackend
+  // Loads the configuration as the options say (files or texts).
+  config::LoadResult loadConfig() const;
+  // Where the Gateway server named `gateway_port` listens; nullopt if none.
+  std::optional<uint16_t> listenerPort(uint16_t gateway_port) const;
+  std::optional<uint16_t> adminPort() const;
+  // Every statistic, summed over workers.
   std::vector<StatTotal> statTotals() const override;
   void resetCounters() override;
+  // Stops the workers (resetting open connections); the control loop stays.
+  void stopWorkers();
+  event_base* loop() const { return loop_; }
+
+ private:
+  // AdminBackend (the rest is public above)
   std::string clustersJson() const override;
   std::string configDumpJson() const override;
   bool ready() const override { return !draining_; }
@@ -82,7 +100,8 @@ class ProxyServer final : private AdminBackend {
   void runOnAllWorkers(const std::function<void(Worker&)>& task);
 
   Options options_;
-  EventBasePtr base_;
+  EventBasePtr own_loop_;  // null when embedded on the caller's loop
+  event_base* loop_ = nullptr;
   std::vector<EventPtr> signal_events_;
   std::unique_ptr<ConfigWatcher> watcher_;
   std::unique_ptr<DnsRefresher> dns_;

@@ -1,0 +1,89 @@
+// Weir as a library: run the proxy inside your own program or test suite.
+//
+//   weir::ProxySettings settings;
+//   settings.config_paths = {"deploy/istio"};   // or settings.config_texts
+//   settings.ephemeral_ports = true;            // every Gateway port -> a free port
+//   auto proxy = weir::Proxy::start(settings);  // throws weir::ConfigError
+//   connect_to("127.0.0.1", proxy->port(9000));
+//
+// A Proxy started with start() runs its control loop on a thread of its own and
+// its data path on `concurrency` worker threads; every method may be called from
+// any thread. One started with startOn(base) runs its control loop on the
+// caller's libevent event_base: call its methods on the thread that runs `base`.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+struct event_base;
+
+namespace weir {
+
+// A YAML document set held in memory; `name` stands in for a file name in errors.
+struct YamlText {
+  std::string name;
+  std::string text;
+};
+
+struct ProxySettings {
+  std::vector<std::string> config_paths;  // files or directories, like weir -c
+  std::vector<YamlText> config_texts;     // used when config_paths is empty
+  std::string bind_address = "127.0.0.1";  // every listener binds here
+  // Gateway port -> port to listen on instead (0: a free ephemeral port).
+  std::map<uint16_t, uint16_t> port_overrides;
+  bool ephemeral_ports = false;            // every Gateway port -> a free port
+  std::optional<uint16_t> admin_port = 0;  // 127.0.0.1:admin_port; nullopt: no admin
+  unsigned concurrency = 1;                // worker threads
+  std::optional<uint64_t> seed;            // reproducible weighted picks
+  bool watch_files = false;                // reload when config_paths change on disk
+};
+
+// The configuration was refused; what() lists every error, one per line, as
+// "file:line:column: field: message".
+class ConfigError : public std::runtime_error {
+ public:
+  explicit ConfigError(std::vector<std::string> errors);
+  const std::vector<std::string>& errors() const { return errors_; }
+
+ private:
+  std::vector<std::string> errors_;
+};
+
+class Proxy {
+ public:
+  static std::unique_ptr<Proxy> start(const ProxySettings& settings);
+  static std::unique_ptr<Proxy> startOn(event_base* base, const ProxySettings& settings);
+  ~Proxy();  // stops it: listeners close, open connections are reset
+  Proxy(const Proxy&) = delete;
+  Proxy& operator=(const Proxy&) = delete;
+
+  // The port a Gateway server named `gateway_port` in the YAML listens on now.
+  // Throws std::out_of_range if no server has that port.
+  uint16_t port(uint16_t gateway_port) const;
+  std::optional<uint16_t> adminPort() const;
+
+  // Every statistic by Envoy's name, summed over workers, e.g.
+  // "cluster.outbound|9000|v2|tcp-echo-server.default.svc.cluster.local.upstream_cx_total".
+  std::map<std::string, uint64_t> counters() const;
+  // Connections each subset received: "v1" -> 812 (cluster subset, or host when
+  // the destination names no subset), summed over the clusters of that subset.
+  std::map<std::string, uint64_t> connectionsBySubset() const;
+  void resetCounters();
+
+  // Reads the configuration again (files, or the texts given). Returns the
+  // errors; empty when the new configuration serves every new connection.
+  std::vector<std::string> reload();
+  std::vector<std::string> reload(std::vector<YamlText> texts);
+
+ private:
+  class Impl;
+  explicit Proxy(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace weir
