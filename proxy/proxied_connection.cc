@@ -99,11 +99,15 @@ void ProxiedConnection::forward(Side& from) {
   if (isDownstream(from)) {
     record_.bytes_received += moved;
     target_.listener_stats->downstream_cx_rx_bytes_total.add(moved);
+    target_.route_stats->rx_bytes_total.add(moved);
     target_.cluster_stats->upstream_cx_tx_bytes_total.add(moved);
+    target_.endpoint_stats->tx_bytes_total.add(moved);
   } else {
     record_.bytes_sent += moved;
     target_.listener_stats->downstream_cx_tx_bytes_total.add(moved);
+    target_.route_stats->tx_bytes_total.add(moved);
     target_.cluster_stats->upstream_cx_rx_bytes_total.add(moved);
+    target_.endpoint_stats->rx_bytes_total.add(moved);
   }
   const size_t high = owner_.bufferLimit();
   if (evbuffer_get_length(output) >= high && !from.reading_paused) {

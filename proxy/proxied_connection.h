@@ -40,6 +40,7 @@ struct UpstreamTarget {
   const SocketAddress* endpoint = nullptr;  // into snapshot
   ClusterStats* cluster_stats = nullptr;
   EndpointStats* endpoint_stats = nullptr;
+  RouteStats* route_stats = nullptr;
   ListenerStats* listener_stats = nullptr;
 };
 

@@ -53,6 +53,16 @@ EndpointStats& WorkerStats::endpoint(const std::string& cluster, const std::stri
   auto& slot = endpoints_[{cluster, address}];
   if (!slot) {
     slot = std::make_unique<EndpointStats>();
+    endpoint_names_[{cluster, address}] = cluster + "/" + address;
+  }
+  return *slot;
+}
+
+RouteStats& WorkerStats::route(const std::string& name) {
+  std::lock_guard lock(mutex_);
+  auto& slot = routes_[name];
+  if (!slot) {
+    slot = std::make_unique<RouteStats>();
   }
   return *slot;
 }
@@ -95,6 +105,13 @@ void WorkerStats::resetCounters() {
   for (auto& [key, stats] : endpoints_) {
     stats->cx_total.reset();
     stats->cx_connect_fail.reset();
+    stats->rx_bytes_total.reset();
+    stats->tx_bytes_total.reset();
+  }
+  for (auto& [name, stats] : routes_) {
+    stats->cx_total.reset();
+    stats->rx_bytes_total.reset();
+    stats->tx_bytes_total.reset();
   }
 }
 
@@ -111,6 +128,27 @@ void WorkerStats::visit(const std::function<void(const StatSample&)>& visitor) c
     });
     visitor(StatSample{"cluster", cluster, "upstream_cx_length_ms", StatKind::kHistogram,
                        stats->upstream_cx_length_ms.count(), &stats->upstream_cx_length_ms});
+  }
+  for (const auto& [key, stats] : endpoints_) {
+    const std::string& name = endpoint_names_.at(key);
+    visitor(StatSample{"endpoint", name, "cx_total", StatKind::kCounter, stats->cx_total.value(),
+                       nullptr});
+    visitor(StatSample{"endpoint", name, "cx_active", StatKind::kGauge, stats->cx_active.value(),
+                       nullptr});
+    visitor(StatSample{"endpoint", name, "cx_connect_fail", StatKind::kCounter,
+                       stats->cx_connect_fail.value(), nullptr});
+    visitor(StatSample{"endpoint", name, "rx_bytes_total", StatKind::kCounter,
+                       stats->rx_bytes_total.value(), nullptr});
+    visitor(StatSample{"endpoint", name, "tx_bytes_total", StatKind::kCounter,
+                       stats->tx_bytes_total.value(), nullptr});
+  }
+  for (const auto& [name, stats] : routes_) {
+    visitor(StatSample{"route", name, "cx_total", StatKind::kCounter, stats->cx_total.value(),
+                       nullptr});
+    visitor(StatSample{"route", name, "rx_bytes_total", StatKind::kCounter,
+                       stats->rx_bytes_total.value(), nullptr});
+    visitor(StatSample{"route", name, "tx_bytes_total", StatKind::kCounter,
+                       stats->tx_bytes_total.value(), nullptr});
   }
 }
 

@@ -70,12 +70,23 @@ struct StatSample {
   const Histogram* histogram = nullptr;  // histograms only
 };
 
-// Per upstream endpoint, for /clusters (Envoy keeps these per host too).
+// Per upstream endpoint, for /clusters and /stats: endpoint.<cluster>/<address>.*
+// (Envoy keeps per-host counters too; test suites use these to see where
+// connections went).
 struct EndpointStats {
   Counter cx_total;
   Counter cx_active;  // a gauge
   Counter cx_connect_fail;
-}; 
+  Counter rx_bytes_total;  // from the endpoint
+  Counter tx_bytes_total;  // to the endpoint
+};
+
+// Per VirtualService rule: route.<namespace/name/tcp[i]>.*
+struct RouteStats {
+  Counter cx_total;        // connections the rule took
+  Counter rx_bytes_total;  // from clients
+  Counter tx_bytes_total;  // to clients
+};
 
 // tcp.<stat_prefix>.*
 struct ListenerStats {
@@ -107,6 +118,7 @@ class WorkerStats {
   ListenerStats& listener(const std::string& stat_prefix);
   ClusterStats& cluster(const std::string& name);
   EndpointStats& endpoint(const std::string& cluster, const std::string& address);
+  RouteStats& route(const std::string& name);
 
   // Owner thread only: zeroes every counter, keeps gauges (active connections).
   void resetCounters();
@@ -123,6 +135,9 @@ class WorkerStats {
   std::map<std::string, std::unique_ptr<ListenerStats>> listeners_;
   std::map<std::string, std::unique_ptr<ClusterStats>> clusters_;
   std::map<std::pair<std::string, std::string>, std::unique_ptr<EndpointStats>> endpoints_;
+  std::map<std::string, std::unique_ptr<RouteStats>> routes_;
+  // visit() reports endpoints under this name: "<cluster>/<address>".
+  std::map<std::pair<std::string, std::string>, std::string> endpoint_names_;
 };
 
 }  // namespace weir::proxy

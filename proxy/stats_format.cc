@@ -102,6 +102,9 @@ std::string formatStatsPrometheus(const std::vector<StatTotal>& stats) {
   // envoy_tcp_x{envoy_tcp_prefix="<prefix>"}.
   std::map<std::string, std::vector<const StatTotal*>> families;
   for (const StatTotal& stat : stats) {
+    // Per-route and per-endpoint counters are Weir's own (for test suites, in
+    // /stats); Prometheus gets Envoy's families only.
+    if (stat.scope != "cluster" && stat.scope != "tcp" && stat.scope != "server") continue;
     families["envoy_" + stat.scope + "_" + stat.stat].push_back(&stat);
   }
   std::string text;

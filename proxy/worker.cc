@@ -88,6 +88,10 @@ void Worker::applyConfig(std::shared_ptr<const RouteSnapshot> snapshot,
       endpoints.push_back(&stats_.endpoint(cluster.name, endpoint.display));
     }
   }
+  route_stats_.clear();
+  for (const config::TcpRoute& route : table.routes) {
+    route_stats_.push_back(&stats_.route(route.name));
+  }
   for (auto& slot : listeners_) {
     slot->config_index = -1;
     for (size_t i = 0; i < table.listeners.size(); ++i) {
@@ -149,6 +153,8 @@ void Worker::accept(ListenerSlot& slot, evutil_socket_t fd, const sockaddr* addr
     return;
   }
   record.route = route->name;
+  RouteStats* route_stats = route_stats_[static_cast<size_t>(route - table.routes.data())];
+  route_stats->cx_total.add();
 
   const size_t pick = pickDestination(route->destinations, route->total_weight, random_->next());
   const size_t cluster_index = route->destinations[pick].cluster_index;
@@ -177,7 +183,8 @@ void Worker::accept(ListenerSlot& slot, evutil_socket_t fd, const sockaddr* addr
 
   UpstreamTarget target{snapshot_,     cluster_index,
                         &*endpoint->address, cluster_stats,
-                        endpoint_stats_[cluster_index][endpoint_index], slot.stats};
+                        endpoint_stats_[cluster_index][endpoint_index], route_stats,
+                        slot.stats};
   auto connection = std::make_unique<ProxiedConnection>(static_cast<ConnectionOwner&>(*this), fd, std::move(target),
                                                         std::move(record));
   ProxiedConnection* raw = connection.get();

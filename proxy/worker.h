@@ -106,6 +106,7 @@ class Worker final : private ConnectionOwner {
   std::vector<uint64_t> round_robin_cursors_;    // per cluster of snapshot_
   std::vector<ClusterStats*> cluster_stats_;     // per cluster of snapshot_
   std::vector<std::vector<EndpointStats*>> endpoint_stats_;  // per cluster, per endpoint
+  std::vector<RouteStats*> route_stats_;                     // per route of snapshot_
   std::list<std::unique_ptr<ListenerSlot>> listeners_;
   std::unordered_map<ProxiedConnection*, std::unique_ptr<ProxiedConnection>> connections_;
   WorkerStats stats_;

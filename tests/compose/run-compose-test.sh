@@ -133,12 +133,19 @@ print_logs() {
   if [ "$compose_started" = 1 ] && [ -n "$dockerd_pid" ] && kill -0 "$dockerd_pid" 2>/dev/null; then
     say "---- docker-compose ps"
     compose ps 2>&1 || true
-    say "---- container logs"
-    compose logs --no-color --timestamps 2>&1 | tail -n 200 || true
+    local service id
+    for service in echo-v1 echo-v2 weir; do
+      id="$(compose ps -q "$service" 2>/dev/null)" || true
+      [ -n "$id" ] || continue
+      say "---- $service: standard error (its log)"
+      docker logs --timestamps "$id" 2>&1 >/dev/null | tail -n 100
+      say "---- $service: standard output, last 20 lines (weir: the access log)"
+      docker logs --tail 20 "$id" 2>/dev/null
+    done
   fi
   if [ -n "$tmp" ] && [ -f "$tmp/dockerd.log" ]; then
-    say "---- dockerd log (last 60 lines)"
-    tail -n 60 "$tmp/dockerd.log" || true
+    say "---- dockerd log (last 40 lines that are not level=info)"
+    grep -v 'level=info' "$tmp/dockerd.log" | tail -n 40 || true
   fi
 }
 cleanup() {

@@ -2,6 +2,8 @@
 // with numbers that must equal what the test sent.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include <filesystem>
 #include <regex>
 #include <set>
@@ -123,10 +125,35 @@ TEST(AdminApi, StatsCountExactlyWhatWasSent) {
   EXPECT_EQ(stats->number("server.config_reload_success"), 0u);
   EXPECT_EQ(stats->number("server.config_reload_failure"), 0u);
   EXPECT_EQ(stats->number("server.draining"), 0u);
+  // Weir's own per-rule and per-endpoint counters (for test suites): the one rule
+  // took every connection; each subset's single endpoint took its subset's share.
+  uint64_t route_connections = 0, route_up = 0, route_down = 0;
+  std::map<std::string, uint64_t> endpoint_connections, endpoint_up, endpoint_down;
+  for (const auto& [name, value] : stats->values()) {
+    auto number = stats->number(name);
+    if (!number) continue;
+    if (name.starts_with("route.") && name.ends_with(".cx_total")) route_connections += *number;
+    if (name.starts_with("route.") && name.ends_with(".rx_bytes_total")) route_up += *number;
+    if (name.starts_with("route.") && name.ends_with(".tx_bytes_total")) route_down += *number;
+    for (const std::string& cluster : {kV1, kV2}) {
+      if (!name.starts_with("endpoint." + cluster + "/")) continue;
+      if (name.ends_with(".cx_total")) endpoint_connections[cluster] += *number;
+      if (name.ends_with(".tx_bytes_total")) endpoint_up[cluster] += *number;
+      if (name.ends_with(".rx_bytes_total")) endpoint_down[cluster] += *number;
+    }
+  }
+  EXPECT_EQ(route_connections, kConnections);
+  EXPECT_EQ(route_up, kConnections * up);
+  EXPECT_EQ(route_down, kConnections * down);
+  EXPECT_EQ(endpoint_connections[kV1], to_one);
+  EXPECT_EQ(endpoint_connections[kV2], to_two);
+  EXPECT_EQ(endpoint_up[kV1], to_one * up);
+  EXPECT_EQ(endpoint_down[kV2], to_two * down);
   // Every line is "name: value"; nothing unnamed or duplicated slipped in.
   for (const auto& [name, value] : stats->values()) {
     EXPECT_TRUE(name.starts_with("cluster.") || name.starts_with("tcp.") ||
-                name.starts_with("server."))
+                name.starts_with("server.") || name.starts_with("route.") ||
+                name.starts_with("endpoint."))
         << name;
   }
 }
