@@ -10,10 +10,10 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD_PACKAGES := cmake g++ make pkg-config libevent-dev libyaml-cpp-dev libspdlog-dev \
                   libfmt-dev libgtest-dev netcat-openbsd
 # What the tests use besides: promtool checks /stats/prometheus, headless
-# Chromium renders the admin page.
-TEST_PACKAGES := prometheus chromium chromium-driver curl
+# Chromium renders the admin page, docker-compose validates docker-compose.yml.
+TEST_PACKAGES := prometheus chromium curl docker-compose
 
-.PHONY: all deps test-deps build demo test clean
+.PHONY: all deps test-deps build demo test test-compose clean
 
 all: build
 
@@ -53,6 +53,10 @@ demo: build
 
 test: test-deps build
 	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 600 -j $(JOBS)
+
+# The docker compose demo, really built and run (private dockerd, host network).
+test-compose: build
+	tests/compose/run-compose-test.sh $(BUILD_DIR)
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -108,11 +108,14 @@ compose_started=0
 policy_rc_created=0
 cgroup_parent="weir-compose-test-$$"
 # What dockerd 20.10 and containerd's shims create outside their roots whatever
-# the flags: remove them at the end unless they were there before.
+# the flags (/etc/docker/key.json, /run/docker/plugins, /run/containerd/s):
+# remove them at the end unless they were there before.
 had_key_json=0
 [ -e /etc/docker/key.json ] && had_key_json=1
 had_run_containerd=0
 [ -e /run/containerd ] && had_run_containerd=1
+had_run_docker=0
+[ -e /run/docker ] && had_run_docker=1
 
 # PIDs of processes whose command line names $1 (our private paths only).
 pids_naming() {
@@ -206,6 +209,7 @@ cleanup() {
   if [ -n "$dockerd_pid" ]; then
     [ "$had_key_json" = 1 ] || rm -f /etc/docker/key.json
     [ "$had_run_containerd" = 1 ] || rmdir /run/containerd/s /run/containerd 2>/dev/null
+    [ "$had_run_docker" = 1 ] || rmdir /run/docker/plugins /run/docker 2>/dev/null
   fi
   print_times
   if [ "$status" = 0 ]; then
@@ -329,7 +333,8 @@ apt_sources() {
 # debootstrap once, keep both root file systems as tarballs.
 make_base_tarballs() {
   local sources mirror rootfs
-  sources="$(apt_sources | awk -v s="$suite" '$2 == s || $2 == s "-updates" || $2 == s "-security"')"
+  sources="$(apt_sources |
+    awk -v s="$suite" '($2 == s || $2 == s "-updates" || $2 == s "-security") && !seen[$0]++')"
   mirror="$(awk -v s="$suite" '$2 == s { print $1; exit }' <<<"$sources")"
   [ -n "$mirror" ] || fail "no 'deb' source for $suite in /etc/apt; cannot debootstrap"
   say "debootstrap --variant=minbase $suite from $mirror"
@@ -465,7 +470,7 @@ compose ps
 
 # ---- 6. the split ------------------------------------------------------------------
 step "$connections connections through weir"
-# What docs/compose.md tells users to type, with the test's port.
+# What the README (With docker compose) tells users to type, with the test's port.
 if command -v nc >/dev/null; then
   answer="$( (date; sleep 1) | timeout 10 nc -N localhost "$weir_port")" ||
     fail "(date; sleep 1) | nc -N localhost $weir_port failed"
