@@ -50,6 +50,9 @@ class AnswerTally {
   std::size_t answers() const { return answers_; }
   std::size_t errors() const { return errors_; }
 
+  // Answers by first word (kNoWord for none), for checking a split.
+  const std::map<std::string, std::size_t>& answersByWord() const { return by_word_; }
+
   // The whole report, every line ending in '\n'.
   std::string report() const;
 

@@ -25,6 +25,40 @@ std::uint64_t parseUnsigned(std::string_view text, std::string_view what, std::u
   return value;
 }
 
+double parseConfidence(std::string_view text, std::string_view what) {
+  bool percent = text.ends_with('%');
+  std::string_view number = percent ? text.substr(0, text.size() - 1) : text;
+  // from_chars would also take "1e-3", "inf" and "nan"; only plain decimals are meant.
+  std::size_t dot = number.find('.');
+  bool one_dot_at_most =
+      dot == std::string_view::npos || number.find('.', dot + 1) == std::string_view::npos;
+  bool plain = number.find_first_not_of("0123456789.") == std::string_view::npos &&
+               one_dot_at_most && number.find_first_of("0123456789") != std::string_view::npos;
+  double value = 0.0;
+  if (plain) {
+    auto [ptr, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
+    plain = ec == std::errc() && ptr == number.data() + number.size();
+  }
+  if (!plain) {
+    throw UsageError(
+        fmt::format("{}: expected a confidence like 99.9% or 0.999, got '{}'", what, text));
+  }
+  if (percent) {
+    if (!(value > 0.0 && value < 100.0)) {
+      throw UsageError(fmt::format(
+          "{}: a percentage must be above 0% and below 100%, got '{}'", what, text));
+    }
+    return value / 100.0;
+  }
+  if (!(value > 0.0 && value < 1.0)) {
+    throw UsageError(fmt::format(
+        "{}: a confidence must be above 0 and below 1 (or a percentage with '%', like "
+        "99.9%), got '{}'",
+        what, text));
+  }
+  return value;
+}
+
 std::vector<std::uint16_t> parsePortList(std::string_view text) {
   std::vector<std::uint16_t> ports;
   std::set<std::uint16_t> seen;

@@ -15,6 +15,11 @@ namespace weir::echo {
 std::uint64_t parseUnsigned(std::string_view text, std::string_view what, std::uint64_t min,
                             std::uint64_t max);
 
+// A confidence in (0, 1), written as a percentage with '%' ("99.9%", "95%") or as a
+// fraction without ("0.999"): digits with at most one '.', nothing else. `what` names the
+// value in the error message, e.g. "--tolerance".
+double parseConfidence(std::string_view text, std::string_view what);
+
 // "9000" or "9000,9001,0": one or more ports, 0 meaning "any free port". A non-zero port
 // may appear only once.
 std::vector<std::uint16_t> parsePortList(std::string_view text);

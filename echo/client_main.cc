@@ -13,6 +13,7 @@
 #include "echo/file_limit.h"
 #include "echo/libevent_handles.h"
 #include "echo/socket_address.h"
+#include "echo/split_expectation.h"
 #include "echo/usage_error.h"
 
 namespace {
@@ -41,13 +42,20 @@ int runClient(const ClientOptions& options) {
   EventBasePtr base(event_base_new());
   if (!base) {
     fmt::print(stderr, "{}: event_base_new failed\n", kProgram);
-    return 1;
+    return kExitConnectionErrors;
   }
   EchoClient client(base.get(), std::move(plan));
   client.run();
-  fmt::print("{}", client.tally().report());
+  const AnswerTally& tally = client.tally();
+  fmt::print("{}", tally.report());
+  bool split_ok = true;
+  if (options.expect) {
+    SplitVerdict verdict = checkSplit(*options.expect, tally.answersByWord(), options.confidence);
+    fmt::print("{}", formatSplitVerdict(verdict));
+    split_ok = verdict.ok;
+  }
   std::fflush(stdout);
-  return client.tally().errors() == 0 ? 0 : 1;
+  return clientExitStatus(tally.errors(), split_ok);
 }
 
 }  // namespace
@@ -59,17 +67,17 @@ int main(int argc, char** argv) {
     options = parseClientArgs(args);
   } catch (const UsageError& error) {
     fmt::print(stderr, "{}: {}\nTry '{} --help'.\n", kProgram, error.what(), kProgram);
-    return 2;
+    return kExitUsage;
   }
   if (options.help) {
     fmt::print("{}", clientUsage(kProgram));
-    return 0;
+    return kExitOk;
   }
   try {
     return runClient(options);
   } catch (const std::exception& error) {
     // A host name that does not resolve is a bad argument too.
     fmt::print(stderr, "{}: {}\n", kProgram, error.what());
-    return 2;
+    return kExitUsage;
   }
 }

@@ -19,6 +19,7 @@ constexpr std::uint64_t kMaxTimeoutMs = 24ULL * 3600 * 1000;
 
 ClientOptions parseClientArgs(std::span<const std::string_view> args) {
   ClientOptions options;
+  bool tolerance_given = false;
   std::vector<std::string_view> positional;
   OptionReader reader(args);
   while (reader.next()) {
@@ -43,6 +44,11 @@ ClientOptions parseClientArgs(std::span<const std::string_view> args) {
     } else if (name == "--print") {
       reader.expectNoValue();
       options.print_answers = true;
+    } else if (name == "--expect") {
+      options.expect = parseSplitExpectation(reader.value());
+    } else if (name == "--tolerance") {
+      options.confidence = parseConfidence(reader.value(), "--tolerance");
+      tolerance_given = true;
     } else {
       throw UsageError(fmt::format("unknown option '{}'", name));
     }
@@ -53,6 +59,9 @@ ClientOptions parseClientArgs(std::span<const std::string_view> args) {
   if (positional.size() > 1) {
     throw UsageError(fmt::format("unexpected argument '{}'", positional[1]));
   }
+  if (tolerance_given && !options.expect) {
+    throw UsageError("--tolerance needs --expect");
+  }
   options.target = parseHostPort(positional[0]);
   return options;
 }
@@ -60,6 +69,7 @@ ClientOptions parseClientArgs(std::span<const std::string_view> args) {
 std::string clientUsage(std::string_view program) {
   return fmt::format(
       "Usage: {} HOST:PORT [-n N] [-c C] [--message TEXT] [--timeout-ms MS] [--print]\n"
+      "       [--expect WORD=WEIGHT,... [--tolerance CONFIDENCE]]\n"
       "\n"
       "Opens N connections to HOST:PORT, at most C at a time; on each sends TEXT and a\n"
       "newline, reads the answer up to its first newline and counts its first word.\n"
@@ -73,11 +83,33 @@ std::string clientUsage(std::string_view program) {
       "  --message TEXT    what to send (default hello)\n"
       "  --timeout-ms MS   limit per connection, connect and answer (default 10000)\n"
       "  --print           print every answer as it arrives, before the tally\n"
+      "  --expect WORD=WEIGHT,...\n"
+      "                    after the tally, check the split of answers by first word:\n"
+      "                    relative weights as in Istio (one=80,two=20 or one=4,two=1);\n"
+      "                    weight 0, and any word not listed, must get no answer\n"
+      "  --tolerance CONFIDENCE\n"
+      "                    confidence of the check, 99.9% or 0.999 (default 99.9%)\n"
       "  -h, --help        print this help\n"
       "\n"
-      "Exit status: 0 if every connection got an answer, 1 if any failed, 2 for bad\n"
-      "arguments.\n",
+      "With --expect, each word of share p = weight / sum must get a count of the n\n"
+      "answers within n*p +- z*sqrt(n*p*(1-p)), the normal approximation of the\n"
+      "binomial at CONFIDENCE (rough for small n), rounded inward to whole counts. With\n"
+      "m > 1 words of 0 < p < 1 each interval is at 1 - (1 - CONFIDENCE) / m\n"
+      "(Bonferroni), so that all of them hold together at CONFIDENCE. One line per word:\n"
+      "  expect one 80.0%: observed 801 of 1000 (80.1%), 99.95% interval [756, 844] ok\n"
+      "then \"split ok\" or \"split outside the expected interval\".\n"
+      "\n"
+      "Exit status: 0 if every connection got an answer (and the split is within),\n"
+      "1 if any connection failed, 2 for bad arguments, 3 if every connection got an\n"
+      "answer but the split is outside.\n",
       program);
+}
+
+int clientExitStatus(std::size_t errors, bool split_ok) {
+  if (errors > 0) {
+    return kExitConnectionErrors;
+  }
+  return split_ok ? kExitOk : kExitSplitOutside;
 }
 
 }  // namespace weir::echo

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
 #include <vector>
 
 #include "echo/usage_error.h"
@@ -31,6 +32,40 @@ TEST(EchoParseUnsigned, MessageNamesTheValueAndTheText) {
   } catch (const UsageError& error) {
     EXPECT_STREQ(error.what(), "--timeout-ms: expected a number, got '12ab'");
   }
+}
+
+TEST(EchoParseConfidence, PercentageOrFraction) {
+  EXPECT_DOUBLE_EQ(parseConfidence("99.9%", "--tolerance"), 0.999);
+  EXPECT_DOUBLE_EQ(parseConfidence("99%", "--tolerance"), 0.99);
+  EXPECT_DOUBLE_EQ(parseConfidence("0.999", "--tolerance"), 0.999);
+  EXPECT_DOUBLE_EQ(parseConfidence(".95", "--tolerance"), 0.95);
+  EXPECT_DOUBLE_EQ(parseConfidence("50.%", "--tolerance"), 0.5);
+  EXPECT_DOUBLE_EQ(parseConfidence("99.99999%", "--tolerance"), 0.9999999);
+}
+
+TEST(EchoParseConfidence, RefusesAnythingElse) {
+  for (const char* text :
+       {"", "%", ".", ".%", "0", "1", "0%", "100%", "1.0", "99.9", "100.5%", "-0.5", "+0.5",
+        "1e-3", "nan", "inf", "0.9.9", "99.9%%", "%99", " 0.9", "0.9 ", "0,999", "99.9 %"}) {
+    EXPECT_THROW(parseConfidence(text, "--tolerance"), UsageError) << text;
+  }
+}
+
+TEST(EchoParseConfidence, MessagesSayWhatIsAccepted) {
+  auto message = [](const char* text) {
+    try {
+      parseConfidence(text, "--tolerance");
+    } catch (const UsageError& error) {
+      return std::string(error.what());
+    }
+    return std::string("no exception");
+  };
+  EXPECT_EQ(message("high"), "--tolerance: expected a confidence like 99.9% or 0.999, got 'high'");
+  EXPECT_EQ(message("100%"),
+            "--tolerance: a percentage must be above 0% and below 100%, got '100%'");
+  EXPECT_EQ(message("99.9"),
+            "--tolerance: a confidence must be above 0 and below 1 (or a percentage with '%', "
+            "like 99.9%), got '99.9'");
 }
 
 TEST(EchoParsePortList, SingleAndSeveralPorts) {

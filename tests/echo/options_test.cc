@@ -95,6 +95,8 @@ TEST(EchoClientOptions, Defaults) {
   EXPECT_EQ(options.message, "hello");
   EXPECT_EQ(options.timeout, std::chrono::milliseconds(10000));
   EXPECT_FALSE(options.print_answers);
+  EXPECT_FALSE(options.expect.has_value());
+  EXPECT_DOUBLE_EQ(options.confidence, 0.999);
 }
 
 TEST(EchoClientOptions, Everything) {
@@ -106,6 +108,20 @@ TEST(EchoClientOptions, Everything) {
   EXPECT_EQ(options.message, "-looks like an option");
   EXPECT_EQ(options.timeout, std::chrono::milliseconds(250));
   EXPECT_TRUE(options.print_answers);
+}
+
+TEST(EchoClientOptions, ExpectWithAndWithoutTolerance) {
+  ClientOptions plain = client({"127.0.0.1:9000", "--expect", "one=80,two=20"});
+  ASSERT_TRUE(plain.expect.has_value());
+  EXPECT_EQ(plain.expect->words, (std::vector<ExpectedWord>{{"one", 80}, {"two", 20}}));
+  EXPECT_DOUBLE_EQ(plain.confidence, 0.999);
+
+  ClientOptions percent =
+      client({"--tolerance", "99%", "127.0.0.1:9000", "--expect=one=4,two=1"});
+  EXPECT_EQ(percent.expect->words, (std::vector<ExpectedWord>{{"one", 4}, {"two", 1}}));
+  EXPECT_DOUBLE_EQ(percent.confidence, 0.99);
+  EXPECT_DOUBLE_EQ(
+      client({"127.0.0.1:9000", "--expect", "one=1", "--tolerance=0.95"}).confidence, 0.95);
 }
 
 TEST(EchoClientOptions, BadArguments) {
@@ -120,6 +136,17 @@ TEST(EchoClientOptions, BadArguments) {
       {"127.0.0.1:9000", "--timeout-ms", "0"},
       {"127.0.0.1:9000", "--print=1"},
       {"127.0.0.1:9000", "--count", "5"},
+      {"127.0.0.1:9000", "--expect"},
+      {"127.0.0.1:9000", "--expect", ""},
+      {"127.0.0.1:9000", "--expect", "one=80,one=20"},
+      {"127.0.0.1:9000", "--expect", "one=-1"},
+      {"127.0.0.1:9000", "--expect", "one=0"},
+      {"127.0.0.1:9000", "--expect", "=1"},
+      {"127.0.0.1:9000", "--expect", "one=1", "--tolerance", "100%"},
+      {"127.0.0.1:9000", "--expect", "one=1", "--tolerance", "99.9"},
+      {"127.0.0.1:9000", "--expect", "one=1", "--tolerance", "0"},
+      {"127.0.0.1:9000", "--expect", "one=1", "--tolerance"},
+      {"127.0.0.1:9000", "--tolerance", "99.9%"},  // without --expect
   };
   for (const auto& args : bad) {
     EXPECT_THROW(parseClientArgs(args), UsageError) << (args.empty() ? "" : args[0]);
@@ -128,7 +155,17 @@ TEST(EchoClientOptions, BadArguments) {
 
 TEST(EchoClientOptions, Help) {
   EXPECT_TRUE(client({"--help"}).help);
-  EXPECT_NE(clientUsage("tcp-echo-client").find("--timeout-ms"), std::string::npos);
+  std::string usage = clientUsage("tcp-echo-client");
+  for (const char* option : {"--timeout-ms", "--expect", "--tolerance", "Bonferroni", "3 if"}) {
+    EXPECT_NE(usage.find(option), std::string::npos) << option;
+  }
+}
+
+TEST(EchoClientExitStatus, ConnectionErrorsWinOverTheSplit) {
+  EXPECT_EQ(clientExitStatus(0, true), 0);
+  EXPECT_EQ(clientExitStatus(0, false), 3);
+  EXPECT_EQ(clientExitStatus(2, true), 1);
+  EXPECT_EQ(clientExitStatus(2, false), 1);
 }
 
 }  // namespace
