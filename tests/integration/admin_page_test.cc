@@ -305,7 +305,8 @@ TEST(AdminPage, ShowsPerEndpointCounters) {
   scenario.endpoints = {{"v1", one_a.port()}, {"v1", one_b.port()}};
   const std::filesystem::path config = dir.freshSubdir("config");
   writeIstioScenario(config, scenario);
-  ReadyWeir weir(dir, {config}, {.ephemeral_gateway_ports = {kPort}});
+  // One worker: its round robin alone decides, so each endpoint gets exactly 5.
+  ReadyWeir weir(dir, {config}, {.concurrency = 1, .ephemeral_gateway_ports = {kPort}});
   EchoClientRun run = runEchoClient(dir, weir.port(kPort), {.connections = 10, .concurrency = 2});
   ASSERT_TRUE(run.tally.has_value()) << run.describe();
   ProcessResult dumped = runChromium(
