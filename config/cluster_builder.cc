@@ -111,6 +111,11 @@ std::optional<UpstreamCluster> ClusterBuilder::makeCluster(
   const std::string& subset_name = destination.subset.value;
 
   std::map<std::string, std::string> subset_labels;
+  // trafficPolicy: the rule's, then the subset's on top (Istio's precedence).
+  TrafficPolicySpec policy;
+  if (const DestinationRuleObject* rule = catalog_.destinationRule(host)) {
+    policy = rule->traffic_policy;
+  }
   if (!subset_name.empty()) {
     const DestinationRuleObject* rule = catalog_.destinationRule(host);
     if (rule == nullptr) {
@@ -128,11 +133,19 @@ std::optional<UpstreamCluster> ClusterBuilder::makeCluster(
       return std::nullopt;
     }
     subset_labels = subset->labels;
+    if (subset->traffic_policy.connect_timeout) {
+      policy.connect_timeout = subset->traffic_policy.connect_timeout;
+    }
+    if (subset->traffic_policy.idle_timeout) {
+      policy.idle_timeout = subset->traffic_policy.idle_timeout;
+    }
   }
 
   UpstreamCluster cluster;
   cluster.name = clusterName(port.number, subset_name, host);
   cluster.host = host;
+  if (policy.connect_timeout) cluster.connect_timeout = *policy.connect_timeout;
+  if (policy.idle_timeout) cluster.idle_timeout = *policy.idle_timeout;
   cluster.subset = subset_name;
   cluster.port = port.number;
   cluster.resolution = entry.resolution;

@@ -1,11 +1,54 @@
 // DestinationRule: named subsets of a host, told apart by endpoint labels.
 #include <set>
 
+#include "config/duration.h"
 #include "config/host_names.h"
 #include "config/known_fields.h"
 #include "config/object_parsers.h"
 
 namespace weir::config {
+namespace {
+
+// A Go duration of at least 1 ms, or (where `zero_disables`) "0s" to turn it off.
+std::optional<std::chrono::milliseconds> readDuration(const FieldReader& field,
+                                                      bool zero_disables) {
+  std::optional<std::string> text = field.string();
+  if (!text) {
+    return std::nullopt;
+  }
+  if (zero_disables && (*text == "0s" || *text == "0")) {
+    return std::chrono::milliseconds(0);
+  }
+  std::optional<std::chrono::milliseconds> duration = parseGoDuration(*text);
+  if (!duration) {
+    field.error("invalid duration \"" + *text +
+                "\": expected a Go duration of at least 1ms, such as 10s, 500ms or 1h30m");
+  }
+  return duration;
+}
+
+TrafficPolicySpec parseTrafficPolicy(const FieldReader& policy) {
+  TrafficPolicySpec spec;
+  if (!policy.present() || !policy.expectMap()) {
+    return spec;
+  }
+  policy.checkFields(known_fields::kTrafficPolicy);
+  const FieldReader pool = policy.field("connectionPool");
+  if (!pool.present() || !pool.expectMap()) {
+    return spec;
+  }
+  pool.checkFields(known_fields::kConnectionPool);
+  const FieldReader tcp = pool.field("tcp");
+  if (!tcp.present() || !tcp.expectMap()) {
+    return spec;
+  }
+  tcp.checkFields(known_fields::kTcpConnectionPool);
+  spec.connect_timeout = readDuration(tcp.field("connectTimeout"), false);
+  spec.idle_timeout = readDuration(tcp.field("idleTimeout"), true);
+  return spec;
+}
+
+}  // namespace
 
 DestinationRuleObject parseDestinationRule(const FieldReader& spec, ObjectMeta meta) {
   DestinationRuleObject rule;
@@ -21,6 +64,8 @@ DestinationRuleObject parseDestinationRule(const FieldReader& spec, ObjectMeta m
       rule.host = locate(canonicalHost(*value, rule.meta.namespace_name), host);
     }
   }
+
+  rule.traffic_policy = parseTrafficPolicy(spec.field("trafficPolicy"));
 
   std::set<std::string> names;
   for (const FieldReader& item : spec.field("subsets").items()) {
@@ -49,7 +94,8 @@ DestinationRuleObject parseDestinationRule(const FieldReader& spec, ObjectMeta m
       name.error("duplicate subset names: " + *value);
       continue;
     }
-    rule.subsets.push_back(SubsetSpec{locate(*value, name), readStringMap(item.field("labels"))});
+    rule.subsets.push_back(SubsetSpec{locate(*value, name), readStringMap(item.field("labels")),
+                                      parseTrafficPolicy(item.field("trafficPolicy"))});
   }
   return rule;
 }

@@ -7,6 +7,8 @@
 // already been reported, and the linker skips it rather than report it again.
 #pragma once
 
+#include <chrono>
+
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -93,15 +95,24 @@ struct VirtualServiceObject {
 
 // ---- DestinationRule ----
 
+// trafficPolicy, as far as Weir honours it; unset fields inherit (subset level
+// from rule level, rule level from Istio's defaults).
+struct TrafficPolicySpec {
+  std::optional<std::chrono::milliseconds> connect_timeout;  // connectionPool.tcp
+  std::optional<std::chrono::milliseconds> idle_timeout;     // 0: disabled
+};
+
 struct SubsetSpec {
   Located<std::string> name;
   std::map<std::string, std::string> labels;
+  TrafficPolicySpec traffic_policy;
 };
 
 struct DestinationRuleObject {
   ObjectMeta meta;
   Located<std::string> host;  // canonical; empty when missing or invalid
   std::vector<SubsetSpec> subsets;
+  TrafficPolicySpec traffic_policy;
 };
 
 // ---- ServiceEntry ----

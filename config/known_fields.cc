@@ -75,15 +75,34 @@ const KnownFields kPortSelector{
 };
 
 const KnownFields kDestinationRuleSpec{
-    .implemented = {"host", "subsets"},
+    .implemented = {"host", "subsets", "trafficPolicy"},
     .accepted = {},
-    .not_implemented = {"trafficPolicy", "exportTo", "workloadSelector"},
+    .not_implemented = {"exportTo", "workloadSelector"},
 };
 
 const KnownFields kSubset{
-    .implemented = {"name", "labels"},
+    .implemented = {"name", "labels", "trafficPolicy"},
     .accepted = {},
-    .not_implemented = {"trafficPolicy"},
+    .not_implemented = {},
+};
+
+const KnownFields kTrafficPolicy{
+    .implemented = {"connectionPool"},
+    .accepted = {},
+    .not_implemented = {"loadBalancer", "outlierDetection", "tls", "portLevelSettings",
+                        "proxyProtocol", "tunnel"},
+};
+
+const KnownFields kConnectionPool{
+    .implemented = {"tcp"},
+    .accepted = {"http"},  // HTTP settings: nothing to do for TCP routes
+    .not_implemented = {},
+};
+
+const KnownFields kTcpConnectionPool{
+    .implemented = {"connectTimeout", "idleTimeout"},
+    .accepted = {},
+    .not_implemented = {"maxConnections", "tcpKeepalive", "maxConnectionDuration"},
 };
 
 const KnownFields kServiceEntrySpec{

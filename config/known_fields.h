@@ -39,6 +39,9 @@ extern const KnownFields kPortSelector;
 // networking.istio.io DestinationRule.
 extern const KnownFields kDestinationRuleSpec;
 extern const KnownFields kSubset;
+extern const KnownFields kTrafficPolicy;
+extern const KnownFields kConnectionPool;
+extern const KnownFields kTcpConnectionPool;
 
 // networking.istio.io ServiceEntry.
 extern const KnownFields kServiceEntrySpec;

@@ -19,6 +19,7 @@ const char* toString(EndReason reason) {
     case EndReason::kUpstreamClosed: return "upstream_closed";
     case EndReason::kDownstreamReset: return "downstream_reset";
     case EndReason::kUpstreamReset: return "upstream_reset";
+    case EndReason::kIdleTimeout: return "idle_timeout";
     case EndReason::kProxyShutdown: return "proxy_shutdown";
   }
   return "unknown";

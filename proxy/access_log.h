@@ -22,6 +22,7 @@ enum class EndReason {
   kUpstreamClosed,          // both sides finished; the upstream closed first
   kDownstreamReset,         // error or reset on the client side
   kUpstreamReset,           // error or reset on the upstream side (UC)
+  kIdleTimeout,             // no byte either way for idleTimeout
   kProxyShutdown,           // the proxy stopped while the connection was open
 };
 

@@ -82,6 +82,13 @@ void ProxiedConnection::onUpstreamConnected() {
   if (auto local = localAddressOf(fd)) {
     record_.upstream_local = local->toString();
   }
+  const auto idle_timeout =
+      target_.snapshot->table->clusters[target_.cluster_index].idle_timeout;
+  if (idle_timeout.count() > 0) {
+    last_activity_ = std::chrono::steady_clock::now();
+    idle_timer_.reset(evtimer_new(owner_.loop(), &ProxiedConnection::onIdleCheck, this));
+    armIdleCheck(idle_timeout);
+  }
   // The client's bytes waited in the kernel while we connected; start both ways now.
   bufferevent_enable(downstream_.socket.get(), EV_READ | EV_WRITE);
   bufferevent_enable(upstream_.socket.get(), EV_READ | EV_WRITE);
@@ -96,6 +103,9 @@ void ProxiedConnection::forward(Side& from) {
     return;
   }
   evbuffer_add_buffer(output, input);
+  if (idle_timer_) {
+    last_activity_ = std::chrono::steady_clock::now();
+  }
   if (isDownstream(from)) {
     record_.bytes_received += moved;
     target_.listener_stats->downstream_cx_rx_bytes_total.add(moved);
@@ -197,6 +207,27 @@ void ProxiedConnection::onConnectTimeout(evutil_socket_t, short, void* self) {
   connection->finish(EndReason::kUpstreamConnectTimeout, false, false);
 }
 
+void ProxiedConnection::armIdleCheck(std::chrono::steady_clock::duration delay) {
+  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(delay).count();
+  timeval when{static_cast<time_t>(micros / 1'000'000),
+               static_cast<suseconds_t>(micros % 1'000'000)};
+  evtimer_add(idle_timer_.get(), &when);
+}
+
+void ProxiedConnection::onIdleCheck(evutil_socket_t, short, void* self) {
+  auto* connection = static_cast<ProxiedConnection*>(self);
+  const auto idle_timeout =
+      connection->target_.snapshot->table->clusters[connection->target_.cluster_index]
+          .idle_timeout;
+  const auto idle_for = std::chrono::steady_clock::now() - connection->last_activity_;
+  if (idle_for < idle_timeout) {
+    connection->armIdleCheck(idle_timeout - idle_for);
+    return;
+  }
+  connection->target_.cluster_stats->upstream_cx_idle_timeout.add();
+  connection->finish(EndReason::kIdleTimeout, false, false);
+}
+
 void ProxiedConnection::finish(EndReason reason, bool reset_downstream, bool reset_upstream) {
   if (finished_) {
     return;
@@ -210,6 +241,7 @@ void ProxiedConnection::finish(EndReason reason, bool reset_downstream, bool res
   }
   // Closing the sockets now, not in the destructor, keeps the order of effects clear.
   connect_timer_.reset();
+  idle_timer_.reset();
   downstream_.socket.reset();
   upstream_.socket.reset();
   record_.reason = reason;

@@ -71,6 +71,8 @@ class ProxiedConnection {
   static void onWritable(bufferevent* bev, void* self);
   static void onEvent(bufferevent* bev, short what, void* self);
   static void onConnectTimeout(evutil_socket_t, short, void* self);
+  static void onIdleCheck(evutil_socket_t, short, void* self);
+  void armIdleCheck(std::chrono::steady_clock::duration delay);
 
   Side& sideOf(bufferevent* bev) { return bev == downstream_.socket.get() ? downstream_ : upstream_; }
   Side& peerOf(Side& side) { return &side == &downstream_ ? upstream_ : downstream_; }
@@ -88,6 +90,10 @@ class ProxiedConnection {
   Side downstream_;
   Side upstream_;
   EventPtr connect_timer_;
+  // connectionPool.tcp.idleTimeout: no byte either way for that long closes the
+  // connection. Reads only stamp the time; the timer checks it when it fires.
+  EventPtr idle_timer_;
+  std::chrono::steady_clock::time_point last_activity_;
   bool connected_ = false;
   bool finished_ = false;
   bool downstream_closed_first_ = false;

@@ -218,10 +218,76 @@ spec:
                      "yet; ignored",
                      "test.yaml:7:3: spec.workloadSelector: field \"workloadSelector\" is not "
                      "supported by Weir yet; ignored",
-                     "test.yaml:8:3: spec.trafficPolicy: field \"trafficPolicy\" is not supported "
-                     "by Weir yet; ignored",
-                     "test.yaml:13:5: spec.subsets[0].trafficPolicy: field \"trafficPolicy\" is "
-                     "not supported by Weir yet; ignored"}));
+                     "test.yaml:9:5: spec.trafficPolicy.loadBalancer: field \"loadBalancer\" is "
+                     "not supported by Weir yet; ignored",
+                     "test.yaml:14:30: spec.subsets[0].trafficPolicy.connectionPool.tcp."
+                     "maxConnections: field \"maxConnections\" is not supported by Weir yet; "
+                     "ignored"}));
+}
+
+// A DestinationRule for echo whose rule-level policy sets both timeouts and whose
+// v2 subset overrides the idle timeout (Istio: subset settings win).
+const std::string kTimeoutRules = yaml(R"(
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: echo}
+spec:
+  host: echo
+  trafficPolicy:
+    connectionPool:
+      tcp: {connectTimeout: 250ms, idleTimeout: 1h30m}
+  subsets:
+  - name: v1
+    labels: {version: v1}
+  - name: v2
+    labels: {version: v2}
+    trafficPolicy:
+      connectionPool:
+        tcp: {idleTimeout: 0s}
+)");
+
+TEST(DestinationRuleTest, ConnectionPoolTimeoutsWithSubsetOverride) {
+  const LoadResult v1 = loadRules(kTimeoutRules, "echo", "v1");
+  ASSERT_TRUE(v1.ok()) << ::testing::PrintToString(toStrings(v1.errors));
+  EXPECT_EQ(v1.table->clusters[0].connect_timeout, std::chrono::milliseconds(250));
+  EXPECT_EQ(v1.table->clusters[0].idle_timeout, std::chrono::minutes(90));
+  const LoadResult v2 = loadRules(kTimeoutRules, "echo", "v2");
+  ASSERT_TRUE(v2.ok()) << ::testing::PrintToString(toStrings(v2.errors));
+  EXPECT_EQ(v2.table->clusters[0].connect_timeout, std::chrono::milliseconds(250));
+  EXPECT_EQ(v2.table->clusters[0].idle_timeout, std::chrono::milliseconds(0)) << "0s disables";
+}
+
+TEST(DestinationRuleTest, IstioDefaultTimeoutsWithoutAPolicy) {
+  const LoadResult result = loadRules(kDestinationRuleYaml, "echo", "v1");
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(toStrings(result.errors));
+  EXPECT_EQ(result.table->clusters[0].connect_timeout, std::chrono::seconds(10));
+  EXPECT_EQ(result.table->clusters[0].idle_timeout, std::chrono::hours(1));
+}
+
+TEST(DestinationRuleTest, BadDurationsAreErrorsWithTheirPosition) {
+  const std::string rules = yaml(R"(
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: echo}
+spec:
+  host: echo
+  trafficPolicy:
+    connectionPool:
+      tcp:
+        connectTimeout: 1d
+        idleTimeout: 500us
+  subsets:
+  - name: v1
+    labels: {version: v1}
+)");
+  const LoadResult result = loadRules(rules, "echo", "v1");
+  EXPECT_EQ(toStrings(result.errors),
+            (Strings{"test.yaml:9:25: spec.trafficPolicy.connectionPool.tcp.connectTimeout: "
+                     "invalid duration \"1d\": expected a Go duration of at least 1ms, such as "
+                     "10s, 500ms or 1h30m",
+                     "test.yaml:10:22: spec.trafficPolicy.connectionPool.tcp.idleTimeout: "
+                     "invalid duration \"500us\": expected a Go duration of at least 1ms, such "
+                     "as 10s, 500ms or 1h30m"}));
 }
 
 }  // namespace
