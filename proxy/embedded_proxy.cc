@@ -43,6 +43,12 @@ proxy::Options toOptions(const ProxySettings& settings) {
   options.seed = settings.seed;
   options.handle_signals = false;  // the host program owns its signals
   options.watch_files = settings.watch_files;
+  options.admin_address = settings.admin_address;
+  options.buffer_limit = settings.buffer_limit;
+  options.drain_time_seconds = settings.drain_time_seconds;
+  options.dns_refresh_seconds = settings.dns_refresh_seconds;
+  options.access_log_json = settings.access_log_json;
+  options.ready_file = settings.ready_file;
   return options;
 }
 
@@ -94,9 +100,12 @@ Proxy::~Proxy() = default;
 namespace {
 
 std::unique_ptr<proxy::ProxyServer> startServer(const ProxySettings& settings,
-                                                 event_base* external_loop) {
+                                                 event_base* external_loop,
+                                                 bool handle_signals = false) {
   prepareProcessOnce();
-  auto server = std::make_unique<proxy::ProxyServer>(toOptions(settings), external_loop);
+  proxy::Options options = toOptions(settings);
+  options.handle_signals = handle_signals;
+  auto server = std::make_unique<proxy::ProxyServer>(std::move(options), external_loop);
   config::LoadResult loaded = server->loadConfig();
   if (!loaded.ok()) {
     std::vector<std::string> errors;
@@ -122,6 +131,11 @@ std::unique_ptr<Proxy> Proxy::startOn(event_base* base, const ProxySettings& set
   auto impl = std::make_unique<Impl>();
   impl->server = startServer(settings, base);
   return std::unique_ptr<Proxy>(new Proxy(std::move(impl)));
+}
+
+int Proxy::runInForeground(const ProxySettings& settings) {
+  std::unique_ptr<proxy::ProxyServer> server = startServer(settings, nullptr, true);
+  return server->run();
 }
 
 uint16_t Proxy::port(uint16_t gateway_port) const {

@@ -1,8 +1,6 @@
 // weir: a local, Envoy-style TCP proxy configured by Istio YAML.
-#include <event2/thread.h>
 #include <sys/resource.h>
 
-#include <csignal>
 #include <cstdio>
 #include <iostream>
 
@@ -13,7 +11,7 @@
 
 #include "config/loader.h"
 #include "proxy/options.h"
-#include "proxy/proxy_server.h"
+#include "proxy/include/weir/proxy.h"
 
 namespace {
 
@@ -52,10 +50,30 @@ void setUpLogging(const weir::proxy::Options& options) {
   spdlog::register_logger(access);
 }
 
+// The command line as the library's settings: weir is main() over weir/proxy.h.
+weir::ProxySettings toSettings(const weir::proxy::Options& options) {
+  weir::ProxySettings settings;
+  settings.config_paths = options.config_paths;
+  settings.bind_address = options.bind_address;
+  settings.port_overrides = options.port_overrides;
+  settings.admin_address = options.admin_address;
+  settings.admin_port = options.admin_port;
+  settings.concurrency = options.concurrency;
+  settings.seed = options.seed;
+  settings.watch_files = options.watch_files;
+  settings.buffer_limit = options.buffer_limit;
+  settings.drain_time_seconds = options.drain_time_seconds;
+  settings.dns_refresh_seconds = options.dns_refresh_seconds;
+  settings.access_log_json = options.access_log_json;
+  settings.ready_file = options.ready_file;
+  return settings;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace weir;
+  using weir::Proxy;
   auto parsed = proxy::parseOptions(std::vector<std::string>(argv + 1, argv + argc));
   if (auto* error = std::get_if<proxy::OptionsError>(&parsed)) {
     std::cerr << "weir: " << error->message << "\n";
@@ -96,15 +114,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   raiseFileLimit();
-  std::signal(SIGPIPE, SIG_IGN);
-  // Workers receive tasks from the main thread through event_active().
-  evthread_use_pthreads();
 
   int status = 1;
   try {
-    proxy::ProxyServer server(options);
-    server.start(loaded.table);
-    status = server.run();
+    status = Proxy::runInForeground(toSettings(options));
   } catch (const std::exception& error) {
     spdlog::error("{}", error.what());
   }

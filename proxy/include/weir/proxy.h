@@ -33,14 +33,24 @@ struct YamlText {
 struct ProxySettings {
   std::vector<std::string> config_paths;  // files or directories, like weir -c
   std::vector<YamlText> config_texts;     // used when config_paths is empty
-  std::string bind_address = "127.0.0.1";  // every listener binds here
+  // Every listener binds here; nullopt: each Gateway server's own `bind`
+  // (default 0.0.0.0, like Istio's ingress gateway).
+  std::optional<std::string> bind_address = "127.0.0.1";
   // Gateway port -> port to listen on instead (0: a free ephemeral port).
   std::map<uint16_t, uint16_t> port_overrides;
   bool ephemeral_ports = false;            // every Gateway port -> a free port
   std::optional<uint16_t> admin_port = 0;  // 127.0.0.1:admin_port; nullopt: no admin
-  unsigned concurrency = 1;                // worker threads
+  unsigned concurrency = 1;                // worker threads; 0: one per core
   std::optional<uint64_t> seed;            // reproducible weighted picks
   bool watch_files = false;                // reload when config_paths change on disk
+
+  // Also for the weir binary, which is main() over runInForeground():
+  std::string admin_address = "127.0.0.1";
+  size_t buffer_limit = 1024 * 1024;       // bytes queued per direction before reads pause
+  unsigned drain_time_seconds = 30;        // SIGTERM / POST /drain: time to finish
+  unsigned dns_refresh_seconds = 5;        // ServiceEntry resolution DNS: refresh period
+  bool access_log_json = false;            // access-log lines (spdlog logger "access")
+  std::string ready_file;                  // written once every listener accepts
 };
 
 // The configuration was refused; what() lists every error, one per line, as
@@ -58,6 +68,10 @@ class Proxy {
  public:
   static std::unique_ptr<Proxy> start(const ProxySettings& settings);
   static std::unique_ptr<Proxy> startOn(event_base* base, const ProxySettings& settings);
+  // Runs in the calling thread until stopped, as the weir binary does: SIGTERM
+  // drains, a second SIGTERM or SIGINT stops, SIGHUP reloads. Returns the exit
+  // status. Throws ConfigError, or std::runtime_error when a port cannot be opened.
+  static int runInForeground(const ProxySettings& settings);
   ~Proxy();  // stops it: listeners close, open connections are reset
   Proxy(const Proxy&) = delete;
   Proxy& operator=(const Proxy&) = delete;
