@@ -6,6 +6,8 @@
 #include <optional>
 #include <thread>
 
+#include <spdlog/spdlog.h>
+
 #include "proxy/include/weir/proxy.h"
 #include "proxy/loop_task_queue.h"
 #include "proxy/proxy_server.h"
@@ -107,6 +109,9 @@ std::unique_ptr<proxy::ProxyServer> startServer(const ProxySettings& settings,
   options.handle_signals = handle_signals;
   auto server = std::make_unique<proxy::ProxyServer>(std::move(options), external_loop);
   config::LoadResult loaded = server->loadConfig();
+  for (const config::Diagnostic& warning : loaded.warnings) {
+    spdlog::warn("{}", warning.toString());
+  }
   if (!loaded.ok()) {
     std::vector<std::string> errors;
     for (const config::Diagnostic& error : loaded.errors) errors.push_back(error.toString());

@@ -16,6 +16,10 @@ constexpr int kListenBacklog = 4096;
 
 }  // namespace
 
+std::string listenerKey(const config::Listener& listener) {
+  return listener.bind_address + ":" + std::to_string(listener.port);
+}
+
 int openListenSocket(const SocketAddress& address, std::string& error) {
   const int fd = socket(address.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {

@@ -4,9 +4,14 @@
 
 #include <string>
 
+#include "config/route_table.h"
 #include "proxy/socket_address.h"
 
 namespace weir::proxy {
+
+// How a Gateway server's listening sockets are known across reloads and workers:
+// "bind:port", e.g. "0.0.0.0:9000".
+std::string listenerKey(const config::Listener& listener);
 
 // Returns a bound, listening, non-blocking socket, or -1 with `error` set
 // ("cannot listen on 0.0.0.0:9000: Address already in use").

@@ -89,18 +89,18 @@ int main(int argc, char** argv) {
     return 0;
   }
 
-  config::LoadResult loaded = config::load(options.config_paths);
-  for (const config::Diagnostic& warning : loaded.warnings) {
-    std::cerr << "warning: " << warning.toString() << "\n";
-  }
-  for (const config::Diagnostic& error : loaded.errors) {
-    std::cerr << error.toString() << "\n";
-  }
-  if (!loaded.ok()) {
-    std::cerr << "weir: configuration has " << loaded.errors.size() << " error(s)\n";
-    return 1;
-  }
   if (options.validate_only) {
+    config::LoadResult loaded = config::load(options.config_paths);
+    for (const config::Diagnostic& warning : loaded.warnings) {
+      std::cerr << "warning: " << warning.toString() << "\n";
+    }
+    for (const config::Diagnostic& error : loaded.errors) {
+      std::cerr << error.toString() << "\n";
+    }
+    if (!loaded.ok()) {
+      std::cerr << "weir: configuration has " << loaded.errors.size() << " error(s)\n";
+      return 1;
+    }
     std::cout << "configuration OK: " << loaded.table->listeners.size() << " listener(s), "
               << loaded.table->routes.size() << " rule(s), " << loaded.table->clusters.size()
               << " cluster(s)\n";
@@ -118,6 +118,9 @@ int main(int argc, char** argv) {
   int status = 1;
   try {
     status = Proxy::runInForeground(toSettings(options));
+  } catch (const ConfigError& error) {
+    for (const std::string& line : error.errors()) std::cerr << line << "\n";
+    std::cerr << "weir: configuration has " << error.errors().size() << " error(s)\n";
   } catch (const std::exception& error) {
     spdlog::error("{}", error.what());
   }

@@ -79,8 +79,10 @@ void ProxiedConnection::onUpstreamConnected() {
                                     std::chrono::steady_clock::now() - started_).count();
   evutil_socket_t fd = bufferevent_getfd(upstream_.socket.get());
   setNoDelay(fd);
-  if (auto local = localAddressOf(fd)) {
-    record_.upstream_local = local->toString();
+  if (owner_.logsConnections()) {
+    if (auto local = localAddressOf(fd)) {
+      record_.upstream_local = local->toString();
+    }
   }
   const auto idle_timeout =
       target_.snapshot->table->clusters[target_.cluster_index].idle_timeout;

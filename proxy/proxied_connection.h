@@ -28,6 +28,9 @@ class ConnectionOwner {
   virtual ~ConnectionOwner() = default;
   virtual event_base* loop() = 0;
   virtual size_t bufferLimit() const = 0;
+  // Whether connection records are written anywhere; when not, the connection
+  // skips the system calls that only the access log needs.
+  virtual bool logsConnections() const = 0;
   // Called once, when the connection has finished; the owner destroys it.
   // The connection must not touch itself after making this call.
   virtual void onConnectionDone(ProxiedConnection& connection, const ConnectionRecord& record) = 0;

@@ -3,8 +3,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <condition_variable>
-#include <mutex>
 #include <csignal>
 #include <cstdio>
 #include <map>
@@ -20,10 +18,6 @@
 
 namespace weir::proxy {
 namespace {
-
-std::string listenerKey(const config::Listener& listener) {
-  return listener.bind_address + ":" + std::to_string(listener.port);
-}
 
 // How often a drain checks whether every connection has finished.
 constexpr timeval kDrainTick{0, 100'000};
@@ -354,28 +348,13 @@ void ProxyServer::quit() {
 }
 
 void ProxyServer::runOnAllWorkers(const std::function<void(Worker&)>& task) {
-  struct Completion {
-    std::mutex mutex;
-    std::condition_variable done;
-    size_t remaining;
-  };
-  auto completion = std::make_shared<Completion>();
-  completion->remaining = workers_.size();
   for (auto& worker : workers_) {
     Worker* target = worker.get();
-    target->post([target, task, completion] {
-      task(*target);
-      std::lock_guard lock(completion->mutex);
-      if (--completion->remaining == 0) completion->done.notify_all();
-    });
-  }
-  // Workers run tasks within microseconds; the bound only guards against a
-  // wedged worker turning an admin request into a hang.
-  std::unique_lock lock(completion->mutex);
-  if (!completion->done.wait_for(lock, std::chrono::seconds(5),
-                                 [&] { return completion->remaining == 0; })) {
-    spdlog::warn("{} worker(s) did not confirm a configuration change within 5s",
-                 completion->remaining);
+    // Workers run tasks within microseconds; the bound only guards against a
+    // wedged worker turning an admin request into a hang.
+    if (!target->postAndWait([target, task] { task(*target); }, std::chrono::seconds(5))) {
+      spdlog::warn("worker {} did not confirm a configuration change within 5s", target->index());
+    }
   }
 }
 

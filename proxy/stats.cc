@@ -31,6 +31,22 @@ void forEachClusterStat(Stats& stats, Visitor&& visit) {
         stats.upstream_flow_control_resumed_reading_total);
 }
 
+template <typename Stats, typename Visitor>
+void forEachEndpointStat(Stats& stats, Visitor&& visit) {
+  visit("cx_total", StatKind::kCounter, stats.cx_total);
+  visit("cx_active", StatKind::kGauge, stats.cx_active);
+  visit("cx_connect_fail", StatKind::kCounter, stats.cx_connect_fail);
+  visit("rx_bytes_total", StatKind::kCounter, stats.rx_bytes_total);
+  visit("tx_bytes_total", StatKind::kCounter, stats.tx_bytes_total);
+}
+
+template <typename Stats, typename Visitor>
+void forEachRouteStat(Stats& stats, Visitor&& visit) {
+  visit("cx_total", StatKind::kCounter, stats.cx_total);
+  visit("rx_bytes_total", StatKind::kCounter, stats.rx_bytes_total);
+  visit("tx_bytes_total", StatKind::kCounter, stats.tx_bytes_total);
+}
+
 }  // namespace
 
 void Histogram::record(uint64_t value_ms) {
@@ -103,17 +119,8 @@ void WorkerStats::resetCounters() {
     forEachClusterStat(*stats, resetCounter);
     stats->upstream_cx_length_ms.reset();
   }
-  for (auto& [key, stats] : endpoints_) {
-    stats->cx_total.reset();
-    stats->cx_connect_fail.reset();
-    stats->rx_bytes_total.reset();
-    stats->tx_bytes_total.reset();
-  }
-  for (auto& [name, stats] : routes_) {
-    stats->cx_total.reset();
-    stats->rx_bytes_total.reset();
-    stats->tx_bytes_total.reset();
-  }
+  for (auto& [key, stats] : endpoints_) forEachEndpointStat(*stats, resetCounter);
+  for (auto& [name, stats] : routes_) forEachRouteStat(*stats, resetCounter);
 }
 
 void WorkerStats::visit(const std::function<void(const StatSample&)>& visitor) const {
@@ -132,24 +139,14 @@ void WorkerStats::visit(const std::function<void(const StatSample&)>& visitor) c
   }
   for (const auto& [key, stats] : endpoints_) {
     const std::string& name = endpoint_names_.at(key);
-    visitor(StatSample{"endpoint", name, "cx_total", StatKind::kCounter, stats->cx_total.value(),
-                       nullptr});
-    visitor(StatSample{"endpoint", name, "cx_active", StatKind::kGauge, stats->cx_active.value(),
-                       nullptr});
-    visitor(StatSample{"endpoint", name, "cx_connect_fail", StatKind::kCounter,
-                       stats->cx_connect_fail.value(), nullptr});
-    visitor(StatSample{"endpoint", name, "rx_bytes_total", StatKind::kCounter,
-                       stats->rx_bytes_total.value(), nullptr});
-    visitor(StatSample{"endpoint", name, "tx_bytes_total", StatKind::kCounter,
-                       stats->tx_bytes_total.value(), nullptr});
+    forEachEndpointStat(*stats, [&](const char* stat, StatKind kind, const Counter& counter) {
+      visitor(StatSample{"endpoint", name, stat, kind, counter.value(), nullptr});
+    });
   }
   for (const auto& [name, stats] : routes_) {
-    visitor(StatSample{"route", name, "cx_total", StatKind::kCounter, stats->cx_total.value(),
-                       nullptr});
-    visitor(StatSample{"route", name, "rx_bytes_total", StatKind::kCounter,
-                       stats->rx_bytes_total.value(), nullptr});
-    visitor(StatSample{"route", name, "tx_bytes_total", StatKind::kCounter,
-                       stats->tx_bytes_total.value(), nullptr});
+    forEachRouteStat(*stats, [&](const char* stat, StatKind kind, const Counter& counter) {
+      visitor(StatSample{"route", name, stat, kind, counter.value(), nullptr});
+    });
   }
 }
 

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "config/route_match.h"
+#include "proxy/listen_socket.h"
 #include "proxy/upstream_pick.h"
 
 namespace weir::proxy {
@@ -96,7 +97,7 @@ void Worker::applyConfig(std::shared_ptr<const RouteSnapshot> snapshot,
     slot->config_index = -1;
     for (size_t i = 0; i < table.listeners.size(); ++i) {
       const config::Listener& listener = table.listeners[i];
-      if (listener.bind_address + ":" + std::to_string(listener.port) == slot->key) {
+      if (listenerKey(listener) == slot->key) {
         slot->config_index = static_cast<int>(i);
         slot->stats = &stats_.listener(listener.stat_prefix);
       }
@@ -138,8 +139,12 @@ void Worker::accept(ListenerSlot& slot, evutil_socket_t fd, const sockaddr* addr
   record.listener = listener.gateway + "/" + listener.server_name;
   slot.stats->downstream_cx_total.add();
   slot.stats->downstream_cx_active.add();
-  if (auto local = localAddressOf(fd)) {
-    record.downstream_local = local->toString();
+  // The slot's key is the local address, unless the listener binds a wildcard:
+  // only then, and only for the access log, is a getsockname() needed.
+  if (logsConnections() && (listener.bind_address == "0.0.0.0" || listener.bind_address == "::")) {
+    if (auto local = localAddressOf(fd)) {
+      record.downstream_local = local->toString();
+    }
   }
 
   // Rules match the port the Gateway names, even when --port-override moved it.
@@ -181,12 +186,11 @@ void Worker::accept(ListenerSlot& slot, evutil_socket_t fd, const sockaddr* addr
   }
   record.upstream_host = endpoint->display;
 
-  UpstreamTarget target{snapshot_,     cluster_index,
-                        &*endpoint->address, cluster_stats,
-                        endpoint_stats_[cluster_index][endpoint_index], route_stats,
-                        slot.stats};
-  auto connection = std::make_unique<ProxiedConnection>(static_cast<ConnectionOwner&>(*this), fd, std::move(target),
-                                                        std::move(record));
+  UpstreamTarget target{snapshot_,    cluster_index, &*endpoint->address,
+                        cluster_stats, endpoint_stats_[cluster_index][endpoint_index],
+                        route_stats,  slot.stats};
+  auto connection = std::make_unique<ProxiedConnection>(
+      static_cast<ConnectionOwner&>(*this), fd, std::move(target), std::move(record));
   ProxiedConnection* raw = connection.get();
   connections_.emplace(raw, std::move(connection));
   active_connections_.store(connections_.size(), std::memory_order_relaxed);

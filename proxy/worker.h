@@ -54,6 +54,10 @@ class Worker final : private ConnectionOwner {
   void start();
   // Any thread: runs `task` on the loop thread soon.
   void post(std::function<void()> task);
+  // Any other thread: runs `task` on the loop thread and waits (bounded) for it.
+  bool postAndWait(std::function<void()> task, std::chrono::milliseconds limit) {
+    return tasks_->postAndWait(std::move(task), limit);
+  }
   // Any thread: stop accepting, reset open connections and leave the loop.
   void stop();
   void join();
@@ -84,6 +88,7 @@ class Worker final : private ConnectionOwner {
   // ConnectionOwner
   event_base* loop() override { return base_.get(); }
   size_t bufferLimit() const override { return settings_.buffer_limit; }
+  bool logsConnections() const override { return settings_.access_log != nullptr; }
   void onConnectionDone(ProxiedConnection& connection, const ConnectionRecord& record) override;
 
   static void onAccept(evconnlistener*, evutil_socket_t fd, sockaddr* address, int length,
