@@ -47,6 +47,7 @@ proxy::Options toOptions(const ProxySettings& settings) {
   options.watch_files = settings.watch_files;
   options.admin_address = settings.admin_address;
   options.buffer_limit = settings.buffer_limit;
+  options.splice_after = settings.splice_after;
   options.drain_time_seconds = settings.drain_time_seconds;
   options.dns_refresh_seconds = settings.dns_refresh_seconds;
   options.access_log_json = settings.access_log_json;

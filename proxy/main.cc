@@ -62,6 +62,7 @@ weir::ProxySettings toSettings(const weir::proxy::Options& options) {
   settings.seed = options.seed;
   settings.watch_files = options.watch_files;
   settings.buffer_limit = options.buffer_limit;
+  settings.splice_after = options.splice_after;
   settings.drain_time_seconds = options.drain_time_seconds;
   settings.dns_refresh_seconds = options.dns_refresh_seconds;
   settings.access_log_json = options.access_log_json;

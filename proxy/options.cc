@@ -47,6 +47,11 @@ Options:
                         of picked destinations is the same on every run
       --buffer-limit N  bytes buffered per direction before reading pauses
                         (default 1048576)
+      --splice-after N|never
+                        move a direction's bytes with splice(2), without copying
+                        them through user space, once it has carried N bytes in
+                        large reads (default 65536; 0: from the first byte;
+                        "never": always copy)
       --log-level LEVEL trace, debug, info, warn, error or off (default info)
       --admin ADDRESS:PORT
                         admin HTTP server (default 127.0.0.1:15000; port 0 picks
@@ -139,6 +144,19 @@ std::variant<Options, OptionsError> parseOptions(const std::vector<std::string>&
                             "\""};
       }
       options.buffer_limit = *number;
+    } else if (name == "--splice-after") {
+      auto text = takeValue();
+      if (!text) return missing();
+      if (*text == "never") {
+        options.splice_after.reset();
+        continue;
+      }
+      auto number = parseNumber<uint64_t>(*text);
+      if (!number) {
+        return OptionsError{"--splice-after must be a number of bytes or \"never\", got \"" +
+                            *text + "\""};
+      }
+      options.splice_after = *number;
     } else if (name == "--admin") {
       auto text = takeValue();
       if (!text) return missing();

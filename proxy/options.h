@@ -20,6 +20,8 @@ struct Options {
   std::optional<uint64_t> seed;             // --seed
   std::string log_level = "info";           // --log-level
   size_t buffer_limit = 1024 * 1024;        // --buffer-limit, bytes per direction
+  // --splice-after BYTES|never: when a direction switches to splice(2).
+  std::optional<uint64_t> splice_after = 64 * 1024;
   // --admin ADDRESS:PORT, or --admin none (admin_port unset). Port 0: ephemeral.
   std::string admin_address = "127.0.0.1";
   std::optional<uint16_t> admin_port = 15000;

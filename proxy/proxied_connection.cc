@@ -9,245 +9,233 @@
 namespace weir::proxy {
 namespace {
 
-// Bigger single reads than libevent's 16 KiB default: fewer system calls on bulk
-// transfers, still bounded by the watermarks.
-constexpr ev_ssize_t kMaxSingleIo = 64 * 1024;
-
-void setNoDelay(evutil_socket_t fd) {
+void setNoDelay(int fd) {
   int on = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
 }
 
 // Makes the next close() send RST instead of FIN: how a reset is forwarded.
-void armReset(bufferevent* bev) {
-  evutil_socket_t fd = bufferevent_getfd(bev);
-  if (fd < 0) {
-    return;
-  }
+void armReset(int fd) {
+  if (fd < 0) return;
   linger hard{1, 0};
   setsockopt(fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
 }
 
+// EV_CLOSED (EPOLLRDHUP) tells a FIN apart from data; see SocketSide::fin_arrived.
+constexpr short kSocketEvents = EV_READ | EV_WRITE | EV_CLOSED | EV_PERSIST | EV_ET;
+// Passed to a socket callback by pump() itself when a relay stopped for fairness:
+// it is not news from the kernel, so it must not set readiness hints.
+constexpr short kContinue = EV_TIMEOUT;
+
 }  // namespace
 
-ProxiedConnection::ProxiedConnection(ConnectionOwner& owner, int downstream_fd,
-                                     UpstreamTarget target, ConnectionRecord record)
-    : owner_(owner),
-      target_(std::move(target)),
-      record_(std::move(record)),
-      started_(std::chrono::steady_clock::now()) {
-  event_base* loop = owner_.loop();
-  downstream_.socket.reset(bufferevent_socket_new(loop, downstream_fd, BEV_OPT_CLOSE_ON_FREE));
-  upstream_.socket.reset(bufferevent_socket_new(loop, -1, BEV_OPT_CLOSE_ON_FREE));
-  for (Side* side : {&downstream_, &upstream_}) {
-    bufferevent_setcb(side->socket.get(), &ProxiedConnection::onReadable,
-                      &ProxiedConnection::onWritable, &ProxiedConnection::onEvent, this);
-    bufferevent_set_max_single_read(side->socket.get(), kMaxSingleIo);
-    bufferevent_set_max_single_write(side->socket.get(), kMaxSingleIo);
-  }
-  setNoDelay(downstream_fd);
+ProxiedConnection::~ProxiedConnection() {
+  if (finished_) return;
+  // Only when the worker is torn down with connections still open.
+  downstream_event_.clear();
+  upstream_event_.clear();
+  timer_.clear();
+  to_upstream_.discard();
+  to_downstream_.discard();
+  if (downstream_.fd >= 0) close(downstream_.fd);
+  if (upstream_.fd >= 0) close(upstream_.fd);
+}
+
+void ProxiedConnection::open(int downstream_fd, UpstreamTarget target,
+                             std::unique_ptr<ConnectionRecord> record) {
+  target_ = std::move(target);
+  record_ = std::move(record);
+  started_ = std::chrono::steady_clock::now();
+  downstream_ = SocketSide{.fd = downstream_fd};
+  upstream_ = SocketSide{};
+  to_upstream_.attach(&downstream_, &upstream_);
+  to_downstream_.attach(&upstream_, &downstream_);
+  bytes_received_ = bytes_sent_ = 0;
+  connected_ = finished_ = false;
+  downstream_closed_first_ = upstream_closed_first_ = false;
+
   target_.cluster_stats->upstream_cx_total.add();
   target_.cluster_stats->upstream_cx_active.add();
   target_.endpoint_stats->cx_total.add();
   target_.endpoint_stats->cx_active.add();
-}
 
-ProxiedConnection::~ProxiedConnection() = default;
-
-void ProxiedConnection::start() {
+  event_base* loop = owner_.loop();
   const config::UpstreamCluster& cluster = target_.snapshot->table->clusters[target_.cluster_index];
-  connect_timer_.reset(evtimer_new(owner_.loop(), &ProxiedConnection::onConnectTimeout, this));
-  const auto timeout_ms = cluster.connect_timeout.count();
-  timeval timeout{static_cast<time_t>(timeout_ms / 1000),
-                  static_cast<suseconds_t>((timeout_ms % 1000) * 1000)};
-  evtimer_add(connect_timer_.get(), &timeout);
+  idle_timeout_ = cluster.idle_timeout;
+  timer_.assign(loop, -1, 0, &ProxiedConnection::onTimer, this);
+  timer_.add(owner_.commonTimeout(cluster.connect_timeout));
+
+  setNoDelay(downstream_fd);
+  // Registered now so that readiness seen while connecting is remembered; the
+  // client's bytes wait in the kernel until the upstream is there.
+  downstream_event_.assign(loop, downstream_fd, kSocketEvents,
+                           &ProxiedConnection::onDownstreamEvent, this);
+  downstream_event_.add();
 
   const SocketAddress& endpoint = *target_.endpoint;
-  if (bufferevent_socket_connect(upstream_.socket.get(), endpoint.get(),
-                                 static_cast<int>(endpoint.length)) != 0) {
+  upstream_.fd = socket(endpoint.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (upstream_.fd < 0 ||
+      (connect(upstream_.fd, endpoint.get(), endpoint.length) != 0 && errno != EINPROGRESS)) {
     target_.cluster_stats->upstream_cx_connect_fail.add();
     finish(EndReason::kUpstreamConnectFailed, false, false);
+    return;
   }
+  setNoDelay(upstream_.fd);
+  upstream_event_.assign(loop, upstream_.fd, kSocketEvents, &ProxiedConnection::onUpstreamEvent,
+                         this);
+  upstream_event_.add();
 }
 
 void ProxiedConnection::abort() { finish(EndReason::kProxyShutdown, true, true); }
 
-void ProxiedConnection::onUpstreamConnected() {
-  connected_ = true;
-  connect_timer_.reset();
-  record_.upstream_connect_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                    std::chrono::steady_clock::now() - started_).count();
-  evutil_socket_t fd = bufferevent_getfd(upstream_.socket.get());
-  setNoDelay(fd);
-  if (owner_.logsConnections()) {
-    if (auto local = localAddressOf(fd)) {
-      record_.upstream_local = local->toString();
-    }
-  }
-  const auto idle_timeout =
-      target_.snapshot->table->clusters[target_.cluster_index].idle_timeout;
-  if (idle_timeout.count() > 0) {
-    last_activity_ = std::chrono::steady_clock::now();
-    idle_timer_.reset(evtimer_new(owner_.loop(), &ProxiedConnection::onIdleCheck, this));
-    armIdleCheck(idle_timeout);
-  }
-  // The client's bytes waited in the kernel while we connected; start both ways now.
-  bufferevent_enable(downstream_.socket.get(), EV_READ | EV_WRITE);
-  bufferevent_enable(upstream_.socket.get(), EV_READ | EV_WRITE);
+void ProxiedConnection::onDownstreamEvent(evutil_socket_t, short what, void* self) {
+  auto* connection = static_cast<ProxiedConnection*>(self);
+  if (what & EV_READ) connection->downstream_.readable = true;
+  if (what & EV_CLOSED) connection->downstream_.readable = connection->downstream_.fin_arrived = true;
+  if (what & EV_WRITE) connection->downstream_.writable = true;
+  if (connection->connected_) connection->pump();
 }
 
-void ProxiedConnection::forward(Side& from) {
-  Side& to = peerOf(from);
-  evbuffer* input = bufferevent_get_input(from.socket.get());
-  evbuffer* output = bufferevent_get_output(to.socket.get());
-  const size_t moved = evbuffer_get_length(input);
-  if (moved == 0) {
-    return;
-  }
-  evbuffer_add_buffer(output, input);
-  if (idle_timer_) {
-    last_activity_ = std::chrono::steady_clock::now();
-  }
-  if (isDownstream(from)) {
-    record_.bytes_received += moved;
-    target_.listener_stats->downstream_cx_rx_bytes_total.add(moved);
-    target_.route_stats->rx_bytes_total.add(moved);
-    target_.cluster_stats->upstream_cx_tx_bytes_total.add(moved);
-    target_.endpoint_stats->tx_bytes_total.add(moved);
+void ProxiedConnection::onUpstreamEvent(evutil_socket_t, short what, void* self) {
+  auto* connection = static_cast<ProxiedConnection*>(self);
+  if (what & EV_READ) connection->upstream_.readable = true;
+  if (what & EV_CLOSED) connection->upstream_.readable = connection->upstream_.fin_arrived = true;
+  if (what & EV_WRITE) connection->upstream_.writable = true;
+  if (connection->connected_) {
+    connection->pump();
   } else {
-    record_.bytes_sent += moved;
-    target_.listener_stats->downstream_cx_tx_bytes_total.add(moved);
-    target_.route_stats->tx_bytes_total.add(moved);
-    target_.cluster_stats->upstream_cx_rx_bytes_total.add(moved);
-    target_.endpoint_stats->rx_bytes_total.add(moved);
-  }
-  const size_t high = owner_.bufferLimit();
-  if (evbuffer_get_length(output) >= high && !from.reading_paused) {
-    // The peer is slower than this side: stop reading until it drains to half.
-    from.reading_paused = true;
-    bufferevent_disable(from.socket.get(), EV_READ);
-    bufferevent_setwatermark(to.socket.get(), EV_WRITE, high / 2, 0);
-    if (!isDownstream(from)) {
-      target_.cluster_stats->upstream_flow_control_paused_reading_total.add();
-    }
+    connection->onUpstreamConnectResult();
   }
 }
 
-void ProxiedConnection::shutdownWriteIfDrained(Side& to) {
-  Side& from = peerOf(to);
-  if (!from.read_eof || to.write_shut ||
-      evbuffer_get_length(bufferevent_get_output(to.socket.get())) != 0) {
+void ProxiedConnection::onUpstreamConnectResult() {
+  int error = 0;
+  socklen_t length = sizeof error;
+  if (getsockopt(upstream_.fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0) error = errno;
+  if (error != 0) {
+    target_.cluster_stats->upstream_cx_connect_fail.add();
+    finish(EndReason::kUpstreamConnectFailed, false, false);
     return;
   }
-  to.write_shut = true;
-  shutdown(bufferevent_getfd(to.socket.get()), SHUT_WR);
-  if (downstream_.read_eof && upstream_.read_eof && downstream_.write_shut &&
-      upstream_.write_shut) {
+  if (!upstream_.writable) return;  // still connecting
+  connected_ = true;
+  if (record_) {
+    record_->upstream_connect_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       std::chrono::steady_clock::now() - started_).count();
+    if (auto local = localAddressOf(upstream_.fd)) record_->upstream_local = local->toString();
+  }
+  timer_.remove();
+  if (idle_timeout_.count() > 0) {
+    last_activity_ = std::chrono::steady_clock::now();
+    timer_.add(owner_.commonTimeout(idle_timeout_));
+  }
+  pump();
+}
+
+void ProxiedConnection::pump() {
+  const RelayContext& context = owner_.relayContext();
+
+  const Relay::Result up = to_upstream_.run(context);
+  countMoved(true, up.moved);
+  if (up.paused) target_.listener_stats->downstream_flow_control_paused_reading_total.add();
+  if (up.resumed) target_.listener_stats->downstream_flow_control_resumed_reading_total.add();
+  if (downstream_.read_eof && !upstream_closed_first_) downstream_closed_first_ = true;
+  if (up.failure == Relay::Failure::kSource) {
+    finish(EndReason::kDownstreamReset, false, true);
+    return;
+  }
+  if (up.failure == Relay::Failure::kDestination) {
+    target_.cluster_stats->upstream_cx_destroy_remote_with_active_rq.add();
+    finish(EndReason::kUpstreamReset, true, false);
+    return;
+  }
+
+  const Relay::Result down = to_downstream_.run(context);
+  countMoved(false, down.moved);
+  if (up.spliced + down.spliced > 0) {
+    target_.cluster_stats->upstream_cx_spliced_bytes_total.add(up.spliced + down.spliced);
+  }
+  if (upstream_.read_eof && !downstream_closed_first_) upstream_closed_first_ = true;
+  if (down.paused) target_.cluster_stats->upstream_flow_control_paused_reading_total.add();
+  if (down.resumed) target_.cluster_stats->upstream_flow_control_resumed_reading_total.add();
+  if (down.failure == Relay::Failure::kSource) {
+    target_.cluster_stats->upstream_cx_destroy_remote_with_active_rq.add();
+    finish(EndReason::kUpstreamReset, true, false);
+    return;
+  }
+  if (down.failure == Relay::Failure::kDestination) {
+    finish(EndReason::kDownstreamReset, false, true);
+    return;
+  }
+
+  if (to_upstream_.done() && to_downstream_.done()) {
     finish(downstream_closed_first_ ? EndReason::kDownstreamClosed : EndReason::kUpstreamClosed,
            false, false);
-  }
-}
-
-void ProxiedConnection::onReadable(bufferevent* bev, void* self) {
-  auto* connection = static_cast<ProxiedConnection*>(self);
-  connection->forward(connection->sideOf(bev));
-}
-
-void ProxiedConnection::onWritable(bufferevent* bev, void* self) {
-  auto* connection = static_cast<ProxiedConnection*>(self);
-  Side& to = connection->sideOf(bev);
-  Side& from = connection->peerOf(to);
-  if (from.reading_paused) {
-    from.reading_paused = false;
-    bufferevent_setwatermark(bev, EV_WRITE, 0, 0);
-    bufferevent_enable(from.socket.get(), EV_READ);
-    if (!connection->isDownstream(from)) {
-      connection->target_.cluster_stats->upstream_flow_control_resumed_reading_total.add();
-    }
-  }
-  connection->shutdownWriteIfDrained(to);
-}
-
-void ProxiedConnection::onEvent(bufferevent* bev, short what, void* self) {
-  auto* connection = static_cast<ProxiedConnection*>(self);
-  Side& side = connection->sideOf(bev);
-  const bool downstream = connection->isDownstream(side);
-
-  if (what & BEV_EVENT_CONNECTED) {
-    connection->onUpstreamConnected();
     return;
   }
-  if (!downstream && !connection->connected_) {
-    // Any event on the upstream before it connected is a failed connect.
-    connection->target_.cluster_stats->upstream_cx_connect_fail.add();
-    connection->finish(EndReason::kUpstreamConnectFailed, false, false);
-    return;
-  }
-  if (what & BEV_EVENT_ERROR) {
-    if (!downstream) {
-      connection->target_.cluster_stats->upstream_cx_destroy_remote_with_active_rq.add();
-    }
-    // Forward the failure as a reset to the other side.
-    connection->finish(downstream ? EndReason::kDownstreamReset : EndReason::kUpstreamReset,
-                       !downstream, downstream);
-    return;
-  }
-  if (what & BEV_EVENT_EOF) {
-    if (!connection->downstream_closed_first_ && !connection->upstream_closed_first_) {
-      (downstream ? connection->downstream_closed_first_ : connection->upstream_closed_first_) =
-          true;
-    }
-    side.read_eof = true;
-    connection->forward(side);  // anything read together with the FIN
-    connection->shutdownWriteIfDrained(connection->peerOf(side));
+  if (up.more || down.more) downstream_event_.activate(kContinue);
+}
+
+void ProxiedConnection::countMoved(bool from_downstream, uint64_t bytes) {
+  if (bytes == 0) return;
+  if (idle_timeout_.count() > 0) last_activity_ = std::chrono::steady_clock::now();
+  if (from_downstream) {
+    bytes_received_ += bytes;
+    target_.listener_stats->downstream_cx_rx_bytes_total.add(bytes);
+    target_.route_stats->rx_bytes_total.add(bytes);
+    target_.cluster_stats->upstream_cx_tx_bytes_total.add(bytes);
+    target_.endpoint_stats->tx_bytes_total.add(bytes);
+  } else {
+    bytes_sent_ += bytes;
+    target_.listener_stats->downstream_cx_tx_bytes_total.add(bytes);
+    target_.route_stats->tx_bytes_total.add(bytes);
+    target_.cluster_stats->upstream_cx_rx_bytes_total.add(bytes);
+    target_.endpoint_stats->rx_bytes_total.add(bytes);
   }
 }
 
-void ProxiedConnection::onConnectTimeout(evutil_socket_t, short, void* self) {
+void ProxiedConnection::onTimer(evutil_socket_t, short, void* self) {
   auto* connection = static_cast<ProxiedConnection*>(self);
-  connection->target_.cluster_stats->upstream_cx_connect_timeout.add();
-  connection->finish(EndReason::kUpstreamConnectTimeout, false, false);
-}
-
-void ProxiedConnection::armIdleCheck(std::chrono::steady_clock::duration delay) {
-  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(delay).count();
-  timeval when{static_cast<time_t>(micros / 1'000'000),
-               static_cast<suseconds_t>(micros % 1'000'000)};
-  evtimer_add(idle_timer_.get(), &when);
-}
-
-void ProxiedConnection::onIdleCheck(evutil_socket_t, short, void* self) {
-  auto* connection = static_cast<ProxiedConnection*>(self);
-  const auto idle_timeout =
-      connection->target_.snapshot->table->clusters[connection->target_.cluster_index]
-          .idle_timeout;
-  const auto idle_for = std::chrono::steady_clock::now() - connection->last_activity_;
-  if (idle_for < idle_timeout) {
-    connection->armIdleCheck(idle_timeout - idle_for);
+  if (!connection->connected_) {
+    connection->target_.cluster_stats->upstream_cx_connect_timeout.add();
+    connection->finish(EndReason::kUpstreamConnectTimeout, false, false);
     return;
   }
-  connection->target_.cluster_stats->upstream_cx_idle_timeout.add();
-  connection->finish(EndReason::kIdleTimeout, false, false);
+  connection->onIdleCheck();
+}
+
+void ProxiedConnection::onIdleCheck() {
+  const auto idle_for = std::chrono::steady_clock::now() - last_activity_;
+  if (idle_for < idle_timeout_) {
+    // Rare (once per timeout length of a busy connection), so the exact
+    // remaining time is worth an ordinary timer.
+    const auto micros =
+        std::chrono::duration_cast<std::chrono::microseconds>(idle_timeout_ - idle_for).count();
+    timeval remaining{static_cast<time_t>(micros / 1'000'000),
+                      static_cast<suseconds_t>(micros % 1'000'000)};
+    timer_.add(&remaining);
+    return;
+  }
+  target_.cluster_stats->upstream_cx_idle_timeout.add();
+  finish(EndReason::kIdleTimeout, false, false);
 }
 
 void ProxiedConnection::finish(EndReason reason, bool reset_downstream, bool reset_upstream) {
-  if (finished_) {
-    return;
-  }
+  if (finished_) return;
   finished_ = true;
-  if (reset_downstream) {
-    armReset(downstream_.socket.get());
-  }
-  if (reset_upstream && connected_) {
-    armReset(upstream_.socket.get());
-  }
-  // Closing the sockets now, not in the destructor, keeps the order of effects clear.
-  connect_timer_.reset();
-  idle_timer_.reset();
-  downstream_.socket.reset();
-  upstream_.socket.reset();
-  record_.reason = reason;
-  record_.duration = std::chrono::duration_cast<std::chrono::milliseconds>(
+  downstream_event_.clear();
+  upstream_event_.clear();
+  timer_.clear();
+  if (reset_downstream) armReset(downstream_.fd);
+  if (reset_upstream && connected_) armReset(upstream_.fd);
+  close(downstream_.fd);
+  if (upstream_.fd >= 0) close(upstream_.fd);
+  downstream_.fd = upstream_.fd = -1;
+  PipePool& pipes = *owner_.relayContext().pipes;
+  to_upstream_.detach(pipes);
+  to_downstream_.detach(pipes);
+
+  const auto duration = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started_);
   target_.cluster_stats->upstream_cx_active.subtract();
   target_.endpoint_stats->cx_active.subtract();
@@ -256,10 +244,17 @@ void ProxiedConnection::finish(EndReason reason, bool reset_downstream, bool res
     target_.endpoint_stats->cx_connect_fail.add();
   }
   if (connected_) {
-    target_.cluster_stats->upstream_cx_length_ms.record(
-        static_cast<uint64_t>(record_.duration.count()));
+    target_.cluster_stats->upstream_cx_length_ms.record(static_cast<uint64_t>(duration.count()));
   }
-  owner_.onConnectionDone(*this, record_);
+  std::unique_ptr<ConnectionRecord> record = std::move(record_);
+  if (record) {
+    record->reason = reason;
+    record->duration = duration;
+    record->bytes_received = bytes_received_;
+    record->bytes_sent = bytes_sent_;
+  }
+  target_ = UpstreamTarget{};  // a kept connection must not pin an old snapshot
+  owner_.onConnectionDone(*this, record.get());
 }
 
 }  // namespace weir::proxy

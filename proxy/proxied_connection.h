@@ -1,20 +1,25 @@
 // One client connection spliced to one upstream endpoint.
 //
 // Lives on one worker's event loop from accept to close and is touched only by
-// that loop's thread. It owns both sockets (as bufferevents) and the snapshot it
-// was routed with, so a reload cannot change its upstream. Bytes move both ways
-// with bounded buffers: when the peer's output passes the high watermark, reading
-// here pauses until the peer drains below the low watermark. A FIN is forwarded as
-// shutdown(SHUT_WR) once everything before it has been written; an error or reset
-// on one side resets the other.
+// that loop's thread. Each socket is registered once, edge-triggered for reading
+// and writing, so moving bytes costs no epoll changes; two Relays (client to
+// upstream, upstream to client) do the moving, with bounded buffers, splice(2) for
+// bulk, and forwarded half-closes (see relay.h). An error or reset on one side
+// resets the other. The connection holds the snapshot it was routed with, so a
+// reload cannot change its upstream.
+//
+// Objects are reused: the worker keeps finished connections and open()s them
+// again for the next client, so the accept path does not allocate.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 
 #include "proxy/access_log.h"
-#include "proxy/libevent_handles.h"
+#include "proxy/embedded_event.h"
+#include "proxy/relay.h"
 #include "proxy/route_snapshot.h"
 #include "proxy/stats.h"
 
@@ -27,16 +32,17 @@ class ConnectionOwner {
  public:
   virtual ~ConnectionOwner() = default;
   virtual event_base* loop() = 0;
-  virtual size_t bufferLimit() const = 0;
-  // Whether connection records are written anywhere; when not, the connection
-  // skips the system calls that only the access log needs.
-  virtual bool logsConnections() const = 0;
-  // Called once, when the connection has finished; the owner destroys it.
-  // The connection must not touch itself after making this call.
-  virtual void onConnectionDone(ProxiedConnection& connection, const ConnectionRecord& record) = 0;
+  virtual const RelayContext& relayContext() = 0;
+  // A timeval that libevent keeps in one queue for every timer of that length
+  // (event_base_init_common_timeout), so arming one costs O(1).
+  virtual const timeval* commonTimeout(std::chrono::milliseconds length) = 0;
+  // Called once, when the connection has finished; the owner takes it back.
+  // `record` is null when nothing is logged. The connection must not touch
+  // itself after making this call.
+  virtual void onConnectionDone(ProxiedConnection& connection, const ConnectionRecord* record) = 0;
 };
 
-// Where a connection goes, decided by the worker before the connection exists.
+// Where a connection goes, decided by the worker before the connection opens.
 struct UpstreamTarget {
   std::shared_ptr<const RouteSnapshot> snapshot;  // keeps route/cluster/endpoint alive
   size_t cluster_index = 0;
@@ -49,56 +55,54 @@ struct UpstreamTarget {
 
 class ProxiedConnection {
  public:
-  // Takes ownership of `downstream_fd`. `record` has the start time, client and
-  // route already filled in.
-  ProxiedConnection(ConnectionOwner& owner, int downstream_fd, UpstreamTarget target,
-                    ConnectionRecord record);
+  explicit ProxiedConnection(ConnectionOwner& owner) : owner_(owner) {}
   ~ProxiedConnection();
   ProxiedConnection(const ProxiedConnection&) = delete;
   ProxiedConnection& operator=(const ProxiedConnection&) = delete;
 
-  // Starts connecting to the upstream. May finish (and report done) before returning.
-  void start();
+  // Takes ownership of `downstream_fd` and starts connecting to the upstream.
+  // `record` (null when nothing is logged) has the start time, client and route
+  // filled in. May finish (and report done) before returning.
+  void open(int downstream_fd, UpstreamTarget target, std::unique_ptr<ConnectionRecord> record);
   // Resets both sides now; used when the proxy stops.
   void abort();
 
+  // The worker's list of open connections runs through these.
+  ProxiedConnection* next = nullptr;
+  ProxiedConnection* previous = nullptr;
+
  private:
-  struct Side {
-    BufferEventPtr socket;
-    bool read_eof = false;        // this side sent FIN
-    bool write_shut = false;      // we sent FIN to this side
-    bool reading_paused = false;  // backpressure from the other side
-  };
+  static void onDownstreamEvent(evutil_socket_t, short what, void* self);
+  static void onUpstreamEvent(evutil_socket_t, short what, void* self);
+  static void onTimer(evutil_socket_t, short, void* self);
 
-  static void onReadable(bufferevent* bev, void* self);
-  static void onWritable(bufferevent* bev, void* self);
-  static void onEvent(bufferevent* bev, short what, void* self);
-  static void onConnectTimeout(evutil_socket_t, short, void* self);
-  static void onIdleCheck(evutil_socket_t, short, void* self);
-  void armIdleCheck(std::chrono::steady_clock::duration delay);
-
-  Side& sideOf(bufferevent* bev) { return bev == downstream_.socket.get() ? downstream_ : upstream_; }
-  Side& peerOf(Side& side) { return &side == &downstream_ ? upstream_ : downstream_; }
-  bool isDownstream(const Side& side) const { return &side == &downstream_; }
-
-  void onUpstreamConnected();
-  void forward(Side& from);
-  void shutdownWriteIfDrained(Side& to);
+  void onUpstreamConnectResult();
+  void armIdleTimer(std::chrono::steady_clock::duration delay);
+  void onIdleCheck();
+  void pump();
+  void countMoved(bool from_downstream, uint64_t bytes);
   void finish(EndReason reason, bool reset_downstream, bool reset_upstream);
 
   ConnectionOwner& owner_;
   UpstreamTarget target_;
-  ConnectionRecord record_;
+  std::unique_ptr<ConnectionRecord> record_;
   std::chrono::steady_clock::time_point started_;
-  Side downstream_;
-  Side upstream_;
-  EventPtr connect_timer_;
-  // connectionPool.tcp.idleTimeout: no byte either way for that long closes the
-  // connection. Reads only stamp the time; the timer checks it when it fires.
-  EventPtr idle_timer_;
+  SocketSide downstream_;
+  SocketSide upstream_;
+  Relay to_upstream_;    // downstream -> upstream
+  Relay to_downstream_;  // upstream -> downstream
+  EmbeddedEvent downstream_event_;
+  EmbeddedEvent upstream_event_;
+  // The connect timeout until the upstream answers, then the idle timeout
+  // (connectionPool.tcp.idleTimeout): transfers only stamp last_activity_, and
+  // the timer checks the stamp when it fires.
+  EmbeddedEvent timer_;
+  std::chrono::milliseconds idle_timeout_{0};
   std::chrono::steady_clock::time_point last_activity_;
+  uint64_t bytes_received_ = 0;  // from the client
+  uint64_t bytes_sent_ = 0;      // to the client
   bool connected_ = false;
-  bool finished_ = false;
+  bool finished_ = true;
   bool downstream_closed_first_ = false;
   bool upstream_closed_first_ = false;
 };

@@ -11,6 +11,10 @@ void forEachListenerStat(Stats& stats, Visitor&& visit) {
   visit("downstream_cx_no_route", StatKind::kCounter, stats.downstream_cx_no_route);
   visit("downstream_cx_rx_bytes_total", StatKind::kCounter, stats.downstream_cx_rx_bytes_total);
   visit("downstream_cx_tx_bytes_total", StatKind::kCounter, stats.downstream_cx_tx_bytes_total);
+  visit("downstream_flow_control_paused_reading_total", StatKind::kCounter,
+        stats.downstream_flow_control_paused_reading_total);
+  visit("downstream_flow_control_resumed_reading_total", StatKind::kCounter,
+        stats.downstream_flow_control_resumed_reading_total);
 }
 
 template <typename Stats, typename Visitor>
@@ -29,6 +33,8 @@ void forEachClusterStat(Stats& stats, Visitor&& visit) {
         stats.upstream_flow_control_paused_reading_total);
   visit("upstream_flow_control_resumed_reading_total", StatKind::kCounter,
         stats.upstream_flow_control_resumed_reading_total);
+  visit("upstream_cx_spliced_bytes_total", StatKind::kCounter,
+        stats.upstream_cx_spliced_bytes_total);
 }
 
 template <typename Stats, typename Visitor>

@@ -95,6 +95,9 @@ struct ListenerStats {
   Counter downstream_cx_no_route;
   Counter downstream_cx_rx_bytes_total;
   Counter downstream_cx_tx_bytes_total;
+  // Reading from clients stopped because their upstream was not taking bytes.
+  Counter downstream_flow_control_paused_reading_total;
+  Counter downstream_flow_control_resumed_reading_total;
 };
 
 // cluster.<name>.*
@@ -110,6 +113,8 @@ struct ClusterStats {
   Counter upstream_cx_tx_bytes_total;
   Counter upstream_flow_control_paused_reading_total;
   Counter upstream_flow_control_resumed_reading_total;
+  // Bytes (both directions) moved with splice(2) rather than copied: Weir's own.
+  Counter upstream_cx_spliced_bytes_total;
   Histogram upstream_cx_length_ms;
 };
 

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "config/route_match.h"
@@ -10,8 +12,26 @@
 
 namespace weir::proxy {
 
+namespace {
+constexpr size_t kScratchBytes = 64 * 1024;
+// Bigger pipes mean fewer splice calls per megabyte (the kernel may grant less).
+constexpr size_t kPipeBytes = 256 * 1024;
+constexpr size_t kPipesKept = 16;
+constexpr size_t kConnectionsKept = 1024;
+}  // namespace
+
 Worker::Worker(unsigned index, WorkerSettings settings, std::unique_ptr<RandomSource> random)
-    : index_(index), settings_(std::move(settings)), random_(std::move(random)) {
+    : index_(index),
+      settings_(std::move(settings)),
+      random_(std::move(random)),
+      scratch_(std::make_unique_for_overwrite<char[]>(kScratchBytes)),
+      pipes_(std::min(kPipeBytes, settings_.buffer_limit), kPipesKept),
+      connections_(kConnectionsKept) {
+  relay_context_ = RelayContext{.scratch = scratch_.get(),
+                                .scratch_size = kScratchBytes,
+                                .buffer_limit = settings_.buffer_limit,
+                                .pipes = &pipes_,
+                                .splice_after = settings_.splice_after};
   base_.reset(event_base_new());
   if (!base_) {
     throw std::runtime_error("cannot create an event loop");
@@ -22,7 +42,7 @@ Worker::Worker(unsigned index, WorkerSettings settings, std::unique_ptr<RandomSo
 Worker::~Worker() {
   join();
   // Connections and listeners hold events of base_: free them before it.
-  connections_.clear();
+  for (ProxiedConnection* connection : connections_.openConnections()) connection->abort();
   listeners_.clear();
   tasks_.reset();
 }
@@ -54,14 +74,7 @@ void Worker::post(std::function<void()> task) { tasks_->post(std::move(task)); }
 void Worker::stop() {
   post([this] {
     listeners_.clear();
-    std::vector<ProxiedConnection*> open;
-    open.reserve(connections_.size());
-    for (auto& [connection, owned] : connections_) {
-      open.push_back(connection);
-    }
-    for (ProxiedConnection* connection : open) {
-      connection->abort();
-    }
+    for (ProxiedConnection* connection : connections_.openConnections()) connection->abort();
     event_base_loopbreak(base_.get());
   });
 }
@@ -121,30 +134,27 @@ void Worker::onAcceptError(evconnlistener*, void* slot) {
 }
 
 void Worker::accept(ListenerSlot& slot, evutil_socket_t fd, const sockaddr* address, int length) {
-  ConnectionRecord record;
-  record.start = std::chrono::system_clock::now();
-  record.downstream_remote =
-      SocketAddress::fromSockaddr(address, static_cast<socklen_t>(length)).toString();
-  record.downstream_local = slot.key;
-  record.upstream_local = "-";
-  record.upstream_host = "-";
-  record.upstream_cluster = "-";
-  record.route = "-";
-  record.listener = "-";
-  record.destination_host = "-";
-  record.destination_subset = "-";
-
   const config::RouteTable& table = *snapshot_->table;
   const config::Listener& listener = table.listeners[static_cast<size_t>(slot.config_index)];
-  record.listener = listener.gateway + "/" + listener.server_name;
   slot.stats->downstream_cx_total.add();
   slot.stats->downstream_cx_active.add();
-  // The slot's key is the local address, unless the listener binds a wildcard:
-  // only then, and only for the access log, is a getsockname() needed.
-  if (logsConnections() && (listener.bind_address == "0.0.0.0" || listener.bind_address == "::")) {
-    if (auto local = localAddressOf(fd)) {
-      record.downstream_local = local->toString();
+
+  // The access-log record, filled in as the connection is routed; nothing is
+  // formatted (or allocated) for it when no log is written.
+  std::unique_ptr<ConnectionRecord> record;
+  if (logsConnections()) {
+    record = std::make_unique<ConnectionRecord>();
+    record->start = std::chrono::system_clock::now();
+    record->downstream_remote =
+        SocketAddress::fromSockaddr(address, static_cast<socklen_t>(length)).toString();
+    record->downstream_local = slot.key;
+    // The slot's key is the local address unless the listener binds a wildcard.
+    if (listener.bind_address == "0.0.0.0" || listener.bind_address == "::") {
+      if (auto local = localAddressOf(fd)) record->downstream_local = local->toString();
     }
+    record->listener = listener.gateway + "/" + listener.server_name;
+    record->upstream_local = record->upstream_host = record->upstream_cluster = "-";
+    record->route = record->destination_host = record->destination_subset = "-";
   }
 
   // Rules match the port the Gateway names, even when --port-override moved it.
@@ -154,19 +164,21 @@ void Worker::accept(ListenerSlot& slot, evutil_socket_t fd, const sockaddr* addr
       config::findRoute(table, listener, config::ConnectionFacts{gatewayPort, listener.gateway});
   if (route == nullptr) {
     slot.stats->downstream_cx_no_route.add();
-    refuse(fd, slot, record, EndReason::kNoRoute);
+    refuse(fd, slot, record.get(), EndReason::kNoRoute);
     return;
   }
-  record.route = route->name;
   RouteStats* route_stats = route_stats_[static_cast<size_t>(route - table.routes.data())];
   route_stats->cx_total.add();
 
   const size_t pick = pickDestination(route->destinations, route->total_weight, random_->next());
   const size_t cluster_index = route->destinations[pick].cluster_index;
   const config::UpstreamCluster& cluster = table.clusters[cluster_index];
-  record.upstream_cluster = cluster.name;
-  record.destination_host = cluster.host;
-  record.destination_subset = cluster.subset.empty() ? "-" : cluster.subset;
+  if (record) {
+    record->route = route->name;
+    record->upstream_cluster = cluster.name;
+    record->destination_host = cluster.host;
+    record->destination_subset = cluster.subset.empty() ? "-" : cluster.subset;
+  }
 
   // Round robin over the endpoints whose address resolved.
   const auto& endpoints = snapshot_->endpoints[cluster_index];
@@ -181,34 +193,43 @@ void Worker::accept(ListenerSlot& slot, evutil_socket_t fd, const sockaddr* addr
   ClusterStats* cluster_stats = cluster_stats_[cluster_index];
   if (endpoint == nullptr) {
     cluster_stats->upstream_cx_none_healthy.add();
-    refuse(fd, slot, record, EndReason::kNoHealthyUpstream);
+    refuse(fd, slot, record.get(), EndReason::kNoHealthyUpstream);
     return;
   }
-  record.upstream_host = endpoint->display;
+  if (record) record->upstream_host = endpoint->display;
 
   UpstreamTarget target{snapshot_,    cluster_index, &*endpoint->address,
                         cluster_stats, endpoint_stats_[cluster_index][endpoint_index],
                         route_stats,  slot.stats};
-  auto connection = std::make_unique<ProxiedConnection>(
-      static_cast<ConnectionOwner&>(*this), fd, std::move(target), std::move(record));
-  ProxiedConnection* raw = connection.get();
-  connections_.emplace(raw, std::move(connection));
-  active_connections_.store(connections_.size(), std::memory_order_relaxed);
-  raw->start();
+  ProxiedConnection& connection = connections_.take(*this);
+  active_connections_.store(connections_.openCount(), std::memory_order_relaxed);
+  connection.open(fd, std::move(target), std::move(record));
 }
 
-void Worker::refuse(evutil_socket_t fd, ListenerSlot& slot, ConnectionRecord& record,
+void Worker::refuse(evutil_socket_t fd, ListenerSlot& slot, ConnectionRecord* record,
                     EndReason reason) {
   close(fd);
   slot.stats->downstream_cx_active.subtract();
-  record.reason = reason;
-  writeAccessLog(record);
+  if (record) {
+    record->reason = reason;
+    writeAccessLog(*record);
+  }
 }
 
-void Worker::onConnectionDone(ProxiedConnection& connection, const ConnectionRecord& record) {
-  writeAccessLog(record);
-  connections_.erase(&connection);
-  active_connections_.store(connections_.size(), std::memory_order_relaxed);
+void Worker::onConnectionDone(ProxiedConnection& connection, const ConnectionRecord* record) {
+  if (record) writeAccessLog(*record);
+  connections_.giveBack(connection);
+  active_connections_.store(connections_.openCount(), std::memory_order_relaxed);
+}
+
+const timeval* Worker::commonTimeout(std::chrono::milliseconds length) {
+  auto [it, added] = common_timeouts_.try_emplace(length.count(), nullptr);
+  if (added) {
+    timeval duration{static_cast<time_t>(length.count() / 1000),
+                     static_cast<suseconds_t>((length.count() % 1000) * 1000)};
+    it->second = event_base_init_common_timeout(base_.get(), &duration);
+  }
+  return it->second;
 }
 
 void Worker::writeAccessLog(const ConnectionRecord& record) {

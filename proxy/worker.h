@@ -11,6 +11,7 @@
 #include <deque>
 #include <functional>
 #include <list>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -21,8 +22,10 @@
 
 #include <spdlog/logger.h>
 
+#include "proxy/connection_pool.h"
 #include "proxy/libevent_handles.h"
 #include "proxy/loop_task_queue.h"
+#include "proxy/pipe_pool.h"
 #include "proxy/proxied_connection.h"
 #include "proxy/random_source.h"
 #include "proxy/route_snapshot.h"
@@ -34,6 +37,9 @@ enum class AccessLogFormat { kText, kJson };
 
 struct WorkerSettings {
   size_t buffer_limit = 1024 * 1024;           // per direction, like Envoy's default
+  // A direction switches to splice(2) after this many bytes carried in large
+  // reads (0: from the first byte); nullopt: always copy through user space.
+  std::optional<uint64_t> splice_after = 64 * 1024;
   std::shared_ptr<spdlog::logger> access_log;  // thread-safe (async); may be null
   AccessLogFormat access_log_format = AccessLogFormat::kText;
 };
@@ -72,6 +78,8 @@ class Worker final : private ConnectionOwner {
   void stopAccepting() { listeners_.clear(); }
   void resetCounters() { stats_.resetCounters(); }
   size_t activeConnections() const { return active_connections_.load(std::memory_order_relaxed); }
+  // Loop thread only: pipes created so far (tests check that splicing happened).
+  size_t pipesCreated() const { return pipes_.created(); }
 
   const WorkerStats& stats() const { return stats_; }
   unsigned index() const { return index_; }
@@ -87,15 +95,16 @@ class Worker final : private ConnectionOwner {
 
   // ConnectionOwner
   event_base* loop() override { return base_.get(); }
-  size_t bufferLimit() const override { return settings_.buffer_limit; }
-  bool logsConnections() const override { return settings_.access_log != nullptr; }
-  void onConnectionDone(ProxiedConnection& connection, const ConnectionRecord& record) override;
+  const RelayContext& relayContext() override { return relay_context_; }
+  const timeval* commonTimeout(std::chrono::milliseconds length) override;
+  void onConnectionDone(ProxiedConnection& connection, const ConnectionRecord* record) override;
+  bool logsConnections() const { return settings_.access_log != nullptr; }
 
   static void onAccept(evconnlistener*, evutil_socket_t fd, sockaddr* address, int length,
                        void* slot);
   static void onAcceptError(evconnlistener*, void* slot);
   void accept(ListenerSlot& slot, evutil_socket_t fd, const sockaddr* address, int length);
-  void refuse(evutil_socket_t fd, ListenerSlot& slot, ConnectionRecord& record, EndReason reason);
+  void refuse(evutil_socket_t fd, ListenerSlot& slot, ConnectionRecord* record, EndReason reason);
   void writeAccessLog(const ConnectionRecord& record);
   void addListener(ListenSocket socket);
 
@@ -113,7 +122,11 @@ class Worker final : private ConnectionOwner {
   std::vector<std::vector<EndpointStats*>> endpoint_stats_;  // per cluster, per endpoint
   std::vector<RouteStats*> route_stats_;                     // per route of snapshot_
   std::list<std::unique_ptr<ListenerSlot>> listeners_;
-  std::unordered_map<ProxiedConnection*, std::unique_ptr<ProxiedConnection>> connections_;
+  std::unique_ptr<char[]> scratch_;  // every copied read passes through it
+  PipePool pipes_;
+  RelayContext relay_context_;
+  std::map<int64_t, const timeval*> common_timeouts_;  // by milliseconds; libevent owns them
+  ConnectionPool connections_;
   WorkerStats stats_;
   std::atomic<size_t> active_connections_{0};  // written by the loop thread only
 };

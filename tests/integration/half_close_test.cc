@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "tests/support/byte_stream.h"
+#include "tests/support/data_path.h"
 #include "tests/support/echo_server.h"
 #include "tests/support/tcp_connection.h"
 #include "tests/support/temp_dir.h"
@@ -18,10 +19,13 @@ using std::chrono::seconds;
 // forwarded the client's FIN (shutdown(SHUT_WR) upstream). The line and the FIN
 // leave the client together, so a weir that closed both sides on the client's FIN
 // would drop the answer; one that did not forward the FIN would never see EOF.
-TEST(HalfClose, ClientShutdownStillGetsTheAnswerThenEof) {
+// Every test runs on each data path: one or two workers, copied or spliced.
+class HalfClose : public ::testing::TestWithParam<DataPath> {};
+
+TEST_P(HalfClose, ClientShutdownStillGetsTheAnswerThenEof) {
   TempDir dir;
   EchoServer one(dir, "one");
-  auto weir = startTrafficShift(dir, {{"v1", 100, {one.port()}}});
+  auto weir = startTrafficShift(dir, {{"v1", 100, {one.port()}}}, weirOptionsFor(GetParam()));
 
   std::string error;
   auto connection = TcpConnection::connect(weir->port(), seconds(5), &error);
@@ -32,14 +36,15 @@ TEST(HalfClose, ClientShutdownStillGetsTheAnswerThenEof) {
   EXPECT_EQ(answer.data, "one hello\n");
   EXPECT_EQ(answer.end, IoStatus::kEof) << toString(answer.end);
   EXPECT_LT(answer.elapsed, seconds(2));
+  expectBytesMovedAs(GetParam(), *weir);
 }
 
 // 1 MiB to a --raw upstream, then the client's FIN: most of the echo is still on its
 // way back when the FIN goes out, and all of it must arrive before EOF.
-TEST(HalfClose, RawUpstreamReturnsTheWholeMebibyteAfterClientShutdown) {
+TEST_P(HalfClose, RawUpstreamReturnsTheWholeMebibyteAfterClientShutdown) {
   TempDir dir;
   auto raw = EchoServer::raw(dir);
-  auto weir = startTrafficShift(dir, {{"v1", 100, {raw->port()}}});
+  auto weir = startTrafficShift(dir, {{"v1", 100, {raw->port()}}}, weirOptionsFor(GetParam()));
 
   std::string error;
   auto connection = TcpConnection::connect(weir->port(), seconds(5), &error);
@@ -57,15 +62,17 @@ TEST(HalfClose, RawUpstreamReturnsTheWholeMebibyteAfterClientShutdown) {
   EXPECT_FALSE(outcome.first_mismatch.has_value());
   EXPECT_EQ(outcome.received_hash, outcome.sent_hash);
   EXPECT_EQ(outcome.read_end, IoStatus::kEof);
+  expectBytesMovedAs(GetParam(), *weir);
 }
 
 // The other direction, with the test itself as the upstream: the upstream says
 // "bye" and shuts down its write side; the client gets "bye" then EOF, yet can still
 // send, and the upstream receives that, then the client's FIN.
-TEST(HalfClose, UpstreamShutdownReachesClientWhoCanStillSend) {
+TEST_P(HalfClose, UpstreamShutdownReachesClientWhoCanStillSend) {
   TempDir dir;
   TcpListener upstream_listener;
-  auto weir = startTrafficShift(dir, {{"v1", 100, {upstream_listener.port()}}});
+  auto weir = startTrafficShift(dir, {{"v1", 100, {upstream_listener.port()}}},
+                                weirOptionsFor(GetParam()));
 
   // Only the connection that carries the client's bytes counts (with
   // Readiness::kProbeConnection the probe would also reach this listener).
@@ -98,7 +105,11 @@ TEST(HalfClose, UpstreamShutdownReachesClientWhoCanStillSend) {
   TcpConnection::ReadResult to_upstream = upstream->readUntilEof(seconds(5));
   EXPECT_EQ(to_upstream.data, "");
   EXPECT_EQ(to_upstream.end, IoStatus::kEof) << toString(to_upstream.end);
+  expectBytesMovedAs(GetParam(), *weir);
 }
+
+INSTANTIATE_TEST_SUITE_P(DataPaths, HalfClose, ::testing::ValuesIn(allDataPaths()),
+                         [](const auto& info) { return dataPathName(info.param); });
 
 }  // namespace
 }  // namespace weir::test

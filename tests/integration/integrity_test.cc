@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "tests/support/byte_stream.h"
+#include "tests/support/data_path.h"
 #include "tests/support/echo_server.h"
 #include "tests/support/tcp_connection.h"
 #include "tests/support/temp_dir.h"
@@ -29,10 +30,13 @@ void expectEchoedExactly(const StreamPlan& plan, const StreamOutcome& outcome) {
   EXPECT_EQ(outcome.read_end, IoStatus::kEof) << "the echo server's EOF must come through";
 }
 
-TEST(ByteIntegrity, SixtyFourMebibytesOnOneConnection) {
+// Every test runs on each data path: one or two workers, copied or spliced.
+class ByteIntegrity : public ::testing::TestWithParam<DataPath> {};
+
+TEST_P(ByteIntegrity, SixtyFourMebibytesOnOneConnection) {
   TempDir dir;
   auto raw = EchoServer::raw(dir);
-  auto weir = startTrafficShift(dir, {{"v1", 100, {raw->port()}}}, {.concurrency = 1});
+  auto weir = startTrafficShift(dir, {{"v1", 100, {raw->port()}}}, weirOptionsFor(GetParam()));
 
   std::string error;
   auto connection = TcpConnection::connect(weir->port(), seconds(5), &error);
@@ -45,15 +49,16 @@ TEST(ByteIntegrity, SixtyFourMebibytesOnOneConnection) {
   std::vector<StreamOutcome> outcomes = exchangeStreams(connections, plans, seconds(90));
   expectEchoedExactly(plans[0], outcomes[0]);
   EXPECT_TRUE(weir->process().running());
+  expectBytesMovedAs(GetParam(), *weir);
 }
 
 // 200 connections open at once, sizes uniform in 1 B .. 1 MiB, write sizes uniform
 // in 1 B .. 64 KiB (a quarter of the connections: 1 B .. 1 KiB, many small writes),
 // all driven by one fixed seed.
-TEST(ByteIntegrity, TwoHundredConcurrentConnectionsOfRandomSizes) {
+TEST_P(ByteIntegrity, TwoHundredConcurrentConnectionsOfRandomSizes) {
   TempDir dir;
   auto raw = EchoServer::raw(dir);
-  auto weir = startTrafficShift(dir, {{"v1", 100, {raw->port()}}}, {.concurrency = 2});
+  auto weir = startTrafficShift(dir, {{"v1", 100, {raw->port()}}}, weirOptionsFor(GetParam()));
 
   constexpr size_t kCount = 200;
   std::mt19937_64 random(0x1e6a11);
@@ -88,7 +93,11 @@ TEST(ByteIntegrity, TwoHundredConcurrentConnectionsOfRandomSizes) {
   EXPECT_EQ(exact, kCount);
   EXPECT_EQ(total_received, total_sent);
   EXPECT_TRUE(weir->process().running());
+  expectBytesMovedAs(GetParam(), *weir);
 }
+
+INSTANTIATE_TEST_SUITE_P(DataPaths, ByteIntegrity, ::testing::ValuesIn(allDataPaths()),
+                         [](const auto& info) { return dataPathName(info.param); });
 
 }  // namespace
 }  // namespace weir::test

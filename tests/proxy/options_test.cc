@@ -31,6 +31,14 @@ TEST(ParseOptions, EveryFlag) {
   EXPECT_TRUE(options.validate_only);
 }
 
+TEST(ParseOptions, SpliceAfterTakesBytesOrNever) {
+  EXPECT_EQ(parseOk({"-c", "x", "--splice-after", "0"}).splice_after, 0u);
+  EXPECT_EQ(parseOk({"-c", "x", "--splice-after=1048576"}).splice_after, 1048576u);
+  EXPECT_FALSE(parseOk({"-c", "x", "--splice-after", "never"}).splice_after.has_value());
+  EXPECT_EQ(parseError({"-c", "x", "--splice-after", "sometimes"}),
+            "--splice-after must be a number of bytes or \"never\", got \"sometimes\"");
+}
+
 TEST(ParseOptions, Defaults) {
   Options options = parseOk({"-c", "x"});
   EXPECT_FALSE(options.bind_address);
@@ -38,6 +46,7 @@ TEST(ParseOptions, Defaults) {
   EXPECT_FALSE(options.seed);
   EXPECT_EQ(options.log_level, "info");
   EXPECT_EQ(options.buffer_limit, 1024u * 1024u);
+  EXPECT_EQ(options.splice_after, 65536u);
   EXPECT_FALSE(options.validate_only);
 }
 

@@ -47,6 +47,9 @@ struct ProxySettings {
   // Also for the weir binary, which is main() over runInForeground():
   std::string admin_address = "127.0.0.1";
   size_t buffer_limit = 1024 * 1024;       // bytes queued per direction before reads pause
+  // A direction moves bytes with splice(2) once it has carried this many in
+  // large reads (0: from the first byte; nullopt: always copy).
+  std::optional<uint64_t> splice_after = 64 * 1024;
   unsigned drain_time_seconds = 30;        // SIGTERM / POST /drain: time to finish
   unsigned dns_refresh_seconds = 5;        // ServiceEntry resolution DNS: refresh period
   bool access_log_json = false;            // access-log lines (spdlog logger "access")
