@@ -13,7 +13,7 @@ BUILD_PACKAGES := cmake g++ make pkg-config libevent-dev libyaml-cpp-dev libspdl
 # Chromium renders the admin page, docker-compose validates docker-compose.yml.
 TEST_PACKAGES := prometheus chromium curl docker-compose
 
-.PHONY: all deps test-deps build demo test test-compose clean
+.PHONY: all deps test-deps build demo test test-compose clean bench-deps bench
 
 all: build
 
@@ -57,6 +57,24 @@ test: test-deps build
 # The docker compose demo, really built and run (private dockerd, host network).
 test-compose: build
 	tests/compose/run-compose-test.sh $(BUILD_DIR)
+
+# The benchmark (bench/README.md): HAProxy and nginx to compare with, a Release build of
+# its own, then direct, weir, HAProxy and nginx on the same load, one Markdown table.
+# Extra options for bench/run_bench.py go in BENCH_ARGS, e.g.
+#   make bench BENCH_ARGS="--output bench/RESULTS.md"
+# -Wno-error=restrict: GCC 12 at -O3 warns falsely inside std::string (PR 105329).
+BENCH_BUILD_DIR ?= build-release
+BENCH_PACKAGES  := haproxy nginx libnginx-mod-stream python3
+BENCH_ARGS      ?=
+
+bench-deps: deps
+	$(call install_missing,$(BENCH_PACKAGES))
+
+bench: bench-deps
+	cmake -S . -B $(BENCH_BUILD_DIR) -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
+	  -DCMAKE_CXX_FLAGS=-Wno-error=restrict
+	cmake --build $(BENCH_BUILD_DIR) -j $(JOBS) --target weir tcp-echo-server weir-loadgen
+	python3 bench/run_bench.py --build-dir $(BENCH_BUILD_DIR) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -104,14 +104,18 @@ void ProxiedConnection::onUpstreamEvent(evutil_socket_t, short what, void* self)
   if (connection->connected_) {
     connection->pump();
   } else {
-    connection->onUpstreamConnectResult();
+    // A failed connect always reports an error (EPOLLERR: readable and writable);
+    // writable alone means connected, and saves asking for SO_ERROR.
+    connection->onUpstreamConnectResult((what & (EV_READ | EV_CLOSED)) != 0);
   }
 }
 
-void ProxiedConnection::onUpstreamConnectResult() {
+void ProxiedConnection::onUpstreamConnectResult(bool check_error) {
   int error = 0;
   socklen_t length = sizeof error;
-  if (getsockopt(upstream_.fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0) error = errno;
+  if (check_error && getsockopt(upstream_.fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0) {
+    error = errno;
+  }
   if (error != 0) {
     target_.cluster_stats->upstream_cx_connect_fail.add();
     finish(EndReason::kUpstreamConnectFailed, false, false);

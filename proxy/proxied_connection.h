@@ -76,7 +76,7 @@ class ProxiedConnection {
   static void onUpstreamEvent(evutil_socket_t, short what, void* self);
   static void onTimer(evutil_socket_t, short, void* self);
 
-  void onUpstreamConnectResult();
+  void onUpstreamConnectResult(bool check_error);
   void armIdleTimer(std::chrono::steady_clock::duration delay);
   void onIdleCheck();
   void pump();
