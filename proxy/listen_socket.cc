@@ -1,5 +1,8 @@
 #include "proxy/listen_socket.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -29,6 +32,9 @@ int openListenSocket(const SocketAddress& address, std::string& error) {
   int on = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
   setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on);
+  // Accepted sockets inherit TCP_NODELAY from the listener on Linux, which saves
+  // a setsockopt() per connection.
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
   if (bind(fd, address.get(), address.length) != 0 || listen(fd, kListenBacklog) != 0) {
     error = "cannot listen on " + address.toString() + ": " + std::strerror(errno);
     close(fd);

@@ -13,7 +13,8 @@ namespace weir::proxy {
 // "bind:port", e.g. "0.0.0.0:9000".
 std::string listenerKey(const config::Listener& listener);
 
-// Returns a bound, listening, non-blocking socket, or -1 with `error` set
+// Returns a bound, listening, non-blocking socket with TCP_NODELAY (which the
+// sockets it accepts inherit), or -1 with `error` set
 // ("cannot listen on 0.0.0.0:9000: Address already in use").
 int openListenSocket(const SocketAddress& address, std::string& error);
 

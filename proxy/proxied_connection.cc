@@ -65,7 +65,7 @@ void ProxiedConnection::open(int downstream_fd, UpstreamTarget target,
   timer_.assign(loop, -1, 0, &ProxiedConnection::onTimer, this);
   timer_.add(owner_.commonTimeout(cluster.connect_timeout));
 
-  setNoDelay(downstream_fd);
+  // The client's socket has TCP_NODELAY already, from the listener (listen_socket.h).
   // Registered now so that readiness seen while connecting is remembered; the
   // client's bytes wait in the kernel until the upstream is there.
   downstream_event_.assign(loop, downstream_fd, kSocketEvents,
@@ -172,11 +172,18 @@ void ProxiedConnection::pump() {
     return;
   }
 
-  if (to_upstream_.done() && to_downstream_.done()) {
+  const bool up_finished = to_upstream_.done() || to_upstream_.finOwed();
+  const bool down_finished = to_downstream_.done() || to_downstream_.finOwed();
+  if (up_finished && down_finished) {
+    // Both sides have sent their FIN and every byte is written: closing sends the
+    // FINs still owed, one shutdown() cheaper than sending them first.
     finish(downstream_closed_first_ ? EndReason::kDownstreamClosed : EndReason::kUpstreamClosed,
            false, false);
     return;
   }
+  // Half-close: one side is done sending, the other direction carries on.
+  if (to_upstream_.finOwed()) to_upstream_.sendFin();
+  if (to_downstream_.finOwed()) to_downstream_.sendFin();
   if (up.more || down.more) downstream_event_.activate(kContinue);
 }
 

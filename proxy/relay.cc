@@ -34,6 +34,11 @@ void Relay::detach(PipePool& pipes) {
   pending_.clear();
 }
 
+void Relay::sendFin() {
+  to_->write_shut = true;
+  shutdown(to_->fd, SHUT_WR);
+}
+
 void Relay::discard() {
   closePipe(pipe_);
   pending_.clear();
@@ -66,10 +71,6 @@ Relay::Result Relay::run(const RelayContext& context) {
     if (!readOnce(context, result)) {
       if (result.failure != Failure::kNone) return result;
     }
-  }
-  if (from_->read_eof && waiting() == 0 && !to_->write_shut) {
-    to_->write_shut = true;
-    shutdown(to_->fd, SHUT_WR);
   }
   if (pipe_.read_fd >= 0 && pipe_.held == 0 && context.pipes != nullptr) {
     context.pipes->release(pipe_);  // idle connections hold no pipe

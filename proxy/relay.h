@@ -14,7 +14,7 @@
 //    to splicing once it has carried `splice_after` bytes in large reads (0: from
 //    the first byte), and only when nothing is pending, so order is kept.
 // Backpressure and half-close are the same on both: reading stops while the
-// destination holds the limit, and the FIN is forwarded (shutdown(SHUT_WR)) only
+// destination holds the limit, and the FIN is forwarded (see finOwed()) only
 // after every byte before it has been written.
 #pragma once
 
@@ -67,6 +67,11 @@ class Relay {
   // Closes the pipe and frees buffers without a pool (the worker is going away).
   void discard();
 
+  // The source's FIN was read and everything before it written: the FIN is owed
+  // to the destination. The owner sends it (sendFin), or closes the socket when
+  // the other direction is finished too, since close() sends it as well.
+  bool finOwed() const { return from_->read_eof && waiting() == 0 && !to_->write_shut; }
+  void sendFin();
   // The source's FIN was read, everything before it written, and the FIN sent.
   bool done() const { return from_->read_eof && waiting() == 0 && to_->write_shut; }
   size_t waiting() const { return pending_.size() + pipe_.held; }
