@@ -1,0 +1,1 @@
+"""The benchmark's orchestration (bench/run_bench.py): processes, systems, runs, report."""
