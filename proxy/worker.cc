@@ -15,7 +15,7 @@ namespace weir::proxy {
 namespace {
 constexpr size_t kScratchBytes = 64 * 1024;
 // Bigger pipes mean fewer splice calls per megabyte (the kernel may grant less).
-constexpr size_t kPipeBytes = 256 * 1024;
+constexpr size_t kPipeBytes = 1024 * 1024;
 constexpr size_t kPipesKept = 16;
 constexpr size_t kConnectionsKept = 1024;
 }  // namespace
