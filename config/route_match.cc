@@ -33,3 +33,19 @@ const TcpRoute* findRoute(const RouteTable& table, const Listener& listener,
 }
 
 }  // namespace weir::config
+
+namespace weir::config {
+
+bool IpPrefix::contains(const IpAddress& candidate) const {
+  if (candidate.v6 != address.v6) return false;
+  const size_t whole_bytes = length / 8;
+  for (size_t i = 0; i < whole_bytes; ++i) {
+    if (candidate.bytes[i] != address.bytes[i]) return false;
+  }
+  const unsigned rest = length % 8;
+  if (rest == 0) return true;
+  const uint8_t mask = static_cast<uint8_t>(0xFF << (8 - rest));
+  return (candidate.bytes[whole_bytes] & mask) == (address.bytes[whole_bytes] & mask);
+}
+
+}  // namespace weir::config

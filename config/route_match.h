@@ -3,17 +3,25 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "config/route_table.h"
 
 namespace weir::config {
 
-// What the proxy knows about a connection when it picks its rule. (Later: source
-// and destination addresses for subnets, SNI for tls routes.)
+// What the proxy knows about a connection when it picks its rule.
 struct ConnectionFacts {
+  ConnectionFacts() = default;
+  ConnectionFacts(uint16_t port, std::string_view gateway_name)
+      : listener_port(port), gateway(gateway_name) {}
+
   uint16_t listener_port = 0;
   std::string_view gateway;  // "namespace/name" of the listener's gateway
+  // Absent when unknown; a match block with subnets then does not match.
+  std::optional<IpAddress> source;       // the client's address
+  std::optional<IpAddress> destination;  // the address the client connected to
+  std::string_view sni;  // from the TLS ClientHello, lower-cased; empty: none
 };
 
 // The first of `listener.candidate_routes` that has no match blocks or a match

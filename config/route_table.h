@@ -9,10 +9,12 @@
 // config/ and proxy/.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,6 +53,45 @@ struct UpstreamCluster {
   // connectionPool.tcp, with Istio's defaults.
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds idle_timeout{3'600'000};  // 0 disables
+  // maxConnections: open connections to the cluster (per proxy) before new ones
+  // are refused and counted as overflow. Istio's default: 2^32-1.
+  uint32_t max_connections = 0xFFFFFFFFu;
+  // maxConnectionDuration: 0 means none.
+  std::chrono::milliseconds max_connection_duration{0};
+  // tcpKeepalive, set on upstream sockets when present (0: the system's value).
+  struct TcpKeepalive {
+    std::chrono::seconds time{0};
+    std::chrono::seconds interval{0};
+    uint32_t probes = 0;
+  };
+  std::optional<TcpKeepalive> tcp_keepalive;
+
+  // trafficPolicy.loadBalancer: how an endpoint of this cluster is chosen.
+  enum class LoadBalancer {
+    kRoundRobin,        // simple: ROUND_ROBIN, UNSPECIFIED, or absent (Istio's default
+                        // is LEAST_REQUEST; see docs/behaviour.md for Weir's choice)
+    kLeastRequest,      // simple: LEAST_REQUEST or LEAST_CONN: two random choices,
+                        // the one with fewer active connections
+    kRandom,            // simple: RANDOM
+    kConsistentHashSourceIp,  // consistentHash.useSourceIp: true
+  };
+  LoadBalancer load_balancer = LoadBalancer::kRoundRobin;
+
+  // trafficPolicy.proxyProtocol.version: a PROXY protocol header written to the
+  // upstream before any byte of the client's.
+  enum class ProxyProtocol { kNone, kV1, kV2 };
+  ProxyProtocol proxy_protocol = ProxyProtocol::kNone;
+
+  // trafficPolicy.outlierDetection, parsed and validated; acted on by the
+  // resilience work (issue 8). Absent: no ejection.
+  struct OutlierDetection {
+    uint32_t consecutive_errors = 5;  // consecutiveGatewayErrors / consecutive5xxErrors
+    std::chrono::milliseconds interval{10'000};
+    std::chrono::milliseconds base_ejection_time{30'000};
+    uint32_t max_ejection_percent = 10;
+    int32_t min_health_percent = 0;
+  };
+  std::optional<OutlierDetection> outlier_detection;
 };
 
 // One entry of a rule's `route[]`: which cluster, and its relative weight.
@@ -59,11 +100,29 @@ struct WeightedDestination {
   uint32_t weight = 0;
 };
 
+// An IPv4 or IPv6 address, without a port (config/ knows no sockaddr).
+struct IpAddress {
+  bool v6 = false;
+  std::array<uint8_t, 16> bytes{};  // IPv4: the first 4
+};
+
+// A CIDR block, e.g. 10.0.0.0/8 or 2001:db8::/32; a bare address is /32 or /128.
+struct IpPrefix {
+  IpAddress address;
+  uint8_t length = 0;
+  bool contains(const IpAddress& candidate) const;  // false across families
+};
+
 // One block of a rule's `match[]`. Fields inside a block are ANDed; an absent
 // field matches anything.
 struct L4Match {
   uint16_t port = 0;                  // 0: any port
   std::vector<std::string> gateways;  // "namespace/name"; empty: any gateway
+  std::vector<IpPrefix> destination_subnets;  // the address the client connected to
+  std::optional<IpPrefix> source_subnet;      // the client's address
+  // tls routes only: SNI names, exact or "*.example.com", lower-cased; empty:
+  // any (a tcp route never has any).
+  std::vector<std::string> sni_hosts;
 };
 
 // One `tcp[]` rule of a VirtualService.

@@ -5,6 +5,14 @@
 namespace weir::config {
 namespace {
 
+L4Match matchOn(uint16_t port, std::vector<std::string> gateways) {
+  L4Match match;
+  match.port = port;
+  match.gateways = std::move(gateways);
+  return match;
+}
+
+
 TcpRoute routeNamed(std::string name, std::vector<L4Match> matches) {
   TcpRoute route;
   route.name = std::move(name);
@@ -39,8 +47,8 @@ TEST_F(FindRouteTest, RuleWithoutMatchesTakesEverything) {
 }
 
 TEST_F(FindRouteTest, FirstAcceptingCandidateWins) {
-  table_.routes.push_back(routeNamed("other-port", {L4Match{9100, {}}}));
-  table_.routes.push_back(routeNamed("this-port", {L4Match{9000, {}}}));
+  table_.routes.push_back(routeNamed("other-port", {matchOn(9100, {})}));
+  table_.routes.push_back(routeNamed("this-port", {matchOn(9000, {})}));
   table_.routes.push_back(routeNamed("catch-all", {}));
   listener_.candidate_routes = {0, 1, 2};
   EXPECT_EQ(find(9000)->name, "this-port");
@@ -57,7 +65,7 @@ TEST_F(FindRouteTest, FollowsCandidateOrderNotTableOrder) {
 
 TEST_F(FindRouteTest, MatchBlocksAreOredAndFieldsAnded) {
   table_.routes.push_back(routeNamed(
-      "r0", {L4Match{9000, {"default/other"}}, L4Match{9001, {"default/gw"}}}));
+      "r0", {matchOn(9000, {"default/other"}), matchOn(9001, {"default/gw"})}));
   listener_.candidate_routes = {0};
   EXPECT_EQ(find(9000), nullptr);          // port matches block 0, gateway does not
   EXPECT_NE(find(9001), nullptr);          // block 1
@@ -66,15 +74,15 @@ TEST_F(FindRouteTest, MatchBlocksAreOredAndFieldsAnded) {
 }
 
 TEST_F(FindRouteTest, AbsentFieldsMatchAnything) {
-  table_.routes.push_back(routeNamed("r0", {L4Match{0, {"default/gw"}}}));
-  table_.routes.push_back(routeNamed("r1", {L4Match{0, {}}}));
+  table_.routes.push_back(routeNamed("r0", {matchOn(0, {"default/gw"})}));
+  table_.routes.push_back(routeNamed("r1", {matchOn(0, {})}));
   listener_.candidate_routes = {0, 1};
   EXPECT_EQ(find(1234)->name, "r0");
   EXPECT_EQ(find(1234, "default/x")->name, "r1");
 }
 
 TEST_F(FindRouteTest, NothingAcceptsGivesNull) {
-  table_.routes.push_back(routeNamed("r0", {L4Match{9100, {}}}));
+  table_.routes.push_back(routeNamed("r0", {matchOn(9100, {})}));
   listener_.candidate_routes = {0};
   EXPECT_EQ(find(9000), nullptr);
 }
