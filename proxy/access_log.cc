@@ -20,6 +20,8 @@ const char* toString(EndReason reason) {
     case EndReason::kDownstreamReset: return "downstream_reset";
     case EndReason::kUpstreamReset: return "upstream_reset";
     case EndReason::kIdleTimeout: return "idle_timeout";
+    case EndReason::kMaxDurationReached: return "max_connection_duration";
+    case EndReason::kUpstreamOverflow: return "upstream_overflow";
     case EndReason::kProxyShutdown: return "proxy_shutdown";
   }
   return "unknown";
@@ -32,6 +34,8 @@ const char* envoyResponseFlag(EndReason reason) {
     case EndReason::kUpstreamConnectFailed:
     case EndReason::kUpstreamConnectTimeout: return "UF";
     case EndReason::kUpstreamReset: return "UC";
+    case EndReason::kMaxDurationReached: return "DT";
+    case EndReason::kUpstreamOverflow: return "UO";
     default: return "-";
   }
 }

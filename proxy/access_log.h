@@ -23,6 +23,8 @@ enum class EndReason {
   kDownstreamReset,         // error or reset on the client side
   kUpstreamReset,           // error or reset on the upstream side (UC)
   kIdleTimeout,             // no byte either way for idleTimeout
+  kMaxDurationReached,      // maxConnectionDuration elapsed (Envoy flag DT)
+  kUpstreamOverflow,        // the cluster had maxConnections open (UO)
   kProxyShutdown,           // the proxy stopped while the connection was open
 };
 

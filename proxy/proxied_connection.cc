@@ -14,6 +14,21 @@ void setNoDelay(int fd) {
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
 }
 
+// connectionPool.tcp.tcpKeepalive; a zero field keeps the system's value.
+void setKeepalive(int fd, const config::UpstreamCluster::TcpKeepalive& keepalive) {
+  int on = 1;
+  setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
+  if (int idle = static_cast<int>(keepalive.time.count()); idle > 0) {
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+  }
+  if (int interval = static_cast<int>(keepalive.interval.count()); interval > 0) {
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+  }
+  if (int probes = static_cast<int>(keepalive.probes); probes > 0) {
+    setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &probes, sizeof probes);
+  }
+}
+
 // Makes the next close() send RST instead of FIN: how a reset is forwarded.
 void armReset(int fd) {
   if (fd < 0) return;
@@ -35,6 +50,7 @@ ProxiedConnection::~ProxiedConnection() {
   downstream_event_.clear();
   upstream_event_.clear();
   timer_.clear();
+  duration_timer_.clear();
   to_upstream_.discard();
   to_downstream_.discard();
   if (downstream_.fd >= 0) close(downstream_.fd);
@@ -64,6 +80,11 @@ void ProxiedConnection::open(int downstream_fd, UpstreamTarget target,
   idle_timeout_ = cluster.idle_timeout;
   timer_.assign(loop, -1, 0, &ProxiedConnection::onTimer, this);
   timer_.add(owner_.commonTimeout(cluster.connect_timeout));
+  if (cluster.max_connection_duration.count() > 0) {
+    // From the client's accept, as Envoy's max_connection_duration counts.
+    duration_timer_.assign(loop, -1, 0, &ProxiedConnection::onMaxDuration, this);
+    duration_timer_.add(owner_.commonTimeout(cluster.max_connection_duration));
+  }
 
   // The client's socket has TCP_NODELAY already, from the listener (listen_socket.h).
   // Registered now so that readiness seen while connecting is remembered; the
@@ -81,6 +102,7 @@ void ProxiedConnection::open(int downstream_fd, UpstreamTarget target,
     return;
   }
   setNoDelay(upstream_.fd);
+  if (cluster.tcp_keepalive) setKeepalive(upstream_.fd, *cluster.tcp_keepalive);
   upstream_event_.assign(loop, upstream_.fd, kSocketEvents, &ProxiedConnection::onUpstreamEvent,
                          this);
   upstream_event_.add();
@@ -215,6 +237,12 @@ void ProxiedConnection::onTimer(evutil_socket_t, short, void* self) {
   connection->onIdleCheck();
 }
 
+void ProxiedConnection::onMaxDuration(evutil_socket_t, short, void* self) {
+  auto* connection = static_cast<ProxiedConnection*>(self);
+  connection->target_.cluster_stats->upstream_cx_max_duration_reached.add();
+  connection->finish(EndReason::kMaxDurationReached, false, false);
+}
+
 void ProxiedConnection::onIdleCheck() {
   const auto idle_for = std::chrono::steady_clock::now() - last_activity_;
   if (idle_for < idle_timeout_) {
@@ -237,6 +265,7 @@ void ProxiedConnection::finish(EndReason reason, bool reset_downstream, bool res
   downstream_event_.clear();
   upstream_event_.clear();
   timer_.clear();
+  duration_timer_.clear();
   if (reset_downstream) armReset(downstream_.fd);
   if (reset_upstream && connected_) armReset(upstream_.fd);
   close(downstream_.fd);
@@ -251,6 +280,7 @@ void ProxiedConnection::finish(EndReason reason, bool reset_downstream, bool res
   target_.cluster_stats->upstream_cx_active.subtract();
   target_.endpoint_stats->cx_active.subtract();
   target_.listener_stats->downstream_cx_active.subtract();
+  target_.cluster_connections->fetch_sub(1, std::memory_order_relaxed);
   if (reason == EndReason::kUpstreamConnectFailed || reason == EndReason::kUpstreamConnectTimeout) {
     target_.endpoint_stats->cx_connect_fail.add();
   }

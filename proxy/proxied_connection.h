@@ -12,6 +12,7 @@
 // again for the next client, so the accept path does not allocate.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -51,6 +52,9 @@ struct UpstreamTarget {
   EndpointStats* endpoint_stats = nullptr;
   RouteStats* route_stats = nullptr;
   ListenerStats* listener_stats = nullptr;
+  // The cluster's open connections over all workers (maxConnections); the
+  // worker has counted this one already, the connection uncounts it at the end.
+  std::atomic<uint64_t>* cluster_connections = nullptr;
 };
 
 class ProxiedConnection {
@@ -75,6 +79,7 @@ class ProxiedConnection {
   static void onDownstreamEvent(evutil_socket_t, short what, void* self);
   static void onUpstreamEvent(evutil_socket_t, short what, void* self);
   static void onTimer(evutil_socket_t, short, void* self);
+  static void onMaxDuration(evutil_socket_t, short, void* self);
 
   void onUpstreamConnectResult(bool check_error);
   void armIdleTimer(std::chrono::steady_clock::duration delay);
@@ -97,6 +102,7 @@ class ProxiedConnection {
   // (connectionPool.tcp.idleTimeout): transfers only stamp last_activity_, and
   // the timer checks the stamp when it fires.
   EmbeddedEvent timer_;
+  EmbeddedEvent duration_timer_;  // connectionPool.tcp.maxConnectionDuration
   std::chrono::milliseconds idle_timeout_{0};
   std::chrono::steady_clock::time_point last_activity_;
   uint64_t bytes_received_ = 0;  // from the client

@@ -42,6 +42,19 @@ std::shared_ptr<const RouteSnapshot> buildRouteSnapshot(
       }
     }
   }
+  for (size_t c = 0; c < table->clusters.size(); ++c) {
+    const config::UpstreamCluster& cluster = table->clusters[c];
+    std::vector<uint32_t>& weights = snapshot->weights.emplace_back();
+    std::vector<std::string> keys;
+    for (const ResolvedEndpoint& endpoint : snapshot->endpoints[c]) {
+      weights.push_back(endpoint.address ? cluster.endpoints[endpoint.config_index].weight : 0);
+      keys.push_back(endpoint.display);
+    }
+    auto& maglev = snapshot->maglev.emplace_back();
+    if (cluster.load_balancer == config::UpstreamCluster::LoadBalancer::kConsistentHashSourceIp) {
+      maglev.emplace(keys, weights);
+    }
+  }
   snapshot->table = std::move(table);
   return snapshot;
 }

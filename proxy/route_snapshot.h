@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "config/route_table.h"
+#include "proxy/maglev_table.h"
 #include "proxy/socket_address.h"
 
 namespace weir::proxy {
@@ -32,6 +33,10 @@ struct RouteSnapshot {
   // entry; a DNS endpoint is one entry per address its name resolved to (one
   // unresolved entry while it has none).
   std::vector<std::vector<ResolvedEndpoint>> endpoints;
+  // weights[c][e]: endpoints[c][e]'s ServiceEntry weight, 0 if it has no address.
+  std::vector<std::vector<uint32_t>> weights;
+  // maglev[c]: the lookup table of a cluster with consistentHash.useSourceIp.
+  std::vector<std::optional<MaglevTable>> maglev;
   uint64_t generation = 0;  // 1 for the first config, +1 per successful reload
 };
 

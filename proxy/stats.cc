@@ -27,6 +27,9 @@ void forEachClusterStat(Stats& stats, Visitor&& visit) {
   visit("upstream_cx_destroy_remote_with_active_rq", StatKind::kCounter,
         stats.upstream_cx_destroy_remote_with_active_rq);
   visit("upstream_cx_idle_timeout", StatKind::kCounter, stats.upstream_cx_idle_timeout);
+  visit("upstream_cx_overflow", StatKind::kCounter, stats.upstream_cx_overflow);
+  visit("upstream_cx_max_duration_reached", StatKind::kCounter,
+        stats.upstream_cx_max_duration_reached);
   visit("upstream_cx_rx_bytes_total", StatKind::kCounter, stats.upstream_cx_rx_bytes_total);
   visit("upstream_cx_tx_bytes_total", StatKind::kCounter, stats.upstream_cx_tx_bytes_total);
   visit("upstream_flow_control_paused_reading_total", StatKind::kCounter,

@@ -8,6 +8,8 @@
 
 #include "config/route_match.h"
 #include "proxy/listen_socket.h"
+#include "proxy/client_address.h"
+#include "proxy/endpoint_pick.h"
 #include "proxy/upstream_pick.h"
 
 namespace weir::proxy {
@@ -91,12 +93,14 @@ void Worker::applyConfig(std::shared_ptr<const RouteSnapshot> snapshot,
     addListener(std::move(socket));
   }
   const config::RouteTable& table = *snapshot->table;
-  round_robin_cursors_.assign(table.clusters.size(), 0);
+  round_robin_credits_.assign(table.clusters.size(), {});
+  cluster_connections_.clear();
   cluster_stats_.clear();
   endpoint_stats_.clear();
   for (size_t c = 0; c < table.clusters.size(); ++c) {
     const config::UpstreamCluster& cluster = table.clusters[c];
     cluster_stats_.push_back(&stats_.cluster(cluster.name));
+    cluster_connections_.push_back(&settings_.connection_counts->counter(cluster.name));
     auto& endpoints = endpoint_stats_.emplace_back();
     for (const ResolvedEndpoint& endpoint : snapshot->endpoints[c]) {
       endpoints.push_back(&stats_.endpoint(cluster.name, endpoint.display));
@@ -113,6 +117,12 @@ void Worker::applyConfig(std::shared_ptr<const RouteSnapshot> snapshot,
       if (listenerKey(listener) == slot->key) {
         slot->config_index = static_cast<int>(i);
         slot->stats = &stats_.listener(listener.stat_prefix);
+        slot->routes_use_destination = false;
+        for (size_t r : listener.candidate_routes) {
+          for (const config::L4Match& match : table.routes[r].matches) {
+            if (!match.destination_subnets.empty()) slot->routes_use_destination = true;
+          }
+        }
       }
     }
   }
@@ -160,8 +170,14 @@ void Worker::accept(ListenerSlot& slot, evutil_socket_t fd, const sockaddr* addr
   // Rules match the port the Gateway names, even when --port-override moved it.
   const uint16_t gatewayPort = listener.configured_port != 0 ? listener.configured_port
                                                              : listener.port;
-  const config::TcpRoute* route =
-      config::findRoute(table, listener, config::ConnectionFacts{gatewayPort, listener.gateway});
+  config::ConnectionFacts facts{gatewayPort, listener.gateway};
+  facts.source = ipAddressOf(address);
+  if (slot.routes_use_destination) {
+    // Only when a rule of this listener matches destinationSubnets: one
+    // getsockname() for the address the client reached.
+    if (auto local = localAddressOf(fd)) facts.destination = ipAddressOf(local->get());
+  }
+  const config::TcpRoute* route = config::findRoute(table, listener, facts);
   if (route == nullptr) {
     slot.stats->downstream_cx_no_route.add();
     refuse(fd, slot, record.get(), EndReason::kNoRoute);
@@ -180,30 +196,64 @@ void Worker::accept(ListenerSlot& slot, evutil_socket_t fd, const sockaddr* addr
     record->destination_subset = cluster.subset.empty() ? "-" : cluster.subset;
   }
 
-  // Round robin over the endpoints whose address resolved.
-  const auto& endpoints = snapshot_->endpoints[cluster_index];
-  const ResolvedEndpoint* endpoint = nullptr;
-  size_t endpoint_index = 0;
-  for (size_t tries = 0; tries < endpoints.size() && endpoint == nullptr; ++tries) {
-    endpoint_index = pickRoundRobin(endpoints.size(), round_robin_cursors_[cluster_index]);
-    if (endpoints[endpoint_index].address) {
-      endpoint = &endpoints[endpoint_index];
-    }
-  }
   ClusterStats* cluster_stats = cluster_stats_[cluster_index];
-  if (endpoint == nullptr) {
+  const std::optional<size_t> endpoint_index = pickEndpoint(cluster_index, address);
+  if (!endpoint_index) {
     cluster_stats->upstream_cx_none_healthy.add();
     refuse(fd, slot, record.get(), EndReason::kNoHealthyUpstream);
     return;
   }
+  // connectionPool.tcp.maxConnections, counted over all workers: add first, so
+  // two workers racing for the last slot cannot both get it.
+  std::atomic<uint64_t>& cluster_connections = *cluster_connections_[cluster_index];
+  if (cluster_connections.fetch_add(1, std::memory_order_relaxed) >= cluster.max_connections) {
+    cluster_connections.fetch_sub(1, std::memory_order_relaxed);
+    cluster_stats->upstream_cx_overflow.add();
+    refuse(fd, slot, record.get(), EndReason::kUpstreamOverflow);
+    return;
+  }
+  const ResolvedEndpoint* endpoint = &snapshot_->endpoints[cluster_index][*endpoint_index];
   if (record) record->upstream_host = endpoint->display;
 
-  UpstreamTarget target{snapshot_,    cluster_index, &*endpoint->address,
-                        cluster_stats, endpoint_stats_[cluster_index][endpoint_index],
-                        route_stats,  slot.stats};
+  UpstreamTarget target{snapshot_,
+                        cluster_index,
+                        &*endpoint->address,
+                        cluster_stats,
+                        endpoint_stats_[cluster_index][*endpoint_index],
+                        route_stats,
+                        slot.stats,
+                        &cluster_connections};
   ProxiedConnection& connection = connections_.take(*this);
   active_connections_.store(connections_.openCount(), std::memory_order_relaxed);
   connection.open(fd, std::move(target), std::move(record));
+}
+
+std::optional<size_t> Worker::pickEndpoint(size_t c, const sockaddr* client) {
+  using Policy = config::UpstreamCluster::LoadBalancer;
+  const std::vector<uint32_t>& weights = snapshot_->weights[c];
+  switch (snapshot_->table->clusters[c].load_balancer) {
+    case Policy::kRoundRobin:
+      return pickWeightedRoundRobin(weights, round_robin_credits_[c]);
+    case Policy::kRandom:
+      return pickWeightedRandom(weights, random_->next());
+    case Policy::kLeastRequest: {
+      // This worker's own view of each endpoint's open connections (Envoy's
+      // least-request counts are per host across threads; per worker keeps the
+      // pick free of shared writes).
+      active_scratch_.clear();
+      for (const EndpointStats* endpoint : endpoint_stats_[c]) {
+        active_scratch_.push_back(endpoint->cx_active.value());
+      }
+      const uint64_t first = random_->next();
+      return pickLeastRequest(weights, active_scratch_, first, random_->next());
+    }
+    case Policy::kConsistentHashSourceIp: {
+      const std::optional<MaglevTable>& table = snapshot_->maglev[c];
+      if (!table || table->empty()) return std::nullopt;
+      return table->lookup(hashOfClientAddress(client));
+    }
+  }
+  return std::nullopt;
 }
 
 void Worker::refuse(evutil_socket_t fd, ListenerSlot& slot, ConnectionRecord* record,

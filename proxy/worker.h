@@ -22,6 +22,7 @@
 
 #include <spdlog/logger.h>
 
+#include "proxy/cluster_connection_counts.h"
 #include "proxy/connection_pool.h"
 #include "proxy/libevent_handles.h"
 #include "proxy/loop_task_queue.h"
@@ -42,6 +43,9 @@ struct WorkerSettings {
   std::optional<uint64_t> splice_after = 64 * 1024;
   std::shared_ptr<spdlog::logger> access_log;  // thread-safe (async); may be null
   AccessLogFormat access_log_format = AccessLogFormat::kText;
+  // Shared by every worker (maxConnections is per cluster for the whole proxy).
+  std::shared_ptr<ClusterConnectionCounts> connection_counts =
+      std::make_shared<ClusterConnectionCounts>();
 };
 
 // A listening socket handed to a worker, identified across reloads by its key.
@@ -91,6 +95,7 @@ class Worker final : private ConnectionOwner {
     int config_index = -1;  // in the current snapshot's listeners; -1 when absent
     ListenerStats* stats = nullptr;
     Worker* worker = nullptr;
+    bool routes_use_destination = false;  // some rule matches destinationSubnets
   };
 
   // ConnectionOwner
@@ -106,6 +111,8 @@ class Worker final : private ConnectionOwner {
   void accept(ListenerSlot& slot, evutil_socket_t fd, const sockaddr* address, int length);
   void refuse(evutil_socket_t fd, ListenerSlot& slot, ConnectionRecord* record, EndReason reason);
   void writeAccessLog(const ConnectionRecord& record);
+  // An endpoint of cluster `c` by its loadBalancer policy; nullopt if none usable.
+  std::optional<size_t> pickEndpoint(size_t c, const sockaddr* client);
   void addListener(ListenSocket socket);
 
   const unsigned index_;
@@ -117,7 +124,9 @@ class Worker final : private ConnectionOwner {
 
   // Loop thread only.
   std::shared_ptr<const RouteSnapshot> snapshot_;
-  std::vector<uint64_t> round_robin_cursors_;    // per cluster of snapshot_
+  std::vector<std::vector<int64_t>> round_robin_credits_;   // per cluster of snapshot_
+  std::vector<std::atomic<uint64_t>*> cluster_connections_;  // per cluster, all workers
+  std::vector<uint64_t> active_scratch_;  // per-endpoint active counts for one pick
   std::vector<ClusterStats*> cluster_stats_;     // per cluster of snapshot_
   std::vector<std::vector<EndpointStats*>> endpoint_stats_;  // per cluster, per endpoint
   std::vector<RouteStats*> route_stats_;                     // per route of snapshot_
