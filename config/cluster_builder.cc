@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "config/traffic_policy.h"
+
 namespace weir::config {
 namespace {
 
@@ -111,13 +113,9 @@ std::optional<UpstreamCluster> ClusterBuilder::makeCluster(
   const std::string& subset_name = destination.subset.value;
 
   std::map<std::string, std::string> subset_labels;
-  // trafficPolicy: the rule's, then the subset's on top (Istio's precedence).
-  TrafficPolicySpec policy;
-  if (const DestinationRuleObject* rule = catalog_.destinationRule(host)) {
-    policy = rule->traffic_policy;
-  }
+  const DestinationRuleObject* rule = catalog_.destinationRule(host);
+  const SubsetSpec* subset_spec = nullptr;
   if (!subset_name.empty()) {
-    const DestinationRuleObject* rule = catalog_.destinationRule(host);
     if (rule == nullptr) {
       diagnostics_.error(destination.subset.at, "subset \"" + subset_name +
                                                     "\" not found: no DestinationRule for host \"" +
@@ -133,24 +131,24 @@ std::optional<UpstreamCluster> ClusterBuilder::makeCluster(
       return std::nullopt;
     }
     subset_labels = subset->labels;
-    if (subset->traffic_policy.connect_timeout) {
-      policy.connect_timeout = subset->traffic_policy.connect_timeout;
-    }
-    if (subset->traffic_policy.idle_timeout) {
-      policy.idle_timeout = subset->traffic_policy.idle_timeout;
-    }
+    subset_spec = &*subset;
   }
 
   UpstreamCluster cluster;
   cluster.name = clusterName(port.number, subset_name, host);
   cluster.host = host;
-  if (policy.connect_timeout) cluster.connect_timeout = *policy.connect_timeout;
-  if (policy.idle_timeout) cluster.idle_timeout = *policy.idle_timeout;
+  // The rule's, port-level and subset's trafficPolicy, merged as Istio does.
+  applyTrafficPolicy(effectiveTrafficPolicy(rule != nullptr ? &rule->traffic_policy : nullptr,
+                                            subset_spec != nullptr ? &subset_spec->traffic_policy
+                                                                   : nullptr,
+                                            port.number),
+                     cluster);
   cluster.subset = subset_name;
   cluster.port = port.number;
   cluster.resolution = entry.resolution;
 
-  if (entry.endpoints.empty() && entry.resolution == EndpointResolution::kDns) {
+  if (entry.endpoints.empty() && !entry.workload_selector &&
+      entry.resolution == EndpointResolution::kDns) {
     // Istio: a DNS ServiceEntry without endpoints resolves its host. Use the host as
     // written (e.g. a docker compose service name), which is what DNS knows.
     if (subset_labels.empty()) {
@@ -162,7 +160,8 @@ std::optional<UpstreamCluster> ClusterBuilder::makeCluster(
       cluster.endpoints.push_back(std::move(endpoint));
     }
   }
-  for (const EndpointSpec& spec : entry.endpoints) {
+  // Its own endpoints, or the WorkloadEntries its workloadSelector selects.
+  for (const EndpointSpec& spec : catalog_.endpoints(entry)) {
     if (spec.address.value.empty() || !selects(subset_labels, spec.labels)) {
       continue;
     }
@@ -183,7 +182,10 @@ std::optional<UpstreamCluster> ClusterBuilder::makeCluster(
                                                     entry.meta.qualifiedName());
     } else {
       diagnostics_.error(destination.host.at,
-                         "ServiceEntry " + entry.meta.qualifiedName() + " has no endpoints");
+                         "ServiceEntry " + entry.meta.qualifiedName() + " has no endpoints" +
+                             (entry.workload_selector
+                                  ? ": its workloadSelector selects no WorkloadEntry"
+                                  : ""));
     }
     return std::nullopt;
   }

@@ -13,8 +13,9 @@ namespace {
 constexpr std::array<std::string_view, 3> kApiVersions = {
     "networking.istio.io/v1", "networking.istio.io/v1beta1", "networking.istio.io/v1alpha3"};
 
-constexpr std::array<std::string_view, 4> kKinds = {"Gateway", "VirtualService",
-                                                    "DestinationRule", "ServiceEntry"};
+constexpr std::array<std::string_view, 5> kKinds = {"Gateway", "VirtualService",
+                                                    "DestinationRule", "ServiceEntry",
+                                                    "WorkloadEntry"};
 
 template <size_t N>
 bool contains(const std::array<std::string_view, N>& values, std::string_view value) {
@@ -108,8 +109,10 @@ void parseDocument(const YamlNode& root, const ReadContext& context, ParsedConfi
     config.virtual_services.push_back(parseVirtualService(spec, std::move(meta)));
   } else if (*kind == "DestinationRule") {
     config.destination_rules.push_back(parseDestinationRule(spec, std::move(meta)));
-  } else {
+  } else if (*kind == "ServiceEntry") {
     config.service_entries.push_back(parseServiceEntry(spec, std::move(meta)));
+  } else {
+    config.workload_entries.push_back(parseWorkloadEntry(spec, std::move(meta)));
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <utility>
 
 namespace weir::config {
@@ -25,12 +26,17 @@ bool isDigit(char c) { return c >= '0' && c <= '9'; }
 
 }  // namespace
 
-std::optional<std::chrono::milliseconds> parseGoDuration(std::string_view text) {
-  if (!text.empty() && text.front() == '+') {
+std::optional<std::chrono::nanoseconds> parseGoDurationExact(std::string_view text) {
+  bool negative = false;
+  if (!text.empty() && (text.front() == '+' || text.front() == '-')) {
+    negative = text.front() == '-';
     text.remove_prefix(1);
   }
+  if (text == "0") {
+    return std::chrono::nanoseconds(0);  // Go: the only number without a unit
+  }
   if (text.empty()) {
-    return std::nullopt;  // also rejects "-…": negative durations are below 1ms
+    return std::nullopt;
   }
   unsigned __int128 total = 0;
   while (!text.empty()) {
@@ -79,15 +85,37 @@ std::optional<std::chrono::milliseconds> parseGoDuration(std::string_view text) 
       return std::nullopt;  // missing or unknown unit ("10", "1d")
     }
     total += whole * unit + fraction * unit / scale;
-    if (total > kMaxNanoseconds - 1) {
+    if (total > kMaxNanoseconds) {
       return std::nullopt;
     }
     text.remove_prefix(unit_end);
   }
-  if (total < kNanosecondsPerMillisecond || total % kNanosecondsPerMillisecond != 0) {
+  if (total == kMaxNanoseconds) {  // int64 holds -2^63 but not +2^63
+    if (!negative) {
+      return std::nullopt;
+    }
+    return std::chrono::nanoseconds(std::numeric_limits<int64_t>::min());
+  }
+  const auto magnitude = static_cast<int64_t>(total);
+  return std::chrono::nanoseconds(negative ? -magnitude : magnitude);
+}
+
+std::optional<std::string> istioDurationError(std::chrono::nanoseconds value) {
+  if (value < std::chrono::milliseconds(1)) {
+    return "duration must be greater than 1ms";
+  }
+  if (value.count() % static_cast<int64_t>(kNanosecondsPerMillisecond) != 0) {
+    return "only durations to ms precision are supported";
+  }
+  return std::nullopt;
+}
+
+std::optional<std::chrono::milliseconds> parseGoDuration(std::string_view text) {
+  const std::optional<std::chrono::nanoseconds> exact = parseGoDurationExact(text);
+  if (!exact || istioDurationError(*exact)) {
     return std::nullopt;
   }
-  return std::chrono::milliseconds(static_cast<int64_t>(total / kNanosecondsPerMillisecond));
+  return std::chrono::duration_cast<std::chrono::milliseconds>(*exact);
 }
 
 }  // namespace weir::config

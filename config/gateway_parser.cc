@@ -1,5 +1,8 @@
 // Gateway: each server becomes a listener of the proxy.
+#include <algorithm>
+#include <array>
 #include <set>
+#include <string_view>
 
 #include "config/host_names.h"
 #include "config/known_fields.h"
@@ -8,6 +11,24 @@
 
 namespace weir::config {
 namespace {
+
+// Istio's ServerTLSSettings.TLSmode values.
+constexpr std::array<std::string_view, 6> kTlsModes = {
+    "PASSTHROUGH", "SIMPLE", "MUTUAL", "AUTO_PASSTHROUGH", "ISTIO_MUTUAL", "OPTIONAL_MUTUAL"};
+
+// The fields Istio means by "certificates" in its PASSTHROUGH warning.
+constexpr std::array<std::string_view, 7> kCertificateFields = {
+    "serverCertificate", "privateKey", "caCertificates", "caCrl",
+    "credentialName",    "credentialNames", "tlsCertificates"};
+
+// Settings of a TLS handshake the proxy would terminate.
+constexpr std::array<std::string_view, 6> kTerminationOnlyFields = {
+    "subjectAltNames",    "verifyCertificateSpki", "verifyCertificateHash",
+    "minProtocolVersion", "maxProtocolVersion",    "cipherSuites"};
+
+// Protocols whose servers Weir serves as TLS passthrough: Istio routes both by
+// `tls` rules when tls.mode is PASSTHROUGH.
+bool isTlsProtocol(std::string_view protocol) { return protocol == "TLS" || protocol == "HTTPS"; }
 
 std::vector<ServerHost> parseServerHosts(const FieldReader& hosts, const ObjectMeta& meta) {
   std::vector<ServerHost> result;
@@ -75,11 +96,56 @@ void parsePort(const FieldReader& port, GatewayServer& server) {
       protocol.error("invalid protocol \"" + *value +
                      "\", supported protocols are HTTP, HTTP2, GRPC, GRPC-WEB, MONGO, "
                      "REDIS, MYSQL, TCP");
-    } else if (!isWeirListenerProtocol(normalized)) {
+    } else if (!isWeirListenerProtocol(normalized) && !isTlsProtocol(normalized)) {
       protocol.error("protocol " + normalized + " is not supported by Weir yet");
     }
     server.protocol = normalized;
   }
+}
+
+// Server.tls of a TLS/HTTPS server. Istio's default mode is PASSTHROUGH (the
+// enum's zero value), so `tls: {}` passes through too. Returns whether the server
+// is a valid passthrough server.
+bool parseTlsSettings(const FieldReader& tls) {
+  if (!tls.expectMap()) {
+    return false;
+  }
+  tls.checkFields(known_fields::kServerTlsSettings);
+  const FieldReader mode = tls.field("mode");
+  const std::string value = mode.string().value_or("PASSTHROUGH");
+  if (std::find(kTlsModes.begin(), kTlsModes.end(), value) == kTlsModes.end()) {
+    mode.error("invalid tls mode \"" + value +
+               "\", supported modes are PASSTHROUGH, SIMPLE, MUTUAL, AUTO_PASSTHROUGH, "
+               "ISTIO_MUTUAL, OPTIONAL_MUTUAL");
+    return false;
+  }
+  if (value != "PASSTHROUGH") {
+    mode.error("tls mode " + value +
+               " is not supported: Weir only passes TLS through (mode PASSTHROUGH), it "
+               "does not terminate TLS");
+    return false;
+  }
+
+  // What Istio's validation says about these, and what Envoy does: nothing.
+  bool has_certificates = false;
+  for (const std::string_view field : kCertificateFields) {
+    has_certificates = has_certificates || tls.field(field).present();
+  }
+  if (has_certificates) {
+    tls.warning("PASSTHROUGH mode does not use certificates, they will be ignored");
+  }
+  const FieldReader redirect = tls.field("httpsRedirect");
+  if (redirect.string().value_or("false") == "true") {
+    redirect.warning("tls.httpsRedirect should only be used with http servers");
+  }
+  for (const std::string_view field : kTerminationOnlyFields) {
+    const FieldReader reader = tls.field(field);
+    if (reader.present()) {
+      reader.warning("field \"" + std::string(field) +
+                     "\" has no effect in PASSTHROUGH mode (TLS is not terminated); ignored");
+    }
+  }
+  return true;
 }
 
 GatewayServer parseServer(const FieldReader& item, const ObjectMeta& meta) {
@@ -105,7 +171,13 @@ GatewayServer parseServer(const FieldReader& item, const ObjectMeta& meta) {
   }
 
   const FieldReader tls = item.field("tls");
-  if (tls.present() && server.protocol == "TCP") {
+  if (isTlsProtocol(server.protocol)) {
+    if (!tls.present()) {
+      tls.error("server must have TLS settings for HTTPS/TLS protocols");
+    } else {
+      server.tls_passthrough = parseTlsSettings(tls);
+    }
+  } else if (tls.present() && server.protocol == "TCP") {
     tls.error("server cannot have TLS settings for non HTTPS/TLS ports");
   }
   return server;

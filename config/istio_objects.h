@@ -46,6 +46,7 @@ struct GatewayServer {
   std::string protocol;  // upper case, e.g. "TCP"
   std::vector<ServerHost> hosts;
   std::string bind;  // empty when absent
+  bool tls_passthrough = false;  // protocol TLS/HTTPS with tls.mode PASSTHROUGH
   FieldRef at;       // servers[i]
 };
 
@@ -75,11 +76,16 @@ struct RouteDestinationSpec {
 struct L4MatchSpec {
   uint16_t port = 0;                             // 0: any
   std::vector<Located<std::string>> gateways;    // resolved; may contain "mesh"
+  std::vector<IpPrefix> destination_subnets;     // destinationSubnets
+  std::optional<IpPrefix> source_subnet;         // sourceSubnet
+  std::vector<Located<std::string>> sni_hosts;   // tls rules only; lower case
   FieldRef at;
 };
 
+// One `tcp[]` or `tls[]` rule (a TLS route is a TCP route with SNI in its matches).
 struct TcpRuleSpec {
-  size_t index = 0;  // i in spec.tcp[i]
+  size_t index = 0;  // i in spec.tcp[i] / spec.tls[i]
+  bool tls = false;  // from spec.tls
   std::vector<L4MatchSpec> matches;
   std::vector<RouteDestinationSpec> route;
   FieldRef at;
@@ -91,15 +97,40 @@ struct VirtualServiceObject {
   std::vector<Located<std::string>> gateways;  // resolved; may contain "mesh"
   FieldRef gateways_at;                        // spec.gateways, or spec when absent
   std::vector<TcpRuleSpec> tcp;
+  std::vector<TcpRuleSpec> tls;
 };
 
 // ---- DestinationRule ----
 
-// trafficPolicy, as far as Weir honours it; unset fields inherit (subset level
-// from rule level, rule level from Istio's defaults).
+// trafficPolicy.connectionPool. Only `tcp` matters to Weir, but a connectionPool
+// with only `http` still replaces a whole inherited connectionPool (Istio merges
+// sections, not fields). Unset fields take Istio's defaults.
+struct ConnectionPoolSpec {
+  std::optional<std::chrono::milliseconds> connect_timeout;
+  std::optional<std::chrono::milliseconds> idle_timeout;  // 0: disabled
+  std::optional<uint32_t> max_connections;                // 0 in YAML: unset
+  std::optional<std::chrono::milliseconds> max_connection_duration;
+  std::optional<UpstreamCluster::TcpKeepalive> tcp_keepalive;
+};
+
+// One entry of trafficPolicy.portLevelSettings: the sections it sets replace the
+// policy's for destinations on `port`, and the ones it leaves out fall back to
+// Istio's defaults (they are not inherited).
+struct PortTrafficPolicySpec {
+  uint16_t port = 0;  // 0 when missing or invalid
+  std::optional<UpstreamCluster::LoadBalancer> load_balancer;
+  std::optional<ConnectionPoolSpec> connection_pool;
+  std::optional<UpstreamCluster::OutlierDetection> outlier_detection;
+};
+
+// trafficPolicy: each section is set or not as a whole, because that is the unit
+// in which Istio merges a subset's policy over the rule's (see traffic_policy.h).
 struct TrafficPolicySpec {
-  std::optional<std::chrono::milliseconds> connect_timeout;  // connectionPool.tcp
-  std::optional<std::chrono::milliseconds> idle_timeout;     // 0: disabled
+  std::optional<UpstreamCluster::LoadBalancer> load_balancer;
+  std::optional<ConnectionPoolSpec> connection_pool;
+  std::optional<UpstreamCluster::OutlierDetection> outlier_detection;
+  std::optional<UpstreamCluster::ProxyProtocol> proxy_protocol;
+  std::vector<PortTrafficPolicySpec> port_level_settings;
 };
 
 struct SubsetSpec {
@@ -143,6 +174,18 @@ struct ServiceEntryObject {
   std::vector<ServicePortSpec> ports;
   EndpointResolution resolution = EndpointResolution::kStatic;
   std::vector<EndpointSpec> endpoints;
+  // workloadSelector.labels: the WorkloadEntries of the entry's namespace whose
+  // labels include these are its endpoints (instead of `endpoints`).
+  std::optional<std::map<std::string, std::string>> workload_selector;
+  FieldRef workload_selector_at;
+};
+
+// ---- WorkloadEntry ----
+
+// A standalone WorkloadEntry: an endpoint that ServiceEntries select by labels.
+struct WorkloadEntryObject {
+  ObjectMeta meta;
+  EndpointSpec endpoint;  // address empty when missing or invalid
 };
 
 // Everything one load read, in load order (files in order, documents in order).
@@ -151,6 +194,7 @@ struct ParsedConfig {
   std::vector<VirtualServiceObject> virtual_services;
   std::vector<DestinationRuleObject> destination_rules;
   std::vector<ServiceEntryObject> service_entries;
+  std::vector<WorkloadEntryObject> workload_entries;
   bool saw_gateway = false;  // a Gateway document, even an invalid one
 };
 

@@ -31,6 +31,17 @@ const KnownFields kServer{
     .not_implemented = {"defaultEndpoint"},
 };
 
+// Server.tls. Only `mode` matters for PASSTHROUGH; the parser warns about the
+// others (certificates and TLS versions mean nothing when TLS is not terminated).
+const KnownFields kServerTlsSettings{
+    .implemented = {"mode"},
+    .accepted = {"httpsRedirect", "serverCertificate", "privateKey", "caCertificates",
+                 "caCrl", "credentialName", "credentialNames", "tlsCertificates",
+                 "subjectAltNames", "verifyCertificateSpki", "verifyCertificateHash",
+                 "minProtocolVersion", "maxProtocolVersion", "cipherSuites"},
+    .not_implemented = {},
+};
+
 const KnownFields kServerPort{
     .implemented = {"number", "name", "protocol"},
     .accepted = {},
@@ -38,9 +49,9 @@ const KnownFields kServerPort{
 };
 
 const KnownFields kVirtualServiceSpec{
-    .implemented = {"hosts", "gateways", "tcp"},
+    .implemented = {"hosts", "gateways", "tcp", "tls"},
     .accepted = {},
-    .not_implemented = {"http", "tls", "exportTo"},
+    .not_implemented = {"http", "exportTo"},
 };
 
 const KnownFields kTcpRoute{
@@ -50,10 +61,21 @@ const KnownFields kTcpRoute{
 };
 
 const KnownFields kL4Match{
-    .implemented = {"port", "gateways"},
+    .implemented = {"port", "gateways", "destinationSubnets", "sourceSubnet"},
     .accepted = {},
-    .not_implemented = {"destinationSubnets", "sourceSubnet", "sourceLabels",
-                        "sourceNamespace"},
+    .not_implemented = {"sourceLabels", "sourceNamespace"},
+};
+
+const KnownFields kTlsRoute{
+    .implemented = {"match", "route"},
+    .accepted = {},
+    .not_implemented = {},
+};
+
+const KnownFields kTlsMatch{
+    .implemented = {"sniHosts", "port", "gateways", "destinationSubnets", "sourceSubnet"},
+    .accepted = {},
+    .not_implemented = {"sourceLabels", "sourceNamespace"},
 };
 
 const KnownFields kRouteDestination{
@@ -87,10 +109,43 @@ const KnownFields kSubset{
 };
 
 const KnownFields kTrafficPolicy{
-    .implemented = {"connectionPool"},
+    .implemented = {"connectionPool", "loadBalancer", "outlierDetection", "portLevelSettings",
+                    "proxyProtocol"},
     .accepted = {},
-    .not_implemented = {"loadBalancer", "outlierDetection", "tls", "portLevelSettings",
-                        "proxyProtocol", "tunnel"},
+    .not_implemented = {"tls", "tunnel"},
+};
+
+const KnownFields kPortTrafficPolicy{
+    .implemented = {"port", "connectionPool", "loadBalancer", "outlierDetection"},
+    .accepted = {},
+    .not_implemented = {"tls"},
+};
+
+// LoadBalancerSettings. The HTTP hash keys are read so that the parser can say why
+// they do nothing for TCP.
+const KnownFields kLoadBalancer{
+    .implemented = {"simple", "consistentHash"},
+    .accepted = {},
+    .not_implemented = {"localityLbSetting", "warmupDurationSecs", "warmup"},
+};
+
+const KnownFields kConsistentHash{
+    .implemented = {"useSourceIp", "httpHeaderName", "httpCookie", "httpQueryParameterName"},
+    .accepted = {},
+    .not_implemented = {"ringHash", "maglev", "minimumRingSize"},
+};
+
+const KnownFields kOutlierDetection{
+    .implemented = {"consecutiveGatewayErrors", "consecutive5xxErrors", "consecutiveErrors",
+                    "interval", "baseEjectionTime", "maxEjectionPercent", "minHealthPercent"},
+    .accepted = {},
+    .not_implemented = {"splitExternalLocalOriginErrors", "consecutiveLocalOriginFailures"},
+};
+
+const KnownFields kProxyProtocol{
+    .implemented = {"version"},
+    .accepted = {},
+    .not_implemented = {},
 };
 
 const KnownFields kConnectionPool{
@@ -100,15 +155,28 @@ const KnownFields kConnectionPool{
 };
 
 const KnownFields kTcpConnectionPool{
-    .implemented = {"connectTimeout", "idleTimeout"},
+    .implemented = {"connectTimeout", "idleTimeout", "maxConnections", "tcpKeepalive",
+                    "maxConnectionDuration"},
     .accepted = {},
-    .not_implemented = {"maxConnections", "tcpKeepalive", "maxConnectionDuration"},
+    .not_implemented = {},
+};
+
+const KnownFields kTcpKeepalive{
+    .implemented = {"time", "interval", "probes"},
+    .accepted = {},
+    .not_implemented = {},
 };
 
 const KnownFields kServiceEntrySpec{
-    .implemented = {"hosts", "ports", "resolution", "endpoints", "location"},
+    .implemented = {"hosts", "ports", "resolution", "endpoints", "location", "workloadSelector"},
     .accepted = {},
-    .not_implemented = {"addresses", "exportTo", "workloadSelector", "subjectAltNames"},
+    .not_implemented = {"addresses", "exportTo", "subjectAltNames"},
+};
+
+const KnownFields kServiceEntryWorkloadSelector{
+    .implemented = {"labels"},
+    .accepted = {},
+    .not_implemented = {},
 };
 
 const KnownFields kServicePort{

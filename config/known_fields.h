@@ -27,11 +27,14 @@ extern const KnownFields kObjectMeta;
 extern const KnownFields kGatewaySpec;
 extern const KnownFields kServer;
 extern const KnownFields kServerPort;
+extern const KnownFields kServerTlsSettings;
 
 // networking.istio.io VirtualService.
 extern const KnownFields kVirtualServiceSpec;
 extern const KnownFields kTcpRoute;
 extern const KnownFields kL4Match;
+extern const KnownFields kTlsRoute;
+extern const KnownFields kTlsMatch;
 extern const KnownFields kRouteDestination;
 extern const KnownFields kDestination;
 extern const KnownFields kPortSelector;
@@ -42,11 +45,18 @@ extern const KnownFields kSubset;
 extern const KnownFields kTrafficPolicy;
 extern const KnownFields kConnectionPool;
 extern const KnownFields kTcpConnectionPool;
+extern const KnownFields kTcpKeepalive;
+extern const KnownFields kPortTrafficPolicy;
+extern const KnownFields kLoadBalancer;
+extern const KnownFields kConsistentHash;
+extern const KnownFields kOutlierDetection;
+extern const KnownFields kProxyProtocol;
 
 // networking.istio.io ServiceEntry.
 extern const KnownFields kServiceEntrySpec;
 extern const KnownFields kServicePort;
-extern const KnownFields kWorkloadEntry;
+extern const KnownFields kWorkloadEntry;  // also the spec of a standalone WorkloadEntry
+extern const KnownFields kServiceEntryWorkloadSelector;
 
 }  // namespace known_fields
 }  // namespace weir::config

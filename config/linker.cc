@@ -54,14 +54,39 @@ bool attaches(const VirtualServiceObject& vs, const GatewayServer& server) {
   return false;
 }
 
-bool acceptsListener(const TcpRoute& route, const Listener& listener) {
-  if (route.matches.empty()) {
+// Whether one match block can accept connections of this listener at all: what it
+// says about the port and gateway, and for tls rules, whether one of its SNI names
+// is one the server's hosts admit (Istio builds a filter chain only for the SNI
+// hosts that the server's hosts cover).
+bool blockAcceptsListener(const L4Match& match, const Listener& listener,
+                          const GatewayServer& server) {
+  if ((match.port != 0 && match.port != listener.port) ||
+      (!match.gateways.empty() && !contains(match.gateways, listener.gateway))) {
+    return false;
+  }
+  if (match.sni_hosts.empty()) {
     return true;
   }
-  return std::any_of(route.matches.begin(), route.matches.end(), [&](const L4Match& match) {
-    return (match.port == 0 || match.port == listener.port) &&
-           (match.gateways.empty() || contains(match.gateways, listener.gateway));
+  return std::any_of(match.sni_hosts.begin(), match.sni_hosts.end(), [&](const std::string& sni) {
+    return std::any_of(server.hosts.begin(), server.hosts.end(),
+                       [&](const ServerHost& host) { return hostsMatch(host.host, sni); });
   });
+}
+
+bool acceptsListener(const TcpRoute& route, const Listener& listener,
+                     const GatewayServer& server) {
+  return route.matches.empty() ||
+         std::any_of(route.matches.begin(), route.matches.end(), [&](const L4Match& match) {
+           return blockAcceptsListener(match, listener, server);
+         });
+}
+
+// Istio routes a TLS passthrough server by `tls` rules only, and a plain TCP
+// server by `tcp` rules only (gateway.go: createGatewayTCPFilterChainOpts; tcp
+// rules serve TLS servers only when the gateway terminates TLS, which Weir does
+// not do).
+bool servesListener(const TcpRuleSpec& rule, const Listener& listener) {
+  return rule.tls == listener.tls_passthrough;
 }
 
 class Linker {
@@ -105,23 +130,38 @@ class Linker {
       return;  // only "mesh" or unknown gateways, reported above
     }
 
-    const size_t first_route = routes_.size();
-    for (const TcpRuleSpec& rule : vs.tcp) {
-      addRule(vs, rule, gateways);
+    // (route index, its rule), tls[] first: Istio builds a VirtualService's
+    // filter chains from its tls rules, and its tcp rules serve other servers.
+    std::vector<std::pair<size_t, const TcpRuleSpec*>> added;
+    for (const std::vector<TcpRuleSpec>* rules : {&vs.tls, &vs.tcp}) {
+      for (const TcpRuleSpec& rule : *rules) {
+        if (addRule(vs, rule, gateways)) {
+          added.emplace_back(routes_.size() - 1, &rule);
+        }
+      }
     }
 
     for (const std::string& gateway : gateways) {
       bool attached = false;
       for (size_t i = 0; i < gateways_.listeners.size(); ++i) {
         Listener& listener = gateways_.listeners[i];
-        if (listener.gateway != gateway || !attaches(vs, *gateways_.servers[i])) {
+        const GatewayServer& server = *gateways_.servers[i];
+        if (listener.gateway != gateway || !attaches(vs, server)) {
           continue;
         }
         attached = true;
-        for (size_t r = first_route; r < routes_.size(); ++r) {
-          if (acceptsListener(routes_[r], listener)) {
+        const TcpRuleSpec* other_kind = nullptr;
+        bool serves = false;
+        for (const auto& [r, rule] : added) {
+          if (!servesListener(*rule, listener)) {
+            other_kind = other_kind != nullptr ? other_kind : rule;
+          } else if (acceptsListener(routes_[r], listener, server)) {
             listener.candidate_routes.push_back(r);
+            serves = true;
           }
+        }
+        if (!serves && other_kind != nullptr) {
+          warnWrongKind(vs, *other_kind, listener);
         }
       }
       if (!attached && hasListener(gateway)) {
@@ -138,16 +178,39 @@ class Linker {
                        [&](const Listener& listener) { return listener.gateway == gateway; });
   }
 
-  void addRule(const VirtualServiceObject& vs, const TcpRuleSpec& rule,
+  void warnWrongKind(const VirtualServiceObject& vs, const TcpRuleSpec& rule,
+                     const Listener& listener) {
+    const std::string server = "server \"" + listener.server_name + "\" of gateway " +
+                               listener.gateway;
+    diagnostics_.warning(
+        rule.at, rule.tls ? "tls rules of VirtualService " + vs.meta.qualifiedName() +
+                                " do not apply to " + server +
+                                ", a plain TCP server (Istio routes it by tcp rules)"
+                          : "tcp rules of VirtualService " + vs.meta.qualifiedName() +
+                                " do not apply to " + server +
+                                ", a TLS passthrough server (Istio routes it by tls rules)");
+  }
+
+  // Adds the route of one rule; false when it can never match at Weir.
+  bool addRule(const VirtualServiceObject& vs, const TcpRuleSpec& rule,
                const std::vector<std::string>& vs_gateways) {
     TcpRoute route;
     route.virtual_service = vs.meta.qualifiedName();
-    route.name = route.virtual_service + "/tcp[" + std::to_string(rule.index) + "]";
+    route.name = route.virtual_service + (rule.tls ? "/tls[" : "/tcp[") +
+                 std::to_string(rule.index) + "]";
     route.position = rule.at.position;
 
     for (const L4MatchSpec& spec : rule.matches) {
       L4Match match;
       match.port = spec.port;
+      match.destination_subnets = spec.destination_subnets;
+      match.source_subnet = spec.source_subnet;
+      for (const Located<std::string>& host : spec.sni_hosts) {
+        match.sni_hosts.push_back(host.value);
+      }
+      if (rule.tls && match.sni_hosts.empty()) {
+        continue;  // its sniHosts were all invalid, reported
+      }
       match.gateways = resolveGateways(spec.gateways, gateways_, diagnostics_);
       if (!spec.gateways.empty() && match.gateways.empty()) {
         continue;  // names only "mesh" or unknown gateways: never matches at Weir
@@ -162,7 +225,10 @@ class Linker {
       route.matches.push_back(std::move(match));
     }
     if (!rule.matches.empty() && route.matches.empty()) {
-      return;  // every match block is for gateways Weir does not serve
+      return false;  // every match block is for gateways Weir does not serve
+    }
+    if (rule.tls && route.matches.empty()) {
+      return false;  // a tls rule without matches is an error, reported
     }
 
     for (const RouteDestinationSpec& spec : rule.route) {
@@ -172,6 +238,7 @@ class Linker {
       }
     }
     routes_.push_back(std::move(route));
+    return true;
   }
 
   const ParsedConfig& config_;

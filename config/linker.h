@@ -7,9 +7,11 @@
 //   applies to the mesh (sidecars) only and Weir, the ingress gateway, ignores it.
 // - It is attached to a gateway server when one of its hosts matches one of the
 //   server's hosts (wildcards allowed) and the server admits its namespace.
-// - A listener's candidate_routes are the tcp[] rules of the attached
-//   VirtualServices in load order, keeping rules without matches and rules with a
-//   match block that accepts this listener (port, gateways).
+// - A listener's candidate_routes are the rules of the attached VirtualServices in
+//   load order — tls[] rules for a TLS passthrough listener, tcp[] rules for a
+//   plain TCP one (as Istio's gateway does) — keeping rules without matches and
+//   rules with a match block that accepts this listener (port, gateways, and for
+//   tls rules an SNI name that the server's hosts admit).
 #pragma once
 
 #include "config/diagnostics.h"

@@ -28,7 +28,7 @@ GatewayListeners buildListeners(const std::vector<GatewayObject>& gateways,
     const std::string gateway_name = gateway->meta.qualifiedName();
     result.gateways[gateway_name] = gateway;
     for (const GatewayServer& server : gateway->servers) {
-      if (server.port.value == 0 || server.protocol != "TCP") {
+      if (server.port.value == 0 || (server.protocol != "TCP" && !server.tls_passthrough)) {
         continue;  // already reported
       }
       Listener listener;
@@ -37,6 +37,7 @@ GatewayListeners buildListeners(const std::vector<GatewayObject>& gateways,
       listener.bind_address = server.bind.empty() ? kDefaultBind : server.bind;
       listener.port = server.port.value;
       listener.protocol = server.protocol;
+      listener.tls_passthrough = server.tls_passthrough;
       listener.stat_prefix = gateway->meta.name + "_" + std::to_string(server.port.value);
 
       bool clashes = false;

@@ -12,5 +12,6 @@ GatewayObject parseGateway(const FieldReader& spec, ObjectMeta meta);
 VirtualServiceObject parseVirtualService(const FieldReader& spec, ObjectMeta meta);
 DestinationRuleObject parseDestinationRule(const FieldReader& spec, ObjectMeta meta);
 ServiceEntryObject parseServiceEntry(const FieldReader& spec, ObjectMeta meta);
+WorkloadEntryObject parseWorkloadEntry(const FieldReader& spec, ObjectMeta meta);
 
 }  // namespace weir::config

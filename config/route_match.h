@@ -25,10 +25,21 @@ struct ConnectionFacts {
 };
 
 // The first of `listener.candidate_routes` that has no match blocks or a match
-// block accepting `facts` (port absent or equal; gateways absent or containing
-// the gateway). nullptr when none: the connection is to be closed.
+// block accepting `facts`. nullptr when none: the connection is to be closed.
 // The returned pointer points into `table`.
 const TcpRoute* findRoute(const RouteTable& table, const Listener& listener,
                           const ConnectionFacts& facts);
+
+// Whether one match block accepts `facts`: every field it sets must agree (AND):
+// port equal; gateway listed; destination known and inside one of
+// destination_subnets; source known and inside source_subnet; SNI matching one of
+// sni_hosts (see sniMatches). Unset fields accept anything.
+bool matchAccepts(const L4Match& match, const ConnectionFacts& facts);
+
+// Whether an SNI name matches one `sniHosts` entry: exact (ignoring case),
+// "*.example.com" (any name with at least one more label in front, as Envoy's
+// server_names), or "*" (any SNI). An empty SNI (no ClientHello, or no SNI in it)
+// matches nothing.
+bool sniMatches(std::string_view pattern, std::string_view sni);
 
 }  // namespace weir::config

@@ -86,6 +86,7 @@ struct UpstreamCluster {
   // resilience work (issue 8). Absent: no ejection.
   struct OutlierDetection {
     uint32_t consecutive_errors = 5;  // consecutiveGatewayErrors / consecutive5xxErrors
+                                      // (the lower enabled one); 0: none enabled
     std::chrono::milliseconds interval{10'000};
     std::chrono::milliseconds base_ejection_time{30'000};
     uint32_t max_ejection_percent = 10;
@@ -125,9 +126,9 @@ struct L4Match {
   std::vector<std::string> sni_hosts;
 };
 
-// One `tcp[]` rule of a VirtualService.
+// One `tcp[]` or `tls[]` rule of a VirtualService.
 struct TcpRoute {
-  std::string name;  // "namespace/virtualservice/tcp[i]", for logs and stats
+  std::string name;  // "namespace/virtualservice/tcp[i]" or ".../tls[i]", for logs and stats
   std::string virtual_service;  // "namespace/name"
   std::vector<L4Match> matches;  // ORed; empty matches everything
   std::vector<WeightedDestination> destinations;
@@ -144,7 +145,11 @@ struct Listener {
   // The port the Gateway names. Differs from `port` only when the proxy was told
   // to listen elsewhere (weir --port-override); 0 until the proxy fills it in.
   uint16_t configured_port = 0;
-  std::string protocol;     // "TCP"
+  std::string protocol;     // "TCP", or "TLS" / "HTTPS" with tls.mode PASSTHROUGH
+  // TLS passthrough (protocol TLS or HTTPS, tls.mode PASSTHROUGH): the proxy peeks
+  // the ClientHello for the SNI name, routes by the VirtualServices' `tls` rules and
+  // forwards the bytes untouched. Plain TCP listeners route by `tcp` rules.
+  bool tls_passthrough = false;
   std::string stat_prefix;  // Envoy-style, e.g. "tcp-echo-gateway_9000"
   // Indices into RouteTable::routes of the rules that may serve this listener,
   // in priority order. The rule that serves a connection is the first of these

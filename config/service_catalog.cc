@@ -1,12 +1,52 @@
 #include "config/service_catalog.h"
 
+#include <algorithm>
+
 #include "config/host_names.h"
 #include "config/unique_objects.h"
 
 namespace weir::config {
+namespace {
+
+bool includes(const std::map<std::string, std::string>& labels,
+              const std::map<std::string, std::string>& selector) {
+  return std::all_of(selector.begin(), selector.end(), [&](const auto& label) {
+    const auto found = labels.find(label.first);
+    return found != labels.end() && found->second == label.second;
+  });
+}
+
+}  // namespace
 
 ServiceCatalog::ServiceCatalog(const ParsedConfig& config, Diagnostics& diagnostics) {
+  const std::vector<const WorkloadEntryObject*> workloads =
+      uniqueObjects(config.workload_entries, diagnostics);
+  std::vector<bool> workload_selected(workloads.size(), false);
   for (const ServiceEntryObject* entry : uniqueObjects(config.service_entries, diagnostics)) {
+    if (entry->workload_selector) {
+      std::vector<EndpointSpec>& endpoints = selected_[entry];
+      for (size_t i = 0; i < workloads.size(); ++i) {
+        const WorkloadEntryObject& workload = *workloads[i];
+        if (workload.meta.namespace_name != entry->meta.namespace_name ||
+            !includes(workload.endpoint.labels, *entry->workload_selector)) {
+          continue;
+        }
+        workload_selected[i] = true;
+        const Located<std::string>& address = workload.endpoint.address;
+        if (address.value.empty()) {
+          continue;  // already reported
+        }
+        // Istio selects a WorkloadEntry with a host name only for DNS resolution.
+        if (entry->resolution == EndpointResolution::kStatic && !isIpAddress(address.value)) {
+          diagnostics.warning(address.at, "WorkloadEntry " + workload.meta.qualifiedName() +
+                                              " has a host name, so ServiceEntry " +
+                                              entry->meta.qualifiedName() +
+                                              " (resolution STATIC) does not use it");
+          continue;
+        }
+        endpoints.push_back(workload.endpoint);
+      }
+    }
     for (const ServiceHostSpec& host : entry->hosts) {
       const auto [existing, inserted] =
           services_.emplace(host.canonical, Service{entry, &host});
@@ -15,6 +55,13 @@ ServiceCatalog::ServiceCatalog(const ParsedConfig& config, Diagnostics& diagnost
                                        "\" is already defined by ServiceEntry " +
                                        existing->second.entry->meta.qualifiedName());
       }
+    }
+  }
+  for (size_t i = 0; i < workloads.size(); ++i) {
+    if (!workload_selected[i]) {
+      diagnostics.warning(workloads[i]->meta.at,
+                          "WorkloadEntry " + workloads[i]->meta.qualifiedName() +
+                              " is selected by no ServiceEntry's workloadSelector; unused");
     }
   }
   for (const DestinationRuleObject* rule : uniqueObjects(config.destination_rules, diagnostics)) {
@@ -48,6 +95,15 @@ const DestinationRuleObject* ServiceCatalog::destinationRule(std::string_view ho
     }
   }
   return best;
+}
+
+}  // namespace weir::config
+
+namespace weir::config {
+
+const std::vector<EndpointSpec>& ServiceCatalog::endpoints(const ServiceEntryObject& entry) const {
+  const auto found = selected_.find(&entry);
+  return found == selected_.end() ? entry.endpoints : found->second;
 }
 
 }  // namespace weir::config

@@ -1,5 +1,7 @@
 // The services one load knows about: ServiceEntries and DestinationRules indexed by
-// canonical host. Building it reports duplicate objects and hosts defined twice.
+// canonical host, and the endpoints of each ServiceEntry (its own, or the
+// WorkloadEntries its workloadSelector selects). Building it reports duplicate
+// objects, hosts defined twice and WorkloadEntries that a ServiceEntry cannot use.
 #pragma once
 
 #include <map>
@@ -29,9 +31,15 @@ class ServiceCatalog {
   // with the most specific wildcard host matching it (`*.example.com`).
   const DestinationRuleObject* destinationRule(std::string_view host) const;
 
+  // The endpoints of `entry`, one of this catalog's: `endpoints`, or with a
+  // workloadSelector every WorkloadEntry of the entry's namespace whose labels
+  // include the selector's, in load order.
+  const std::vector<EndpointSpec>& endpoints(const ServiceEntryObject& entry) const;
+
  private:
   std::map<std::string, Service, std::less<>> services_;
   std::map<std::string, const DestinationRuleObject*, std::less<>> rules_;
+  std::map<const ServiceEntryObject*, std::vector<EndpointSpec>> selected_;
 };
 
 }  // namespace weir::config

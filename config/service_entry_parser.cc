@@ -5,9 +5,12 @@
 #include "config/known_fields.h"
 #include "config/object_parsers.h"
 #include "config/protocols.h"
+#include "config/workload_entry_parser.h"
 
 namespace weir::config {
 namespace {
+
+using LabelMap = std::map<std::string, std::string>;
 
 struct PortsResult {
   std::vector<ServicePortSpec> ports;
@@ -103,56 +106,6 @@ std::optional<EndpointResolution> parseResolution(const FieldReader& resolution)
   return std::nullopt;
 }
 
-EndpointSpec parseEndpoint(const FieldReader& item, std::optional<EndpointResolution> resolution,
-                           const std::set<std::string>& port_names) {
-  EndpointSpec endpoint;
-  endpoint.address.at = item.where();
-  item.checkFields(known_fields::kWorkloadEntry);
-
-  const FieldReader address = item.field("address");
-  if (!address.present()) {
-    address.error("address is required");
-  } else if (std::optional<std::string> value = address.string()) {
-    if (value->starts_with("unix://")) {
-      address.error("unix domain socket endpoints are not supported by Weir yet");
-    } else if (resolution == EndpointResolution::kStatic && !isIpAddress(*value)) {
-      address.error("endpoint address \"" + *value + "\" is not a valid IP address");
-    } else if (resolution == EndpointResolution::kDns && !isIpAddress(*value) &&
-               fqdnError(*value)) {
-      address.error("endpoint address \"" + *value + "\" is not a valid FQDN or an IP address");
-    } else {
-      endpoint.address = locate(*value, address);
-    }
-  }
-
-  for (const auto& [name, port] : item.field("ports").entries()) {
-    const std::optional<uint16_t> number = readPortNumber(port);
-    if (!number) {
-      continue;
-    }
-    if (!port_names.contains(name)) {
-      port.error("endpoint port " + std::to_string(*number) +
-                 " is not defined by the service entry");
-      continue;
-    }
-    endpoint.ports[name] = *number;
-  }
-
-  endpoint.labels = readStringMap(item.field("labels"));
-
-  const FieldReader weight = item.field("weight");
-  if (std::optional<int64_t> value = weight.integer()) {
-    if (*value < 0) {
-      weight.error("weight " + std::to_string(*value) + " < 0");
-    } else if (*value > 0xffffffffLL) {
-      weight.error("weight " + std::to_string(*value) + " is too large (max 4294967295)");
-    } else if (*value > 0) {  // 0 means unset, as in Istio: weight 1
-      endpoint.weight = static_cast<uint32_t>(*value);
-    }
-  }
-  return endpoint;
-}
-
 }  // namespace
 
 ServiceEntryObject parseServiceEntry(const FieldReader& spec, ObjectMeta meta) {
@@ -204,6 +157,10 @@ ServiceEntryObject parseServiceEntry(const FieldReader& spec, ObjectMeta meta) {
       parseResolution(spec.field("resolution"));
   entry.resolution = resolution.value_or(EndpointResolution::kStatic);
 
+  const EndpointAddressRule address_rule =
+      !resolution                                   ? EndpointAddressRule::kUnchecked
+      : *resolution == EndpointResolution::kStatic ? EndpointAddressRule::kIp
+                                                    : EndpointAddressRule::kIpOrFqdn;
   const FieldReader endpoints = spec.field("endpoints");
   for (const FieldReader& item : endpoints.items()) {
     if (!item.present()) {
@@ -211,7 +168,31 @@ ServiceEntryObject parseServiceEntry(const FieldReader& spec, ObjectMeta meta) {
       continue;
     }
     if (item.expectMap()) {
-      entry.endpoints.push_back(parseEndpoint(item, resolution, port_names));
+      entry.endpoints.push_back(readWorkloadEntry(item, address_rule, &port_names));
+    }
+  }
+
+  // workloadSelector: standalone WorkloadEntries instead of `endpoints`.
+  const FieldReader selector = spec.field("workloadSelector");
+  entry.workload_selector_at = selector.where();
+  if (selector.expectMap()) {
+    selector.checkFields(known_fields::kServiceEntryWorkloadSelector);
+    const FieldReader labels = selector.field("labels");
+    entry.workload_selector = readStringMap(labels);
+    if (endpoints.present()) {
+      selector.error("only one of WorkloadSelector or Endpoints is allowed in Service Entry");
+      entry.workload_selector.reset();  // keep the endpoints, so no follow-on errors
+    }
+    if (entry.workload_selector && entry.workload_selector->empty()) {
+      selector.warning(
+          "service entry: workload selector specified without labels, will be applied to all "
+          "services in namespace");
+    }
+    for (const auto& [key, value] : entry.workload_selector.value_or(LabelMap{})) {
+      if (key.find('*') != std::string::npos || value.find('*') != std::string::npos) {
+        labels.field(key).error("wildcard is not supported in selector: \"" + key + "=" +
+                                value + "\"");
+      }
     }
   }
 

@@ -1,8 +1,15 @@
-// VirtualService: ordered tcp[] rules, each with L4 match blocks and weighted
-// destinations.
+// VirtualService: ordered tcp[] and tls[] rules, each with L4 match blocks (for
+// tls[], with SNI names) and weighted destinations. Checked as Istio's validation
+// checks them, with its wording, including its warnings about rules and match
+// blocks that can never be reached.
+#include <algorithm>
+#include <cctype>
 #include <limits>
+#include <map>
+#include <variant>
 
 #include "config/host_names.h"
+#include "config/ip_prefix.h"
 #include "config/known_fields.h"
 #include "config/object_parsers.h"
 
@@ -108,11 +115,12 @@ DestinationRef parseDestination(const FieldReader& destination, const std::strin
   return ref;
 }
 
-std::vector<RouteDestinationSpec> parseRoute(const FieldReader& route, const std::string& ns) {
+std::vector<RouteDestinationSpec> parseRoute(const FieldReader& route, const std::string& ns,
+                                             bool tls) {
   std::vector<RouteDestinationSpec> result;
   const std::vector<FieldReader> items = route.items();
   if (!route.present() || (route.isList() && items.empty())) {
-    route.error("TCP route is required");
+    route.error(tls ? "TLS route is required" : "TCP route is required");
     return result;
   }
   int64_t total_weight = 0;
@@ -152,42 +160,245 @@ std::vector<RouteDestinationSpec> parseRoute(const FieldReader& route, const std
   return result;
 }
 
-L4MatchSpec parseMatch(const FieldReader& item, const std::string& ns) {
-  L4MatchSpec match;
+std::string lowerCase(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
+// Istio's host.Name.SubsetOf: every name that `name` covers is covered by `of`.
+bool isSubsetOf(std::string_view name, std::string_view of) {
+  const auto wildcard = [](std::string_view host) { return host.starts_with('*'); };
+  if (wildcard(name)) {
+    return wildcard(of) && name.substr(1).ends_with(of.substr(1));
+  }
+  if (wildcard(of)) {
+    return name.ends_with(of.substr(1));
+  }
+  return name == of;
+}
+
+// A CIDR block or bare IP (Istio's ValidateIPSubnet and its messages).
+std::optional<IpPrefix> readSubnet(const FieldReader& reader) {
+  const std::optional<std::string> text = reader.string();
+  if (!text) {
+    return std::nullopt;
+  }
+  std::variant<IpPrefix, std::string> parsed = parseIpPrefix(*text);
+  if (const std::string* error = std::get_if<std::string>(&parsed)) {
+    reader.error(*error);
+    return std::nullopt;
+  }
+  return std::get<IpPrefix>(parsed);
+}
+
+// One entry of sniHosts: Istio's validateSniHost, then what Envoy's server_names
+// can express (exact names, "*" and "*." wildcards).
+std::optional<std::string> readSniHost(const FieldReader& item,
+                                       const std::vector<Located<std::string>>& vs_hosts) {
+  std::optional<std::string> text = item.string();
+  if (!text) {
+    if (!item.present()) {
+      item.error("expected a string, got a null value");
+    }
+    return std::nullopt;
+  }
+  const std::string host = lowerCase(*text);
+  if (std::optional<std::string> error = wildcardDomainError(*text)) {
+    if (isIpAddress(*text)) {
+      item.warning("using an IP address (\"" + *text +
+                   "\") goes against SNI spec and most clients do not support this");
+      return host;
+    }
+    item.error(*error);
+    return std::nullopt;
+  }
+  if (host.starts_with('*') && host != "*" && !host.starts_with("*.")) {
+    item.error("SNI host \"" + *text +
+               "\" is not supported by Weir: a wildcard must be a whole first label "
+               "(\"*.example.com\")");
+    return std::nullopt;
+  }
+  std::string hosts;
+  for (const Located<std::string>& vs_host : vs_hosts) {
+    if (isSubsetOf(host, vs_host.value)) {
+      return host;
+    }
+    hosts += (hosts.empty() ? "" : ", ") + vs_host.value;
+  }
+  item.error("SNI host \"" + *text +
+             "\" is not a compatible subset of any of the virtual service hosts: [" + hosts +
+             "]");
+  return std::nullopt;
+}
+
+// What a match block says, for finding duplicates (Istio compares the blocks'
+// JSON). Unset when the block has fields Weir does not read (sourceLabels, …),
+// which could tell two blocks apart: such a block is never called a duplicate.
+std::optional<std::string> matchIdentity(const FieldReader& item, const L4MatchSpec& match) {
+  for (const char* unread : {"sourceLabels", "sourceNamespace"}) {
+    if (item.field(unread).present()) {
+      return std::nullopt;
+    }
+  }
+  std::string key = "port=" + std::to_string(match.port) + ";gateways=";
+  for (const Located<std::string>& gateway : match.gateways) {
+    key += gateway.value + ",";
+  }
+  key += ";destinationSubnets=";
+  for (const IpPrefix& subnet : match.destination_subnets) {
+    key += toString(subnet) + ",";
+  }
+  key += ";sourceSubnet=" + (match.source_subnet ? toString(*match.source_subnet) : "");
+  key += ";sniHosts=";
+  for (const Located<std::string>& host : match.sni_hosts) {
+    key += host.value + ",";
+  }
+  return key;
+}
+
+struct ParsedMatch {
+  L4MatchSpec spec;
+  std::optional<std::string> identity;
+};
+
+ParsedMatch parseMatch(const FieldReader& item, const std::string& ns, bool tls,
+                       const std::vector<Located<std::string>>& vs_hosts) {
+  ParsedMatch parsed;
+  L4MatchSpec& match = parsed.spec;
   match.at = item.where();
   if (!item.present()) {
-    item.error("tcp match may not be nil");
-    return match;
+    item.error(tls ? "TLS match may not be null" : "tcp match may not be nil");
+    return parsed;
   }
   if (!item.expectMap()) {
-    return match;
+    return parsed;
   }
-  item.checkFields(known_fields::kL4Match);
+  item.checkFields(tls ? known_fields::kTlsMatch : known_fields::kL4Match);
   const FieldReader port = item.field("port");
   if (port.present()) {
     match.port = readPortNumber(port).value_or(0);
   }
   match.gateways = parseGatewayRefs(item.field("gateways"), ns);
-  return match;
+  for (const FieldReader& subnet : item.field("destinationSubnets").items()) {
+    if (std::optional<IpPrefix> prefix = readSubnet(subnet)) {
+      match.destination_subnets.push_back(*prefix);
+    }
+  }
+  match.source_subnet = readSubnet(item.field("sourceSubnet"));
+  if (tls) {
+    const FieldReader sni_hosts = item.field("sniHosts");
+    const std::vector<FieldReader> hosts = sni_hosts.items();
+    if (hosts.empty() && (!sni_hosts.present() || sni_hosts.isList())) {
+      sni_hosts.error("TLS match must have at least one SNI host");
+    }
+    for (const FieldReader& host : hosts) {
+      if (std::optional<std::string> name = readSniHost(host, vs_hosts)) {
+        match.sni_hosts.push_back(locate(std::move(*name), host));
+      }
+    }
+  }
+  parsed.identity = matchIdentity(item, match);
+  return parsed;
 }
 
-TcpRuleSpec parseTcpRule(const FieldReader& item, size_t index, const std::string& ns) {
-  TcpRuleSpec rule;
+struct ParsedRule {
+  TcpRuleSpec spec;
+  bool has_match_list = false;  // `match` written with at least one block
+  std::vector<std::optional<std::string>> match_identities;
+  std::vector<FieldReader> match_readers;
+};
+
+ParsedRule parseRule(const FieldReader& item, size_t index, bool tls, const std::string& ns,
+                     const std::vector<Located<std::string>>& vs_hosts) {
+  ParsedRule parsed;
+  TcpRuleSpec& rule = parsed.spec;
   rule.index = index;
+  rule.tls = tls;
   rule.at = item.where();
   if (!item.present()) {
-    item.error("tcp route may not be null");
-    return rule;
+    item.error(tls ? "tls route may not be null" : "tcp route may not be null");
+    return parsed;
   }
   if (!item.expectMap()) {
-    return rule;
+    return parsed;
   }
-  item.checkFields(known_fields::kTcpRoute);
-  for (const FieldReader& match : item.field("match").items()) {
-    rule.matches.push_back(parseMatch(match, ns));
+  item.checkFields(tls ? known_fields::kTlsRoute : known_fields::kTcpRoute);
+  const FieldReader match_list = item.field("match");
+  const std::vector<FieldReader> matches = match_list.items();
+  if (tls && matches.empty() && (!match_list.present() || match_list.isList())) {
+    match_list.error("TLS route must have at least one match condition");
   }
-  rule.route = parseRoute(item.field("route"), ns);
-  return rule;
+  parsed.has_match_list = !matches.empty();
+  for (const FieldReader& match : matches) {
+    ParsedMatch block = parseMatch(match, ns, tls, vs_hosts);
+    parsed.match_identities.push_back(std::move(block.identity));
+    parsed.match_readers.push_back(match);
+    rule.matches.push_back(std::move(block.spec));
+  }
+  rule.route = parseRoute(item.field("route"), ns, tls);
+  return parsed;
+}
+
+// Istio's analyzeUnreachable{TCP,TLS}Rules: with first-match-wins, a rule after
+// one without matches, and a match block equal to an earlier one, are never used.
+// Warnings, as in Istio; Weir keeps the rules (they are harmless).
+void warnUnreachable(const std::vector<FieldReader>& items,
+                     const std::vector<ParsedRule>& rules) {
+  std::map<std::string, size_t> seen;  // match identity -> first rule with it
+  std::optional<size_t> catch_all;
+  for (const ParsedRule& rule : rules) {
+    const std::string rule_name = "#" + std::to_string(rule.spec.index);
+    const auto unused = [&](const std::string& reason) {
+      items[rule.spec.index].warning("virtualService rule " + rule_name + " not used (" +
+                                     reason + ")");
+    };
+    if (!rule.has_match_list) {
+      if (catch_all) {
+        unused("only the last rule can have no matches");
+      }
+      catch_all = rule.spec.index;
+      continue;
+    }
+    if (catch_all) {
+      // Istio says this once per match block; once per rule says the same.
+      unused("route without matches defined before");
+      continue;
+    }
+    size_t duplicates = 0;
+    for (size_t m = 0; m < rule.match_identities.size(); ++m) {
+      const std::optional<std::string>& identity = rule.match_identities[m];
+      if (!identity) {
+        continue;
+      }
+      const auto [it, inserted] = seen.emplace(*identity, rule.spec.index);
+      if (!inserted) {
+        ++duplicates;
+        rule.match_readers[m].warning("virtualService rule " + rule_name + " match #" +
+                                      std::to_string(m) +
+                                      " is not used (duplicate/overlapping match in rule #" +
+                                      std::to_string(it->second) + ")");
+      }
+    }
+    if (duplicates == rule.match_identities.size()) {
+      unused("all matches used by prior rules");
+    }
+  }
+}
+
+std::vector<TcpRuleSpec> parseRules(const std::vector<FieldReader>& items, bool tls,
+                                    const std::string& ns,
+                                    const std::vector<Located<std::string>>& vs_hosts) {
+  std::vector<ParsedRule> parsed;
+  for (size_t i = 0; i < items.size(); ++i) {
+    parsed.push_back(parseRule(items[i], i, tls, ns, vs_hosts));
+  }
+  warnUnreachable(items, parsed);
+  std::vector<TcpRuleSpec> rules;
+  for (ParsedRule& rule : parsed) {
+    rules.push_back(std::move(rule.spec));
+  }
+  return rules;
 }
 
 bool hasItems(const FieldReader& list) { return list.isList() && !list.items().empty(); }
@@ -231,15 +442,17 @@ VirtualServiceObject parseVirtualService(const FieldReader& spec, ObjectMeta met
   vs.gateways = parseGatewayRefs(gateways, ns);
 
   const FieldReader tcp = spec.field("tcp");
-  const std::vector<FieldReader> rules = tcp.items();
+  const FieldReader tls = spec.field("tls");
+  const std::vector<FieldReader> tcp_rules = tcp.items();
+  const std::vector<FieldReader> tls_rules = tls.items();
   const bool tcp_is_list_or_absent = !tcp.present() || tcp.isList();
-  if (rules.empty() && tcp_is_list_or_absent && !hasItems(spec.field("http")) &&
-      !hasItems(spec.field("tls"))) {
+  const bool tls_is_list_or_absent = !tls.present() || tls.isList();
+  if (tcp_rules.empty() && tcp_is_list_or_absent && tls_rules.empty() &&
+      tls_is_list_or_absent && !hasItems(spec.field("http"))) {
     tcp.error("http, tcp or tls must be provided in virtual service");
   }
-  for (size_t i = 0; i < rules.size(); ++i) {
-    vs.tcp.push_back(parseTcpRule(rules[i], i, ns));
-  }
+  vs.tls = parseRules(tls_rules, true, ns, vs.hosts);
+  vs.tcp = parseRules(tcp_rules, false, ns, vs.hosts);
   return vs;
 }
 

@@ -39,8 +39,10 @@ size_t countNodes(const YamlNode& node) {
 class TreeBuilder : public YAML::EventHandler {
  public:
   std::optional<YamlNode> takeRoot() { return std::exchange(root_, std::nullopt); }
+  const YAML::Mark& documentStart() const { return document_start_; }
 
-  void OnDocumentStart(const YAML::Mark&) override {
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    document_start_ = mark;
     stack_.clear();
     anchors_.clear();
     root_.reset();
@@ -86,6 +88,7 @@ class TreeBuilder : public YAML::EventHandler {
   void OnMapEnd() override { close(); }
 
  private:
+  YAML::Mark document_start_;
   struct OpenCollection {
     YamlNode node;
     YAML::anchor_t anchor = YAML::NullAnchor;
@@ -155,8 +158,18 @@ YamlStream parseYamlStream(const std::string& text) {
   YAML::Parser parser(input);
   TreeBuilder builder;
   try {
+    std::optional<int> previous_start;
     while (parser.HandleNextDocument(builder)) {
       std::optional<YamlNode> root = builder.takeRoot();
+      const YAML::Mark& start = builder.documentStart();
+      if ((!root || root->isNull()) && previous_start == start.pos) {
+        // yaml-cpp 0.7 (Debian 12) reports an endless run of empty documents at
+        // the same place for some input (a stray ',' at the top: yaml-cpp issue
+        // 1040); an empty document that does not advance is a syntax error.
+        stream.error = YamlSyntaxError{toPosition(start), "unexpected character here"};
+        break;
+      }
+      previous_start = start.pos;
       if (root && !root->isNull()) {
         stream.documents.push_back(std::move(*root));
       }

@@ -3,10 +3,12 @@
 #include <event2/buffer.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
 #include "echo/line_framing.h"
+#include "echo/proxy_header.h"
 
 namespace weir::echo {
 namespace {
@@ -17,12 +19,16 @@ constexpr ev_ssize_t kMaxSingleTransfer = 256 * 1024;
 }  // namespace
 
 EchoConnection::EchoConnection(BufferEventPtr bev, std::string peer, const EchoSettings& settings,
-                               std::string& scratch, DoneCallback on_done)
+                               std::string& scratch, EchoCounters& counters,
+                               DoneCallback on_done)
     : bev_(std::move(bev)),
       peer_(std::move(peer)),
       settings_(settings),
       scratch_(scratch),
-      on_done_(std::move(on_done)) {}
+      counters_(counters),
+      on_done_(std::move(on_done)),
+      prefix_(settings.prefix),
+      awaiting_proxy_header_(settings.proxy_protocol) {}
 
 void EchoConnection::start() {
   bufferevent_setcb(bev_.get(), &EchoConnection::onRead, &EchoConnection::onWrite,
@@ -37,6 +43,9 @@ void EchoConnection::start() {
 
 void EchoConnection::onRead(bufferevent*, void* self) {
   auto* connection = static_cast<EchoConnection*>(self);
+  if (connection->awaiting_proxy_header_ && !connection->readProxyHeader()) {
+    return;
+  }
   if (connection->settings_.mode == EchoMode::kRaw) {
     connection->echoRaw();
   } else {
@@ -67,6 +76,9 @@ void EchoConnection::onEvent(bufferevent*, short what, void* self) {
   }
   if (what & BEV_EVENT_EOF) {
     connection->client_done_ = true;
+    if (connection->awaiting_proxy_header_ && !connection->readProxyHeader()) {
+      return;  // rejected: the header can no longer be completed
+    }
     if (connection->settings_.mode == EchoMode::kRaw) {
       connection->echoRaw();
       connection->closeWhenFlushed();
@@ -74,6 +86,47 @@ void EchoConnection::onEvent(bufferevent*, short what, void* self) {
       connection->answerLines();
     }
   }
+}
+
+bool EchoConnection::readProxyHeader() {
+  evbuffer* input = bufferevent_get_input(bev_.get());
+  const std::size_t pending = std::min(evbuffer_get_length(input), kMaxProxyHeaderBytes);
+  ProxyHeader header;
+  if (pending > 0) {
+    const auto* bytes = reinterpret_cast<const char*>(
+        evbuffer_pullup(input, static_cast<ev_ssize_t>(pending)));
+    header = parseProxyHeader(std::string_view(bytes, pending));
+  }
+  switch (header.status) {
+    case ProxyHeader::Status::kNeedMoreBytes:
+      if (client_done_) {
+        rejectProxyHeader(pending == 0 ? "closed without sending a PROXY header"
+                                       : "closed in the middle of its PROXY header");
+      }
+      return false;
+    case ProxyHeader::Status::kMalformed:
+      rejectProxyHeader(header.error);
+      return false;
+    case ProxyHeader::Status::kComplete:
+      break;
+  }
+  evbuffer_drain(input, header.header_bytes);
+  awaiting_proxy_header_ = false;
+  const std::string from = header.source ? header.source->toString() : "unknown";
+  spdlog::debug("{}: PROXY v{} header, client {}", peer_, header.version, from);
+  if (settings_.mode == EchoMode::kRaw) {
+    const std::string line = "PROXY-FROM " + from + "\n";
+    evbuffer_add(bufferevent_get_output(bev_.get()), line.data(), line.size());
+  } else {
+    prefix_ = settings_.prefix + " [from " + from + "]";
+  }
+  return true;
+}
+
+void EchoConnection::rejectProxyHeader(const std::string& why) {
+  const std::size_t rejected = ++counters_.rejected_proxy_headers;
+  spdlog::warn("{}: {}; disconnecting ({} connections rejected so far)", peer_, why, rejected);
+  finish();
 }
 
 void EchoConnection::echoRaw() {
@@ -95,7 +148,7 @@ void EchoConnection::answerLines() {
     const auto* bytes = reinterpret_cast<const char*>(evbuffer_pullup(input, -1));
     scratch_.clear();
     LineFraming framing = weir::echo::answerLines(std::string_view(bytes, pending),
-                                                  settings_.prefix, settings_.max_line_bytes,
+                                                  prefix_, settings_.max_line_bytes,
                                                   settings_.high_watermark - queued, scratch_);
     if (framing.stop == LineFraming::Stop::kLineTooLong) {
       // Dropped at once, unanswered lines and all: waiting to flush would let a client

@@ -5,11 +5,18 @@
 // and resumes once the queue is down to settings.low_watermark. On the client's EOF it
 // answers what is complete (line mode drops a trailing partial line), flushes, then closes.
 //
+// With settings.proxy_protocol, the connection first reads the client's PROXY header
+// (see echo/proxy_header.h); nothing is answered before it is complete, and a client
+// whose header is malformed, or who closes before sending a complete one, is
+// disconnected and counted in EchoCounters.
+//
 // Thread: lives on its event loop; every method runs there.
 #pragma once
 
 #include <event2/util.h>
 
+#include <atomic>
+#include <cstddef>
 #include <functional>
 #include <string>
 
@@ -18,16 +25,23 @@
 
 namespace weir::echo {
 
+// What the connections of one server count. Written on the loop thread; atomic so a
+// test (or an admin thread) may read it while the loop runs.
+struct EchoCounters {
+  std::atomic<std::size_t> rejected_proxy_headers{0};
+};
+
 class EchoConnection {
  public:
   // Called once, from a callback of this connection, when it is finished; the callee
   // destroys the connection, and nothing of it is touched after the call.
   using DoneCallback = std::function<void(EchoConnection*)>;
 
-  // `bev` wraps the accepted socket and closes it on free. `settings` and `scratch` (a
-  // buffer shared by all connections of one loop) must outlive the connection.
+  // `bev` wraps the accepted socket and closes it on free. `settings`, `scratch` (a
+  // buffer shared by all connections of one loop) and `counters` must outlive the
+  // connection.
   EchoConnection(BufferEventPtr bev, std::string peer, const EchoSettings& settings,
-                 std::string& scratch, DoneCallback on_done);
+                 std::string& scratch, EchoCounters& counters, DoneCallback on_done);
   EchoConnection(const EchoConnection&) = delete;
   EchoConnection& operator=(const EchoConnection&) = delete;
 
@@ -41,6 +55,10 @@ class EchoConnection {
   static void onWrite(bufferevent* bev, void* self);
   static void onEvent(bufferevent* bev, short what, void* self);
 
+  // True once the header is read and dropped; false if more bytes are needed or the
+  // connection was finished (then `this` is gone: return at once).
+  bool readProxyHeader();
+  void rejectProxyHeader(const std::string& why);
   void echoRaw();
   void answerLines();
   void pauseReading();
@@ -52,7 +70,10 @@ class EchoConnection {
   std::string peer_;
   const EchoSettings& settings_;
   std::string& scratch_;
+  EchoCounters& counters_;
   DoneCallback on_done_;
+  std::string prefix_;  // settings.prefix, plus " [from ADDRESS]" with proxy_protocol
+  bool awaiting_proxy_header_ = false;
   bool reading_paused_ = false;
   bool client_done_ = false;  // EOF seen: the client sends nothing more
   bool closing_ = false;      // waiting for the output to drain, then close

@@ -122,7 +122,7 @@ void EchoServer::onAccept(evconnlistener*, evutil_socket_t fd, sockaddr* peer, i
   }
   spdlog::debug("{}: connected", peer_name);
   auto connection = std::make_unique<EchoConnection>(
-      std::move(bev), std::move(peer_name), server->settings_, server->scratch_,
+      std::move(bev), std::move(peer_name), server->settings_, server->scratch_, server->counters_,
       [server](EchoConnection* done) { server->release(done); });
   EchoConnection* key = connection.get();
   server->connections_.emplace(key, std::move(connection));

@@ -39,6 +39,9 @@ class EchoServer {
 
   std::size_t connectionCount() const { return connections_.size(); }
 
+  // Any thread may read these while the loop runs.
+  const EchoCounters& counters() const { return counters_; }
+
  private:
   struct Listener {
     EchoServer* server = nullptr;
@@ -56,6 +59,7 @@ class EchoServer {
   event_base* base_;
   const EchoSettings settings_;
   std::string scratch_;  // answer buffer lent to the connections, one at a time
+  EchoCounters counters_;
   std::vector<std::unique_ptr<Listener>> listeners_;
   std::unordered_map<EchoConnection*, std::unique_ptr<EchoConnection>> connections_;
 };

@@ -47,6 +47,7 @@ int serve(const ServerOptions& options) {
   settings.mode = options.raw ? EchoMode::kRaw : EchoMode::kLines;
   settings.prefix = options.prefix;
   settings.max_line_bytes = options.max_line_bytes;
+  settings.proxy_protocol = options.proxy_protocol;
   EchoServer server(base.get(), settings);
   try {
     for (std::uint16_t port : options.ports) {
@@ -54,10 +55,11 @@ int serve(const ServerOptions& options) {
           options.listen_address
               ? server.listen(*SocketAddress::fromLiteral(*options.listen_address, port))
               : server.listenOnAllAddresses(port);
+      const char* proxy = options.proxy_protocol ? ", proxy protocol" : "";
       if (options.raw) {
-        fmt::print("listening on {}, raw\n", bound.toString());
+        fmt::print("listening on {}, raw{}\n", bound.toString(), proxy);
       } else {
-        fmt::print("listening on {}, prefix: {}\n", bound.toString(), options.prefix);
+        fmt::print("listening on {}, prefix: {}{}\n", bound.toString(), options.prefix, proxy);
       }
       // Tests wait for this line on a pipe.
       std::fflush(stdout);

@@ -35,6 +35,9 @@ ServerOptions parseServerArgs(std::span<const std::string_view> args) {
     } else if (name == "--raw") {
       reader.expectNoValue();
       options.raw = true;
+    } else if (name == "--proxy-protocol") {
+      reader.expectNoValue();
+      options.proxy_protocol = true;
     } else if (name == "--max-line-bytes") {
       options.max_line_bytes = static_cast<std::size_t>(parseUnsigned(
           reader.value(), "--max-line-bytes", 1, std::numeric_limits<std::uint32_t>::max()));
@@ -73,6 +76,15 @@ std::string serverUsage(std::string_view program) {
       "  --listen ADDRESS      bind this IP address (default [::], dual-stack; 0.0.0.0\n"
       "                        if IPv6 is unavailable)\n"
       "  --raw                 echo every byte back as is: no lines, no prefix\n"
+      "  --proxy-protocol      every connection must start with a PROXY protocol header\n"
+      "                        (HAProxy v1 text or v2 binary, told apart by its first\n"
+      "                        bytes); a connection without a valid one is closed and\n"
+      "                        logged. The client address from the header is shown:\n"
+      "                          lines: \"PREFIX [from ADDRESS] line\", e.g.\n"
+      "                                 \"one [from 127.0.0.2:40000] hello\"\n"
+      "                          --raw: \"PROXY-FROM ADDRESS\\n\" first, then the echo\n"
+      "                        ADDRESS is 127.0.0.2:40000, [::1]:40000, or unknown (v1\n"
+      "                        UNKNOWN, v2 LOCAL or a v2 family without addresses)\n"
       "  --max-line-bytes N    drop a client whose line exceeds N bytes (default {1})\n"
       "  -v, --verbose         log every connection to stderr\n"
       "  -h, --help            print this help\n",

@@ -18,6 +18,7 @@ struct ServerOptions {
   std::string prefix;                         // required unless raw
   std::optional<std::string> listen_address;  // IP literal; unset: [::] dual-stack
   bool raw = false;
+  bool proxy_protocol = false;  // --proxy-protocol: see EchoSettings::proxy_protocol
   std::size_t max_line_bytes = kDefaultMaxLineBytes;
   bool verbose = false;
   bool help = false;  // --help: print usage, ignore everything else

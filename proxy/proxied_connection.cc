@@ -6,6 +6,8 @@
 
 #include <cerrno>
 
+#include "proxy/proxy_protocol.h"
+
 namespace weir::proxy {
 namespace {
 
@@ -57,8 +59,8 @@ ProxiedConnection::~ProxiedConnection() {
   if (upstream_.fd >= 0) close(upstream_.fd);
 }
 
-void ProxiedConnection::open(int downstream_fd, UpstreamTarget target,
-                             std::unique_ptr<ConnectionRecord> record) {
+void ProxiedConnection::open(int downstream_fd, const sockaddr* client, socklen_t client_length,
+                             UpstreamTarget target, std::unique_ptr<ConnectionRecord> record) {
   target_ = std::move(target);
   record_ = std::move(record);
   started_ = std::chrono::steady_clock::now();
@@ -78,6 +80,16 @@ void ProxiedConnection::open(int downstream_fd, UpstreamTarget target,
   event_base* loop = owner_.loop();
   const config::UpstreamCluster& cluster = target_.snapshot->table->clusters[target_.cluster_index];
   idle_timeout_ = cluster.idle_timeout;
+  if (cluster.proxy_protocol != config::UpstreamCluster::ProxyProtocol::kNone) {
+    // trafficPolicy.proxyProtocol: the upstream learns the real client from a
+    // header that goes out before any of the client's bytes.
+    const std::optional<SocketAddress> local = localAddressOf(downstream_fd);
+    to_upstream_.writeFirst(buildProxyProtocolHeader(
+        cluster.proxy_protocol == config::UpstreamCluster::ProxyProtocol::kV1
+            ? ProxyProtocolVersion::kV1
+            : ProxyProtocolVersion::kV2,
+        client, client_length, local ? local->get() : nullptr, local ? local->length : 0));
+  }
   timer_.assign(loop, -1, 0, &ProxiedConnection::onTimer, this);
   timer_.add(owner_.commonTimeout(cluster.connect_timeout));
   if (cluster.max_connection_duration.count() > 0) {

@@ -67,7 +67,9 @@ class ProxiedConnection {
   // Takes ownership of `downstream_fd` and starts connecting to the upstream.
   // `record` (null when nothing is logged) has the start time, client and route
   // filled in. May finish (and report done) before returning.
-  void open(int downstream_fd, UpstreamTarget target, std::unique_ptr<ConnectionRecord> record);
+  // `client` is the client's address (for a PROXY protocol header).
+  void open(int downstream_fd, const sockaddr* client, socklen_t client_length,
+            UpstreamTarget target, std::unique_ptr<ConnectionRecord> record);
   // Resets both sides now; used when the proxy stops.
   void abort();
 

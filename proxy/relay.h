@@ -21,6 +21,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 
 #include "proxy/pending_bytes.h"
 #include "proxy/pipe_pool.h"
@@ -62,6 +63,9 @@ class Relay {
 
   void attach(SocketSide* from, SocketSide* to);
   Result run(const RelayContext& context);
+  // Bytes to write before anything read from the source (a PROXY protocol
+  // header); call before the first run().
+  void writeFirst(const std::string& bytes) { pending_.append(bytes.data(), bytes.size()); }
   // Gives the pipe back (or closes it if it still holds bytes) and frees buffers.
   void detach(PipePool& pipes);
   // Closes the pipe and frees buffers without a pool (the worker is going away).

@@ -225,7 +225,8 @@ void Worker::accept(ListenerSlot& slot, evutil_socket_t fd, const sockaddr* addr
                         &cluster_connections};
   ProxiedConnection& connection = connections_.take(*this);
   active_connections_.store(connections_.openCount(), std::memory_order_relaxed);
-  connection.open(fd, std::move(target), std::move(record));
+  connection.open(fd, address, static_cast<socklen_t>(length), std::move(target),
+                  std::move(record));
 }
 
 std::optional<size_t> Worker::pickEndpoint(size_t c, const sockaddr* client) {

@@ -204,12 +204,12 @@ spec:
   exportTo: ["."]
   workloadSelector: {matchLabels: {app: echo}}
   trafficPolicy:
-    loadBalancer: {simple: ROUND_ROBIN}
+    tls: {mode: ISTIO_MUTUAL}
   subsets:
   - name: v1
     labels: {version: v1}
     trafficPolicy:
-      connectionPool: {tcp: {maxConnections: 10}}
+      outlierDetection: {splitExternalLocalOriginErrors: true}
 )");
   const LoadResult result = loadRules(rules, "echo", "v1");
   ASSERT_TRUE(result.ok()) << ::testing::PrintToString(toStrings(result.errors));
@@ -218,15 +218,17 @@ spec:
                      "yet; ignored",
                      "test.yaml:7:3: spec.workloadSelector: field \"workloadSelector\" is not "
                      "supported by Weir yet; ignored",
-                     "test.yaml:9:5: spec.trafficPolicy.loadBalancer: field \"loadBalancer\" is "
-                     "not supported by Weir yet; ignored",
-                     "test.yaml:14:30: spec.subsets[0].trafficPolicy.connectionPool.tcp."
-                     "maxConnections: field \"maxConnections\" is not supported by Weir yet; "
-                     "ignored"}));
+                     "test.yaml:9:5: spec.trafficPolicy.tls: field \"tls\" is not supported by "
+                     "Weir yet; ignored",
+                     "test.yaml:14:26: spec.subsets[0].trafficPolicy.outlierDetection."
+                     "splitExternalLocalOriginErrors: field \"splitExternalLocalOriginErrors\" "
+                     "is not supported by Weir yet; ignored"}));
 }
 
 // A DestinationRule for echo whose rule-level policy sets both timeouts and whose
-// v2 subset overrides the idle timeout (Istio: subset settings win).
+// v2 subset sets its own connectionPool with only an idle timeout. Istio merges whole
+// sections: v2's connectionPool replaces the rule's, so v2 gets the default connect
+// timeout, not the rule's.
 const std::string kTimeoutRules = yaml(R"(
 apiVersion: networking.istio.io/v1
 kind: DestinationRule
@@ -246,14 +248,15 @@ spec:
         tcp: {idleTimeout: 0s}
 )");
 
-TEST(DestinationRuleTest, ConnectionPoolTimeoutsWithSubsetOverride) {
+TEST(DestinationRuleTest, ASubsetConnectionPoolReplacesTheRulesWhole) {
   const LoadResult v1 = loadRules(kTimeoutRules, "echo", "v1");
   ASSERT_TRUE(v1.ok()) << ::testing::PrintToString(toStrings(v1.errors));
   EXPECT_EQ(v1.table->clusters[0].connect_timeout, std::chrono::milliseconds(250));
   EXPECT_EQ(v1.table->clusters[0].idle_timeout, std::chrono::minutes(90));
   const LoadResult v2 = loadRules(kTimeoutRules, "echo", "v2");
   ASSERT_TRUE(v2.ok()) << ::testing::PrintToString(toStrings(v2.errors));
-  EXPECT_EQ(v2.table->clusters[0].connect_timeout, std::chrono::milliseconds(250));
+  EXPECT_EQ(v2.table->clusters[0].connect_timeout, std::chrono::seconds(10))
+      << "not inherited: the subset's connectionPool replaces the rule's";
   EXPECT_EQ(v2.table->clusters[0].idle_timeout, std::chrono::milliseconds(0)) << "0s disables";
 }
 
@@ -276,6 +279,7 @@ spec:
       tcp:
         connectTimeout: 1d
         idleTimeout: 500us
+        maxConnectionDuration: 1500us
   subsets:
   - name: v1
     labels: {version: v1}
@@ -283,11 +287,13 @@ spec:
   const LoadResult result = loadRules(rules, "echo", "v1");
   EXPECT_EQ(toStrings(result.errors),
             (Strings{"test.yaml:9:25: spec.trafficPolicy.connectionPool.tcp.connectTimeout: "
-                     "invalid duration \"1d\": expected a Go duration of at least 1ms, such as "
-                     "10s, 500ms or 1h30m",
+                     "invalid duration \"1d\": expected a Go duration such as 10s, 500ms or "
+                     "1h30m",
                      "test.yaml:10:22: spec.trafficPolicy.connectionPool.tcp.idleTimeout: "
-                     "invalid duration \"500us\": expected a Go duration of at least 1ms, such "
-                     "as 10s, 500ms or 1h30m"}));
+                     "duration must be greater than 1ms, got \"500us\"",
+                     "test.yaml:11:32: spec.trafficPolicy.connectionPool.tcp."
+                     "maxConnectionDuration: only durations to ms precision are supported, got "
+                     "\"1500us\""}));
 }
 
 }  // namespace

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 namespace weir::config {
 namespace {
 
@@ -53,6 +55,34 @@ TEST(GoDurationTest, RejectsOverflow) {
   EXPECT_EQ(parseGoDuration("9999999999999999999h"), std::nullopt);
   EXPECT_EQ(parseGoDuration("3000000h"), std::nullopt);  // > 292 years of nanoseconds
   EXPECT_EQ(parseGoDuration("2000000h"), milliseconds(7'200'000'000'000));
+}
+
+TEST(GoDurationTest, ExactParsingKeepsWhatIstioWouldThenReject) {
+  using std::chrono::nanoseconds;
+  EXPECT_EQ(parseGoDurationExact("0"), nanoseconds(0));
+  EXPECT_EQ(parseGoDurationExact("0s"), nanoseconds(0));
+  EXPECT_EQ(parseGoDurationExact("500us"), nanoseconds(500'000));
+  EXPECT_EQ(parseGoDurationExact("-1.5s"), nanoseconds(-1'500'000'000));
+  EXPECT_EQ(parseGoDurationExact("1h30m"), nanoseconds(5'400'000'000'000));
+  EXPECT_EQ(parseGoDurationExact("1d"), std::nullopt);
+  EXPECT_EQ(parseGoDurationExact("10"), std::nullopt);
+  EXPECT_EQ(parseGoDurationExact("-"), std::nullopt);
+  EXPECT_EQ(parseGoDurationExact("2562047h47m16.854775807s"),
+            nanoseconds(std::numeric_limits<int64_t>::max()));
+  EXPECT_EQ(parseGoDurationExact("2562047h47m16.854775808s"), std::nullopt);
+  EXPECT_EQ(parseGoDurationExact("-2562047h47m16.854775808s"),
+            nanoseconds(std::numeric_limits<int64_t>::min()));
+}
+
+TEST(GoDurationTest, IstiosChecksInItsWords) {
+  using std::chrono::nanoseconds;
+  EXPECT_EQ(istioDurationError(nanoseconds(1'000'000)), std::nullopt);
+  EXPECT_EQ(istioDurationError(std::chrono::hours(2)), std::nullopt);
+  EXPECT_EQ(istioDurationError(nanoseconds(999'999)), "duration must be greater than 1ms");
+  EXPECT_EQ(istioDurationError(nanoseconds(0)), "duration must be greater than 1ms");
+  EXPECT_EQ(istioDurationError(nanoseconds(-5'000'000)), "duration must be greater than 1ms");
+  EXPECT_EQ(istioDurationError(nanoseconds(1'500'000)),
+            "only durations to ms precision are supported");
 }
 
 }  // namespace

@@ -81,7 +81,7 @@ spec:
                      "connections on this server; they will be closed"}));
 }
 
-TEST(GatewayTest, OnlyTcpIsServedForNow) {
+TEST(GatewayTest, OnlyTcpAndTlsPassthroughAreServed) {
   const LoadResult result = loadGateway(gatewayYaml(yaml(R"(
 spec:
   servers:
@@ -95,8 +95,8 @@ spec:
   EXPECT_EQ(toStrings(result.errors),
             (Strings{"test.yaml:28:45: spec.servers[0].port.protocol: protocol HTTP is not "
                      "supported by Weir yet",
-                     "test.yaml:30:45: spec.servers[1].port.protocol: protocol TLS is not "
-                     "supported by Weir yet",
+                     "test.yaml:30:5: spec.servers[1].tls: server must have TLS settings for "
+                     "HTTPS/TLS protocols",
                      "test.yaml:32:45: spec.servers[2].port.protocol: invalid protocol \"SCTP\", "
                      "supported protocols are HTTP, HTTP2, GRPC, GRPC-WEB, MONGO, REDIS, MYSQL, "
                      "TCP"}));
@@ -265,6 +265,85 @@ spec:
                      "not supported by Weir yet; ignored",
                      "test.yaml:30:5: spec.servers[0].defaultEndpoint: field \"defaultEndpoint\" "
                      "is not supported by Weir yet; ignored"}));
+}
+
+TEST(GatewayTest, TlsPassthroughServersAreTlsListeners) {
+  const LoadResult result = loadGateway(gatewayYaml(yaml(R"(
+spec:
+  servers:
+  - port: {number: 9443, name: tls, protocol: TLS}
+    hosts: ["*.example.com"]
+    tls: {mode: PASSTHROUGH}
+  - port: {number: 9444, name: https, protocol: HTTPS}
+    hosts: ["*"]
+    tls: {}
+)")));
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(toStrings(result.errors));
+  ASSERT_EQ(result.table->listeners.size(), 3u);
+  EXPECT_FALSE(result.table->listeners[0].tls_passthrough);
+  EXPECT_TRUE(result.table->listeners[1].tls_passthrough);
+  EXPECT_EQ(result.table->listeners[1].protocol, "TLS");
+  EXPECT_TRUE(result.table->listeners[2].tls_passthrough);  // mode defaults to PASSTHROUGH
+  EXPECT_EQ(result.table->listeners[2].protocol, "HTTPS");
+}
+
+TEST(GatewayTest, OnlyPassthroughModeIsSupported) {
+  const LoadResult result = loadGateway(gatewayYaml(yaml(R"(
+spec:
+  servers:
+  - port: {number: 9443, name: a, protocol: TLS}
+    hosts: ["*"]
+    tls: {mode: SIMPLE, credentialName: cert}
+  - port: {number: 9444, name: b, protocol: TLS}
+    hosts: ["*"]
+    tls: {mode: ISTIO_MUTUAL}
+  - port: {number: 9445, name: c, protocol: TLS}
+    hosts: ["*"]
+    tls: {mode: passthrough}
+  - port: {number: 9446, name: d, protocol: TLS}
+    hosts: ["*"]
+    tls:
+)")));
+  EXPECT_EQ(toStrings(result.errors),
+            (Strings{"test.yaml:30:17: spec.servers[0].tls.mode: tls mode SIMPLE is not "
+                     "supported: Weir only passes TLS through (mode PASSTHROUGH), it does not "
+                     "terminate TLS",
+                     "test.yaml:33:17: spec.servers[1].tls.mode: tls mode ISTIO_MUTUAL is not "
+                     "supported: Weir only passes TLS through (mode PASSTHROUGH), it does not "
+                     "terminate TLS",
+                     "test.yaml:36:17: spec.servers[2].tls.mode: invalid tls mode \"passthrough\", "
+                     "supported modes are PASSTHROUGH, SIMPLE, MUTUAL, AUTO_PASSTHROUGH, "
+                     "ISTIO_MUTUAL, OPTIONAL_MUTUAL",
+                     "test.yaml:39:5: spec.servers[3].tls: server must have TLS settings for "
+                     "HTTPS/TLS protocols"}));
+}
+
+TEST(GatewayTest, PassthroughWarnsAboutSettingsItDoesNotUse) {
+  const LoadResult result = loadGateway(gatewayYaml(yaml(R"(
+spec:
+  servers:
+  - port: {number: 9443, name: a, protocol: TLS}
+    hosts: ["*"]
+    tls:
+      mode: PASSTHROUGH
+      credentialName: cert
+      minProtocolVersion: TLSV1_2
+      httpsRedirect: true
+      bogus: 1
+)")));
+  EXPECT_EQ(toStrings(result.errors),
+            (Strings{"test.yaml:35:7: spec.servers[0].tls.bogus: unknown field \"bogus\""}));
+  const Strings warnings = toStrings(result.warnings);
+  const Strings expected{
+      "test.yaml:31:7: spec.servers[0].tls: PASSTHROUGH mode does not use certificates, they "
+      "will be ignored",
+      "test.yaml:33:27: spec.servers[0].tls.minProtocolVersion: field \"minProtocolVersion\" has "
+      "no effect in PASSTHROUGH mode (TLS is not terminated); ignored",
+      "test.yaml:34:22: spec.servers[0].tls.httpsRedirect: tls.httpsRedirect should only be used "
+      "with http servers"};
+  for (const std::string& warning : expected) {
+    EXPECT_NE(std::find(warnings.begin(), warnings.end(), warning), warnings.end()) << warning;
+  }
 }
 
 }  // namespace

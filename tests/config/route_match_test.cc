@@ -1,5 +1,7 @@
 #include "config/route_match.h"
 
+#include "config/ip_prefix.h"
+
 #include <gtest/gtest.h>
 
 namespace weir::config {
@@ -91,6 +93,114 @@ TEST_F(FindRouteTest, IgnoresIndicesOutsideTheTable) {
   table_.routes.push_back(routeNamed("r0", {}));
   listener_.candidate_routes = {7, 0};
   EXPECT_EQ(find(9000)->name, "r0");
+}
+
+}  // namespace
+}  // namespace weir::config
+
+namespace weir::config {
+namespace {
+
+IpPrefix cidr(std::string_view text) { return std::get<IpPrefix>(parseIpPrefix(text)); }
+IpAddress address(std::string_view text) { return parseIpAddress(text).value(); }
+
+class MatchFactsTest : public ::testing::Test {
+ protected:
+  ConnectionFacts facts(std::string_view source, std::string_view destination,
+                        std::string_view sni = "", uint16_t port = 9000,
+                        std::string_view gateway = "default/gw") {
+    ConnectionFacts result{port, gateway};
+    if (!source.empty()) result.source = address(source);
+    if (!destination.empty()) result.destination = address(destination);
+    result.sni = sni;
+    return result;
+  }
+};
+
+TEST_F(MatchFactsTest, DestinationSubnetsNeedAKnownDestinationInsideOne) {
+  L4Match match;
+  match.destination_subnets = {cidr("10.0.0.0/8"), cidr("2001:db8::/32")};
+  EXPECT_TRUE(matchAccepts(match, facts("1.1.1.1", "10.2.3.4")));
+  EXPECT_TRUE(matchAccepts(match, facts("1.1.1.1", "2001:db8::7")));
+  EXPECT_FALSE(matchAccepts(match, facts("1.1.1.1", "11.0.0.1")));
+  EXPECT_FALSE(matchAccepts(match, facts("10.0.0.1", "")));  // destination unknown
+}
+
+TEST_F(MatchFactsTest, SourceSubnetNeedsAKnownSourceInsideIt) {
+  L4Match match;
+  match.source_subnet = cidr("192.168.0.0/16");
+  EXPECT_TRUE(matchAccepts(match, facts("192.168.4.5", "")));
+  EXPECT_FALSE(matchAccepts(match, facts("192.169.0.1", "")));
+  EXPECT_FALSE(matchAccepts(match, facts("", "192.168.4.5")));  // source unknown
+  EXPECT_FALSE(matchAccepts(match, facts("::ffff:192.168.4.5", "")));  // other family
+}
+
+TEST_F(MatchFactsTest, SubnetsPortAndGatewaysAreAnded) {
+  L4Match match;
+  match.port = 9000;
+  match.gateways = {"default/gw"};
+  match.destination_subnets = {cidr("10.0.0.0/8")};
+  match.source_subnet = cidr("127.0.0.0/8");
+  EXPECT_TRUE(matchAccepts(match, facts("127.0.0.1", "10.0.0.1")));
+  EXPECT_FALSE(matchAccepts(match, facts("127.0.0.1", "10.0.0.1", "", 9001)));
+  EXPECT_FALSE(matchAccepts(match, facts("127.0.0.1", "10.0.0.1", "", 9000, "default/other")));
+  EXPECT_FALSE(matchAccepts(match, facts("128.0.0.1", "10.0.0.1")));
+  EXPECT_FALSE(matchAccepts(match, facts("127.0.0.1", "11.0.0.1")));
+}
+
+TEST_F(MatchFactsTest, SniExactNamesIgnoreCase) {
+  L4Match match;
+  match.sni_hosts = {"login.example.com"};
+  EXPECT_TRUE(matchAccepts(match, facts("", "", "login.example.com")));
+  EXPECT_TRUE(matchAccepts(match, facts("", "", "Login.Example.COM")));
+  EXPECT_FALSE(matchAccepts(match, facts("", "", "www.example.com")));
+  EXPECT_FALSE(matchAccepts(match, facts("", "", "")));  // no SNI
+}
+
+TEST(SniMatchesTest, WildcardsFollowEnvoyServerNames) {
+  EXPECT_TRUE(sniMatches("*.example.com", "a.example.com"));
+  EXPECT_TRUE(sniMatches("*.example.com", "a.b.example.com"));
+  EXPECT_TRUE(sniMatches("*.example.com", "A.EXAMPLE.com"));
+  EXPECT_FALSE(sniMatches("*.example.com", "example.com"));
+  EXPECT_FALSE(sniMatches("*.example.com", ".example.com"));
+  EXPECT_FALSE(sniMatches("*.example.com", "aexample.com"));
+  EXPECT_FALSE(sniMatches("*.example.com", "a.example.org"));
+  EXPECT_TRUE(sniMatches("*", "anything.at.all"));
+  EXPECT_FALSE(sniMatches("*", ""));
+  EXPECT_FALSE(sniMatches("*.example.com", ""));
+}
+
+TEST_F(MatchFactsTest, ATcpBlockWithoutSniAcceptsAnySni) {
+  L4Match match;
+  match.port = 9000;
+  EXPECT_TRUE(matchAccepts(match, facts("", "", "x.example.com")));
+  EXPECT_TRUE(matchAccepts(match, facts("", "", "")));
+}
+
+TEST_F(MatchFactsTest, FindRouteTakesTheFirstRuleWhoseBlockAccepts) {
+  RouteTable table;
+  L4Match internal;
+  internal.source_subnet = cidr("10.0.0.0/8");
+  L4Match login;
+  login.sni_hosts = {"login.example.com"};
+  L4Match wildcard;
+  wildcard.sni_hosts = {"*.example.com"};
+  table.routes.push_back(routeNamed("internal", {internal}));
+  table.routes.push_back(routeNamed("login", {login}));
+  table.routes.push_back(routeNamed("wildcard", {wildcard}));
+  Listener listener;
+  listener.port = 9000;
+  listener.gateway = "default/gw";
+  listener.candidate_routes = {0, 1, 2};
+
+  EXPECT_EQ(findRoute(table, listener, facts("10.1.1.1", "", "login.example.com"))->name,
+            "internal");
+  EXPECT_EQ(findRoute(table, listener, facts("11.1.1.1", "", "login.example.com"))->name,
+            "login");
+  EXPECT_EQ(findRoute(table, listener, facts("11.1.1.1", "", "www.example.com"))->name,
+            "wildcard");
+  EXPECT_EQ(findRoute(table, listener, facts("11.1.1.1", "", "www.example.org")), nullptr);
+  EXPECT_EQ(findRoute(table, listener, facts("", "", "")), nullptr);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // VirtualService tcp rules: weights, destinations, gateway references and checks.
 #include <gtest/gtest.h>
 
+#include "config/ip_prefix.h"
 #include "config/loader.h"
 #include "config_test_support.h"
 
@@ -339,7 +340,7 @@ spec:
   hosts: ["*"]
   gateways: [gw]
   exportTo: ["."]
-  tls: []
+  http: []
   tcp:
   - match:
     - port: 9000
@@ -354,14 +355,106 @@ spec:
   EXPECT_EQ(toStrings(result.warnings),
             (Strings{"test.yaml:8:3: spec.exportTo: field \"exportTo\" is not supported by Weir "
                      "yet; ignored",
-                     "test.yaml:9:3: spec.tls: field \"tls\" is not supported by Weir yet; ignored",
+                     "test.yaml:9:3: spec.http: field \"http\" is not supported by Weir yet; "
+                     "ignored",
                      "test.yaml:13:7: spec.tcp[0].match[0].sourceLabels: field \"sourceLabels\" is "
                      "not supported by Weir yet; ignored",
                      "test.yaml:14:7: spec.tcp[0].match[0].sourceNamespace: field "
-                     "\"sourceNamespace\" is not supported by Weir yet; ignored",
-                     "test.yaml:15:7: spec.tcp[0].match[0].destinationSubnets: field "
-                     "\"destinationSubnets\" is not supported by Weir yet; ignored",
-                     "test.yaml:16:7: spec.tcp[0].match[0].sourceSubnet: field \"sourceSubnet\" "
+                     "\"sourceNamespace\" is not supported by Weir yet; ignored"}));
+}
+
+TEST(VirtualServiceTest, SubnetsAreReadIntoTheMatch) {
+  const LoadResult result = loadWithBase(vsYaml(yaml(R"(
+spec:
+  hosts: ["*"]
+  gateways: [gw]
+  tcp:
+  - match:
+    - destinationSubnets: [10.1.2.3/8, "2001:db8::/32", 192.168.0.9]
+      sourceSubnet: "::1"
+    route:
+    - destination: {host: echo}
+)")));
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(toStrings(result.errors));
+  const L4Match& match = onlyRoute(result).matches.at(0);
+  ASSERT_EQ(match.destination_subnets.size(), 3u);
+  EXPECT_EQ(toString(match.destination_subnets[0]), "10.0.0.0/8");
+  EXPECT_EQ(toString(match.destination_subnets[1]), "2001:db8::/32");
+  EXPECT_EQ(toString(match.destination_subnets[2]), "192.168.0.9/32");
+  ASSERT_TRUE(match.source_subnet.has_value());
+  EXPECT_EQ(toString(*match.source_subnet), "::1/128");
+  EXPECT_TRUE(result.warnings.empty()) << ::testing::PrintToString(toStrings(result.warnings));
+}
+
+TEST(VirtualServiceTest, BadSubnetsAreErrorsWithIstiosWording) {
+  const LoadResult result = loadWithBase(vsYaml(yaml(R"(
+spec:
+  hosts: ["*"]
+  gateways: [gw]
+  tcp:
+  - match:
+    - destinationSubnets: [10.0.0.0/33, 10.0.0.300, "::/200", [1]]
+      sourceSubnet: 10.0.0.0/8/8
+    route:
+    - destination: {host: echo}
+)")));
+  EXPECT_EQ(toStrings(result.errors),
+            (Strings{"test.yaml:10:28: spec.tcp[0].match[0].destinationSubnets[0]: 10.0.0.0/33 is "
+                     "not a valid CIDR block",
+                     "test.yaml:10:41: spec.tcp[0].match[0].destinationSubnets[1]: 10.0.0.300 is "
+                     "not a valid IP",
+                     "test.yaml:10:53: spec.tcp[0].match[0].destinationSubnets[2]: ::/200 is not a "
+                     "valid CIDR block",
+                     "test.yaml:10:63: spec.tcp[0].match[0].destinationSubnets[3]: expected a "
+                     "string, got a list",
+                     "test.yaml:11:21: spec.tcp[0].match[0].sourceSubnet: 10.0.0.0/8/8 is not a "
+                     "valid IP"}));
+}
+
+TEST(VirtualServiceTest, WarnsAboutRulesAfterOneWithoutMatches) {
+  const LoadResult result = loadWithBase(vsYaml(yaml(R"(
+spec:
+  hosts: ["*"]
+  gateways: [gw]
+  tcp:
+  - route: [{destination: {host: echo, subset: v1}}]
+  - route: [{destination: {host: echo, subset: v2}}]
+  - match: [{port: 9000}, {port: 9001}]
+    route: [{destination: {host: echo, subset: v2}}]
+)")));
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(toStrings(result.errors));
+  EXPECT_EQ(toStrings(result.warnings),
+            (Strings{"test.yaml:10:5: spec.tcp[1]: virtualService rule #1 not used (only the last "
+                     "rule can have no matches)",
+                     "test.yaml:11:5: spec.tcp[2]: virtualService rule #2 not used (route without "
+                     "matches defined before)"}));
+  EXPECT_EQ(result.table->routes.size(), 3u);  // kept: harmless, as in Istio
+}
+
+TEST(VirtualServiceTest, WarnsAboutDuplicateMatchBlocks) {
+  const LoadResult result = loadWithBase(vsYaml(yaml(R"(
+spec:
+  hosts: ["*"]
+  gateways: [gw]
+  tcp:
+  - match: [{port: 9000, sourceSubnet: 10.0.0.0/8}]
+    route: [{destination: {host: echo, subset: v1}}]
+  - match: [{port: 9000, sourceSubnet: 10.1.2.3/8}, {port: 9000}]
+    route: [{destination: {host: echo, subset: v2}}]
+  - match: [{port: 9000}]
+    route: [{destination: {host: echo, subset: v2}}]
+  - match: [{port: 9000, sourceLabels: {a: b}}]
+    route: [{destination: {host: echo, subset: v2}}]
+)")));
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(toStrings(result.errors));
+  EXPECT_EQ(toStrings(result.warnings),
+            (Strings{"test.yaml:11:13: spec.tcp[1].match[0]: virtualService rule #1 match #0 is "
+                     "not used (duplicate/overlapping match in rule #0)",
+                     "test.yaml:13:5: spec.tcp[2]: virtualService rule #2 not used (all matches "
+                     "used by prior rules)",
+                     "test.yaml:13:13: spec.tcp[2].match[0]: virtualService rule #2 match #0 is "
+                     "not used (duplicate/overlapping match in rule #1)",
+                     "test.yaml:15:26: spec.tcp[3].match[0].sourceLabels: field \"sourceLabels\" "
                      "is not supported by Weir yet; ignored"}));
 }
 

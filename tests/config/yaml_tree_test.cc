@@ -100,3 +100,19 @@ TEST(YamlTreeTest, DescribesNodesForTypeErrors) {
 
 }  // namespace
 }  // namespace weir::config
+
+namespace weir::config {
+namespace {
+
+// yaml-cpp 0.7 (Debian 12) reports empty documents forever for a stray ',' at the
+// top (found by the config-loader fuzzer); the stream must end with an error.
+TEST(YamlStream, StrayCommaIsASyntaxErrorNotAnEndlessStream) {
+  for (const std::string text : {",", ",\n", "a: 1\n---\n,"}) {
+    const YamlStream stream = parseYamlStream(text);
+    ASSERT_TRUE(stream.error.has_value()) << text;
+    EXPECT_EQ(stream.error->message, "unexpected character here") << text;
+  }
+}
+
+}  // namespace
+}  // namespace weir::config

@@ -63,6 +63,8 @@ class ServerOnThread {
   }
 
   std::uint16_t port(std::size_t index = 0) const { return ports_.at(index); }
+  // For what may be read from another thread while the loop runs (counters()).
+  const EchoServer& server() const { return *server_; }
 
  private:
   static void onStop(evutil_socket_t, short, void* base) {

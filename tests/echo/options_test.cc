@@ -52,6 +52,15 @@ TEST(EchoServerOptions, RawNeedsNoPrefix) {
   EXPECT_TRUE(server({"--raw", "0", "ignored"}).raw);
 }
 
+TEST(EchoServerOptions, ProxyProtocolWithLinesOrRaw) {
+  EXPECT_FALSE(server({"0", "one"}).proxy_protocol);
+  EXPECT_TRUE(server({"--proxy-protocol", "0", "one"}).proxy_protocol);
+  ServerOptions raw = server({"--raw", "0", "--proxy-protocol"});
+  EXPECT_TRUE(raw.raw);
+  EXPECT_TRUE(raw.proxy_protocol);
+  EXPECT_THROW(server({"--proxy-protocol=v2", "0", "one"}), UsageError);
+}
+
 TEST(EchoServerOptions, DoubleDashEndsOptions) {
   EXPECT_EQ(server({"--", "0", "-dash-prefix"}).prefix, "-dash-prefix");
 }
@@ -82,7 +91,8 @@ TEST(EchoServerOptions, BadArguments) {
 
 TEST(EchoServerOptions, UsageMentionsEveryOption) {
   std::string usage = serverUsage("tcp-echo-server");
-  for (const char* option : {"--listen", "--raw", "--max-line-bytes", "--help", "PREFIX"}) {
+  for (const char* option : {"--listen", "--raw", "--max-line-bytes", "--proxy-protocol",
+                             "[from ADDRESS]", "PROXY-FROM ADDRESS", "--help", "PREFIX"}) {
     EXPECT_NE(usage.find(option), std::string::npos) << option;
   }
 }

@@ -20,7 +20,8 @@ using Outcome = ClientHelloInspection::Outcome;
 // ClientHellos of `openssl s_client` (OpenSSL 3.0), captured once on 127.0.0.1 with
 // tests/fuzz/capture_client_hello.py; they double as the fuzzer's seed corpus.
 std::string capturedHello(const std::string& name) {
-  auto path = std::filesystem::path(test::kSourceDir) / "tests/fuzz/corpus/tls_client_hello" / name;
+  auto path =
+      std::filesystem::path(test::kSourceDir) / "tests/fuzz/corpus/tls_client_hello" / name;
   std::ifstream file(path, std::ios::binary);
   std::string bytes((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
   EXPECT_FALSE(bytes.empty()) << "cannot read " << path;
@@ -297,8 +298,8 @@ TEST(TlsClientHello, HelloThatCannotEndWithinTheCapIsTooLarge) {
 TEST(TlsClientHello, LargestSingleRecordHelloIsParsed) {
   // Padding fills the record to exactly 2^14 bytes.
   std::string base = clientHelloMessage(sni("a.example.com") + extension(0x0015, ""));
-  std::string message =
-      clientHelloMessage(sni("a.example.com") + extension(0x0015, std::string(16384 - base.size(), '\0')));
+  std::string message = clientHelloMessage(
+      sni("a.example.com") + extension(0x0015, std::string(16384 - base.size(), '\0')));
   ASSERT_EQ(message.size(), 16384u);
   std::string record = inRecords(message, 16384);
   ASSERT_EQ(record.size(), kMaxClientHelloBytes);

@@ -57,6 +57,19 @@ std::unique_ptr<EchoServer> EchoServer::raw(const TempDir& dir) {
   return std::unique_ptr<EchoServer>(new EchoServer(dir, RawTag{}));
 }
 
+EchoServer::EchoServer(const TempDir& dir, ArgvTag, const std::string& prefix,
+                       std::vector<std::string> argv)
+    : prefix_(prefix) {
+  start(dir, "echo-" + prefix, std::move(argv));
+}
+
+std::unique_ptr<EchoServer> EchoServer::withProxyProtocol(const TempDir& dir,
+                                                         const std::string& prefix) {
+  return std::unique_ptr<EchoServer>(new EchoServer(
+      dir, ArgvTag{}, prefix,
+      {kEchoServerBinary, "--listen", "127.0.0.1", "--proxy-protocol", "0", prefix}));
+}
+
 void EchoServer::start(const TempDir& dir, const std::string& name,
                        std::vector<std::string> argv) {
   process_ = std::make_unique<ChildProcess>(

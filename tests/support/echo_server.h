@@ -24,6 +24,11 @@ class EchoServer {
   // Echoes bytes verbatim and forwards EOF.
   static std::unique_ptr<EchoServer> raw(const TempDir& dir);
 
+  // Expects a PROXY protocol header (v1 or v2) first on each connection and answers
+  // "PREFIX [from CLIENT] L" (tcp-echo-server --proxy-protocol).
+  static std::unique_ptr<EchoServer> withProxyProtocol(const TempDir& dir,
+                                                       const std::string& prefix);
+
   uint16_t port() const { return port_; }
   const std::string& prefix() const { return prefix_; }
   ChildProcess& process() { return *process_; }
@@ -34,6 +39,9 @@ class EchoServer {
  private:
   struct RawTag {};
   EchoServer(const TempDir& dir, RawTag);
+  struct ArgvTag {};
+  EchoServer(const TempDir& dir, ArgvTag, const std::string& prefix,
+             std::vector<std::string> argv);
   void start(const TempDir& dir, const std::string& name, std::vector<std::string> argv);
 
   std::string prefix_;

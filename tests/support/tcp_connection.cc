@@ -113,14 +113,33 @@ void TcpConnection::resetAndClose() {
 
 std::optional<TcpConnection> TcpConnection::connect(uint16_t port, milliseconds timeout,
                                                     std::string* error) {
+  return connectWith(Addresses{}, port, timeout, error);
+}
+
+std::optional<TcpConnection> TcpConnection::connectWith(const Addresses& addresses, uint16_t port,
+                                                        milliseconds timeout, std::string* error) {
   const Clock::time_point deadline = Clock::now() + timeout;
+  sockaddr_in address = loopback(port);
+  sockaddr_in source = loopback(0);
+  if (::inet_pton(AF_INET, addresses.destination.c_str(), &address.sin_addr) != 1 ||
+      (ntohl(address.sin_addr.s_addr) >> 24) != 127 ||
+      (!addresses.source.empty() &&
+       (::inet_pton(AF_INET, addresses.source.c_str(), &source.sin_addr) != 1 ||
+        (ntohl(source.sin_addr.s_addr) >> 24) != 127))) {
+    setError(error, "connect: only IPv4 addresses in 127.0.0.0/8 are allowed in tests");
+    return std::nullopt;
+  }
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0) {
     setError(error, std::string("socket: ") + std::strerror(errno));
     return std::nullopt;
   }
   TcpConnection connection(fd);
-  sockaddr_in address = loopback(port);
+  if (!addresses.source.empty() &&
+      ::bind(fd, reinterpret_cast<sockaddr*>(&source), sizeof source) != 0) {
+    setError(error, std::string("bind: ") + std::strerror(errno));
+    return std::nullopt;
+  }
   if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
     if (errno != EINPROGRESS) {
       setError(error, std::string("connect: ") + std::strerror(errno));

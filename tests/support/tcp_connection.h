@@ -42,6 +42,17 @@ class TcpConnection {
   static std::optional<TcpConnection> connect(uint16_t port, milliseconds timeout,
                                               std::string* error = nullptr);
 
+  // The same, to `destination`:port from `source` (any port), both IPv4 literals in
+  // 127.0.0.0/8 (anything else is refused: tests only talk to loopback). An empty
+  // source lets the kernel choose. For tests of subnets and source-IP hashing.
+  struct Addresses {
+    std::string destination = "127.0.0.1";
+    std::string source{};
+  };
+  static std::optional<TcpConnection> connectWith(const Addresses& addresses, uint16_t port,
+                                                  milliseconds timeout,
+                                                  std::string* error = nullptr);
+
   // Takes ownership of a connected socket (made non-blocking here), e.g. from
   // TcpListener::accept.
   static TcpConnection adopt(int fd);
