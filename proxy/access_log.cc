@@ -22,6 +22,7 @@ const char* toString(EndReason reason) {
     case EndReason::kIdleTimeout: return "idle_timeout";
     case EndReason::kMaxDurationReached: return "max_connection_duration";
     case EndReason::kUpstreamOverflow: return "upstream_overflow";
+    case EndReason::kListenerFilterTimeout: return "listener_filter_timeout";
     case EndReason::kProxyShutdown: return "proxy_shutdown";
   }
   return "unknown";

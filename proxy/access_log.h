@@ -25,6 +25,7 @@ enum class EndReason {
   kIdleTimeout,             // no byte either way for idleTimeout
   kMaxDurationReached,      // maxConnectionDuration elapsed (Envoy flag DT)
   kUpstreamOverflow,        // the cluster had maxConnections open (UO)
+  kListenerFilterTimeout,   // a TLS passthrough client sent no ClientHello in time
   kProxyShutdown,           // the proxy stopped while the connection was open
 };
 

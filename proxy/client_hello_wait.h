@@ -20,6 +20,7 @@
 #include "config/route_table.h"
 #include "proxy/access_log.h"
 #include "proxy/embedded_event.h"
+#include "proxy/stats.h"
 #include "proxy/tls_client_hello.h"
 
 namespace weir::proxy {
@@ -43,6 +44,7 @@ struct AcceptedClient {
   sockaddr_storage address{};
   socklen_t address_length = 0;
   std::string listener_key;  // the ListenerSlot's key: the slot may go in a reload
+  ListenerStats* stats = nullptr;  // lives as long as the worker
   std::optional<config::IpAddress> source;
   std::optional<config::IpAddress> destination;
   std::unique_ptr<ConnectionRecord> record;  // null when nothing is logged

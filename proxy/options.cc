@@ -1,5 +1,7 @@
 #include "proxy/options.h"
 
+#include "config/duration.h"
+
 #include <charconv>
 #include <set>
 
@@ -65,6 +67,10 @@ Options:
       --dns-refresh-rate SECONDS
                         how often host names of ServiceEntry `resolution: DNS`
                         endpoints are resolved again (default 5, like Envoy)
+      --listener-filter-timeout DURATION
+                        how long a TLS passthrough listener waits for the
+                        client's ClientHello before closing (Go syntax, e.g.
+                        500ms; default 15s, Envoy's listener_filters_timeout)
       --drain-time SECONDS
                         on SIGTERM or POST /drain, stop accepting and give open
                         connections this long to finish (default 30)
@@ -213,6 +219,15 @@ std::variant<Options, OptionsError> parseOptions(const std::vector<std::string>&
                             *text + "\""};
       }
       options.dns_refresh_seconds = *number;
+    } else if (name == "--listener-filter-timeout") {
+      auto text = takeValue();
+      if (!text) return missing();
+      auto duration = config::parseGoDuration(*text);
+      if (!duration || duration->count() <= 0) {
+        return OptionsError{"--listener-filter-timeout must be a duration like 15s or 500ms, got \"" +
+                            *text + "\""};
+      }
+      options.listener_filter_timeout = *duration;
     } else if (name == "--drain-time") {
       auto text = takeValue();
       if (!text) return missing();

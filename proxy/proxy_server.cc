@@ -159,6 +159,7 @@ void ProxyServer::start(std::shared_ptr<const config::RouteTable> table) {
   WorkerSettings settings;
   settings.buffer_limit = options_.buffer_limit;
   settings.splice_after = options_.splice_after;
+  settings.listener_filter_timeout = options_.listener_filter_timeout;
   settings.access_log = spdlog::get("access");
   settings.access_log_format =
       options_.access_log_json ? AccessLogFormat::kJson : AccessLogFormat::kText;

@@ -15,6 +15,12 @@ void forEachListenerStat(Stats& stats, Visitor&& visit) {
         stats.downstream_flow_control_paused_reading_total);
   visit("downstream_flow_control_resumed_reading_total", StatKind::kCounter,
         stats.downstream_flow_control_resumed_reading_total);
+  visit("downstream_pre_cx_timeout", StatKind::kCounter, stats.downstream_pre_cx_timeout);
+  visit("tls_inspector.sni_found", StatKind::kCounter, stats.tls_inspector_sni_found);
+  visit("tls_inspector.sni_not_found", StatKind::kCounter, stats.tls_inspector_sni_not_found);
+  visit("tls_inspector.tls_not_found", StatKind::kCounter, stats.tls_inspector_tls_not_found);
+  visit("tls_inspector.client_hello_too_large", StatKind::kCounter,
+        stats.tls_inspector_client_hello_too_large);
 }
 
 template <typename Stats, typename Visitor>

@@ -98,6 +98,12 @@ struct ListenerStats {
   // Reading from clients stopped because their upstream was not taking bytes.
   Counter downstream_flow_control_paused_reading_total;
   Counter downstream_flow_control_resumed_reading_total;
+  // TLS passthrough listeners (Envoy's listener and tls_inspector statistics).
+  Counter downstream_pre_cx_timeout;  // no ClientHello within the timeout
+  Counter tls_inspector_sni_found;
+  Counter tls_inspector_sni_not_found;
+  Counter tls_inspector_tls_not_found;  // not a (well-formed) ClientHello
+  Counter tls_inspector_client_hello_too_large;
 };
 
 // cluster.<name>.*

@@ -1,6 +1,7 @@
 #include "proxy/stats_format.h"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 
 #include <fmt/format.h>
@@ -105,7 +106,14 @@ std::string formatStatsPrometheus(const std::vector<StatTotal>& stats) {
     // Per-route and per-endpoint counters are Weir's own (for test suites, in
     // /stats); Prometheus gets Envoy's families only.
     if (stat.scope != "cluster" && stat.scope != "tcp" && stat.scope != "server") continue;
-    families["envoy_" + stat.scope + "_" + stat.stat].push_back(&stat);
+    // Metric names allow [a-zA-Z0-9_:]; Envoy's converter makes anything else
+    // (e.g. the '.' in tls_inspector.sni_found) an underscore.
+    std::string family = "envoy_" + stat.scope + "_" + stat.stat;
+    std::replace_if(
+        family.begin(), family.end(),
+        [](char c) { return !(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == ':'); },
+        '_');
+    families[family].push_back(&stat);
   }
   std::string text;
   for (auto& [family, members] : families) {

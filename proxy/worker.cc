@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include <spdlog/spdlog.h>
 
@@ -76,6 +77,7 @@ void Worker::post(std::function<void()> task) { tasks_->post(std::move(task)); }
 void Worker::stop() {
   post([this] {
     listeners_.clear();
+    hello_waits_.clear();
     for (ProxiedConnection* connection : connections_.openConnections()) connection->abort();
     event_base_loopbreak(base_.get());
   });
@@ -144,16 +146,28 @@ void Worker::onAcceptError(evconnlistener*, void* slot) {
 }
 
 void Worker::accept(ListenerSlot& slot, evutil_socket_t fd, const sockaddr* address, int length) {
-  const config::RouteTable& table = *snapshot_->table;
-  const config::Listener& listener = table.listeners[static_cast<size_t>(slot.config_index)];
+  const config::Listener& listener =
+      snapshot_->table->listeners[static_cast<size_t>(slot.config_index)];
   slot.stats->downstream_cx_total.add();
   slot.stats->downstream_cx_active.add();
 
+  AcceptedClient client;
+  client.fd = fd;
+  std::memcpy(&client.address, address,
+              std::min(sizeof client.address, static_cast<size_t>(length)));
+  client.address_length = static_cast<socklen_t>(length);
+  client.listener_key = slot.key;
+  client.stats = slot.stats;
+  client.source = ipAddressOf(address);
+  if (slot.routes_use_destination) {
+    // Only when a rule of this listener matches destinationSubnets: one
+    // getsockname() for the address the client reached.
+    if (auto local = localAddressOf(fd)) client.destination = ipAddressOf(local->get());
+  }
   // The access-log record, filled in as the connection is routed; nothing is
   // formatted (or allocated) for it when no log is written.
-  std::unique_ptr<ConnectionRecord> record;
   if (logsConnections()) {
-    record = std::make_unique<ConnectionRecord>();
+    auto& record = client.record = std::make_unique<ConnectionRecord>();
     record->start = std::chrono::system_clock::now();
     record->downstream_remote =
         SocketAddress::fromSockaddr(address, static_cast<socklen_t>(length)).toString();
@@ -167,20 +181,78 @@ void Worker::accept(ListenerSlot& slot, evutil_socket_t fd, const sockaddr* addr
     record->route = record->destination_host = record->destination_subset = "-";
   }
 
+  if (listener.tls_passthrough) {
+    // Route by SNI: wait for the ClientHello (peeked, not consumed) first.
+    auto wait = std::make_unique<ClientHelloWait>(
+        static_cast<ClientHelloOwner&>(*this), base_.get(), std::move(client),
+        commonTimeout(settings_.listener_filter_timeout), scratch_.get());
+    ClientHelloWait* raw = wait.get();
+    hello_waits_.emplace(raw, std::move(wait));
+    return;
+  }
+  route(slot, std::move(client), {});
+}
+
+void Worker::onClientHelloVerdict(ClientHelloWait& wait, Verdict verdict,
+                                  const ClientHelloInspection& inspection) {
+  auto owned = hello_waits_.extract(&wait);
+  AcceptedClient& client = wait.client();
+  ListenerStats* stats = client.stats;
+  using Outcome = ClientHelloInspection::Outcome;
+  if (verdict == Verdict::kTimeout) {
+    stats->downstream_pre_cx_timeout.add();
+    refuse(wait.releaseSocket(), stats, client.record.get(), EndReason::kListenerFilterTimeout);
+    return;
+  }
+  if (verdict == Verdict::kClosed) {
+    refuse(wait.releaseSocket(), stats, client.record.get(), EndReason::kDownstreamClosed);
+    return;
+  }
+  switch (inspection.outcome) {
+    case Outcome::kSni: stats->tls_inspector_sni_found.add(); break;
+    case Outcome::kNoSni: stats->tls_inspector_sni_not_found.add(); break;
+    case Outcome::kNotTls: stats->tls_inspector_tls_not_found.add(); break;
+    case Outcome::kTooLarge: stats->tls_inspector_client_hello_too_large.add(); break;
+    case Outcome::kNeedMoreBytes: break;
+  }
+  if (inspection.outcome == Outcome::kTooLarge) {
+    refuse(wait.releaseSocket(), stats, client.record.get(), EndReason::kNoRoute);
+    return;
+  }
+  // The listener may have gone in a reload while the client was sending its hello.
+  ListenerSlot* slot = nullptr;
+  for (auto& candidate : listeners_) {
+    if (candidate->key == client.listener_key) slot = candidate.get();
+  }
+  if (slot == nullptr) {
+    stats->downstream_cx_no_route.add();
+    refuse(wait.releaseSocket(), stats, client.record.get(), EndReason::kNoRoute);
+    return;
+  }
+  // The socket leaves the wait (which closes what it still owns when destroyed).
+  const int fd = wait.releaseSocket();
+  AcceptedClient routed = std::move(client);
+  routed.fd = fd;
+  route(*slot, std::move(routed), inspection.server_name);
+}
+
+void Worker::route(ListenerSlot& slot, AcceptedClient client, std::string_view sni) {
+  const int fd = client.fd;
+  const sockaddr* address = reinterpret_cast<const sockaddr*>(&client.address);
+  std::unique_ptr<ConnectionRecord>& record = client.record;
+  const config::RouteTable& table = *snapshot_->table;
+  const config::Listener& listener = table.listeners[static_cast<size_t>(slot.config_index)];
   // Rules match the port the Gateway names, even when --port-override moved it.
   const uint16_t gatewayPort = listener.configured_port != 0 ? listener.configured_port
                                                              : listener.port;
   config::ConnectionFacts facts{gatewayPort, listener.gateway};
-  facts.source = ipAddressOf(address);
-  if (slot.routes_use_destination) {
-    // Only when a rule of this listener matches destinationSubnets: one
-    // getsockname() for the address the client reached.
-    if (auto local = localAddressOf(fd)) facts.destination = ipAddressOf(local->get());
-  }
+  facts.source = client.source;
+  facts.destination = client.destination;
+  facts.sni = sni;
   const config::TcpRoute* route = config::findRoute(table, listener, facts);
   if (route == nullptr) {
     slot.stats->downstream_cx_no_route.add();
-    refuse(fd, slot, record.get(), EndReason::kNoRoute);
+    refuse(fd, slot.stats, record.get(), EndReason::kNoRoute);
     return;
   }
   RouteStats* route_stats = route_stats_[static_cast<size_t>(route - table.routes.data())];
@@ -200,7 +272,7 @@ void Worker::accept(ListenerSlot& slot, evutil_socket_t fd, const sockaddr* addr
   const std::optional<size_t> endpoint_index = pickEndpoint(cluster_index, address);
   if (!endpoint_index) {
     cluster_stats->upstream_cx_none_healthy.add();
-    refuse(fd, slot, record.get(), EndReason::kNoHealthyUpstream);
+    refuse(fd, slot.stats, record.get(), EndReason::kNoHealthyUpstream);
     return;
   }
   // connectionPool.tcp.maxConnections, counted over all workers: add first, so
@@ -209,7 +281,7 @@ void Worker::accept(ListenerSlot& slot, evutil_socket_t fd, const sockaddr* addr
   if (cluster_connections.fetch_add(1, std::memory_order_relaxed) >= cluster.max_connections) {
     cluster_connections.fetch_sub(1, std::memory_order_relaxed);
     cluster_stats->upstream_cx_overflow.add();
-    refuse(fd, slot, record.get(), EndReason::kUpstreamOverflow);
+    refuse(fd, slot.stats, record.get(), EndReason::kUpstreamOverflow);
     return;
   }
   const ResolvedEndpoint* endpoint = &snapshot_->endpoints[cluster_index][*endpoint_index];
@@ -225,8 +297,7 @@ void Worker::accept(ListenerSlot& slot, evutil_socket_t fd, const sockaddr* addr
                         &cluster_connections};
   ProxiedConnection& connection = connections_.take(*this);
   active_connections_.store(connections_.openCount(), std::memory_order_relaxed);
-  connection.open(fd, address, static_cast<socklen_t>(length), std::move(target),
-                  std::move(record));
+  connection.open(fd, address, client.address_length, std::move(target), std::move(record));
 }
 
 std::optional<size_t> Worker::pickEndpoint(size_t c, const sockaddr* client) {
@@ -257,10 +328,10 @@ std::optional<size_t> Worker::pickEndpoint(size_t c, const sockaddr* client) {
   return std::nullopt;
 }
 
-void Worker::refuse(evutil_socket_t fd, ListenerSlot& slot, ConnectionRecord* record,
+void Worker::refuse(evutil_socket_t fd, ListenerStats* stats, ConnectionRecord* record,
                     EndReason reason) {
   close(fd);
-  slot.stats->downstream_cx_active.subtract();
+  stats->downstream_cx_active.subtract();
   if (record) {
     record->reason = reason;
     writeAccessLog(*record);

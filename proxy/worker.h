@@ -22,6 +22,7 @@
 
 #include <spdlog/logger.h>
 
+#include "proxy/client_hello_wait.h"
 #include "proxy/cluster_connection_counts.h"
 #include "proxy/connection_pool.h"
 #include "proxy/libevent_handles.h"
@@ -46,6 +47,9 @@ struct WorkerSettings {
   // Shared by every worker (maxConnections is per cluster for the whole proxy).
   std::shared_ptr<ClusterConnectionCounts> connection_counts =
       std::make_shared<ClusterConnectionCounts>();
+  // How long a TLS passthrough listener waits for a ClientHello (Envoy's
+  // listener_filters_timeout).
+  std::chrono::milliseconds listener_filter_timeout{15'000};
 };
 
 // A listening socket handed to a worker, identified across reloads by its key.
@@ -54,7 +58,7 @@ struct ListenSocket {
   int fd = -1;      // bound and listening, non-blocking; the worker takes ownership
 };
 
-class Worker final : private ConnectionOwner {
+class Worker final : private ConnectionOwner, private ClientHelloOwner {
  public:
   Worker(unsigned index, WorkerSettings settings, std::unique_ptr<RandomSource> random);
   ~Worker() override;
@@ -109,7 +113,12 @@ class Worker final : private ConnectionOwner {
                        void* slot);
   static void onAcceptError(evconnlistener*, void* slot);
   void accept(ListenerSlot& slot, evutil_socket_t fd, const sockaddr* address, int length);
-  void refuse(evutil_socket_t fd, ListenerSlot& slot, ConnectionRecord* record, EndReason reason);
+  // Picks the rule, destination and endpoint, and opens the connection.
+  void route(ListenerSlot& slot, AcceptedClient client, std::string_view sni);
+  void refuse(evutil_socket_t fd, ListenerStats* stats, ConnectionRecord* record, EndReason reason);
+  // ClientHelloOwner
+  void onClientHelloVerdict(ClientHelloWait& wait, Verdict verdict,
+                            const ClientHelloInspection& inspection) override;
   void writeAccessLog(const ConnectionRecord& record);
   // An endpoint of cluster `c` by its loadBalancer policy; nullopt if none usable.
   std::optional<size_t> pickEndpoint(size_t c, const sockaddr* client);
@@ -136,6 +145,7 @@ class Worker final : private ConnectionOwner {
   RelayContext relay_context_;
   std::map<int64_t, const timeval*> common_timeouts_;  // by milliseconds; libevent owns them
   ConnectionPool connections_;
+  std::unordered_map<ClientHelloWait*, std::unique_ptr<ClientHelloWait>> hello_waits_;
   WorkerStats stats_;
   std::atomic<size_t> active_connections_{0};  // written by the loop thread only
 };

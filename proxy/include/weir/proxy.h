@@ -12,6 +12,7 @@
 // caller's libevent event_base: call its methods on the thread that runs `base`.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -51,6 +52,8 @@ struct ProxySettings {
   // large reads (0: from the first byte; nullopt: always copy).
   std::optional<uint64_t> splice_after = 64 * 1024;
   unsigned drain_time_seconds = 30;        // SIGTERM / POST /drain: time to finish
+  // TLS passthrough listeners: how long to wait for a client's ClientHello.
+  std::chrono::milliseconds listener_filter_timeout{15'000};
   unsigned dns_refresh_seconds = 5;        // ServiceEntry resolution DNS: refresh period
   bool access_log_json = false;            // access-log lines (spdlog logger "access")
   std::string ready_file;                  // written once every listener accepts

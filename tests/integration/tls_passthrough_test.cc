@@ -1,0 +1,208 @@
+// TLS passthrough routing by SNI with the real binaries: a Gateway server with
+// protocol TLS and tls.mode PASSTHROUGH, VirtualService tls rules with sniHosts.
+// weir peeks the ClientHello, picks the rule by the server name, and forwards the
+// client's bytes untouched: the upstream does the handshake.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <thread>
+
+#include "tests/support/child_process.h"
+#include "tests/support/echo_server.h"
+#include "tests/support/istio_scenario.h"
+#include "tests/support/ready_weir.h"
+#include "tests/support/tcp_connection.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_paths.h"
+
+namespace weir::test {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+constexpr uint16_t kPort = 9443;
+
+// Rule 0: a.example.com -> subset a; rule 1: any other *.example.com -> subset b.
+std::string tlsConfig(uint16_t port_a, uint16_t port_b) {
+  std::ostringstream yaml;
+  yaml << R"(apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: gw}
+spec:
+  servers:
+  - port: {number: 9443, name: tls, protocol: TLS}
+    hosts: ["*.example.com"]
+    tls: {mode: PASSTHROUGH}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: vs}
+spec:
+  hosts: ["*.example.com"]
+  gateways: [gw]
+  tls:
+  - match: [{sniHosts: [a.example.com]}]
+    route:
+    - destination: {host: backend, port: {number: 9443}, subset: a}
+  - match: [{sniHosts: ["*.example.com"]}]
+    route:
+    - destination: {host: backend, port: {number: 9443}, subset: b}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: dr}
+spec:
+  host: backend
+  subsets:
+  - {name: a, labels: {version: a}}
+  - {name: b, labels: {version: b}}
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: backend}
+spec:
+  hosts: [backend]
+  ports: [{number: 9443, name: tls, protocol: TLS}]
+  resolution: STATIC
+  endpoints:
+  - {address: 127.0.0.1, ports: {tls: )"
+       << port_a << R"(}, labels: {version: a}}
+  - {address: 127.0.0.1, ports: {tls: )"
+       << port_b << R"(}, labels: {version: b}}
+)";
+  return yaml.str();
+}
+
+std::filesystem::path writeTlsConfig(const TempDir& dir, uint16_t port_a, uint16_t port_b) {
+  const std::filesystem::path path = dir.freshSubdir("config") / "istio.yaml";
+  replaceFile(path, tlsConfig(port_a, port_b));
+  return path;
+}
+
+ProcessResult runShell(const TempDir& dir, const std::string& name, const std::string& command,
+                       milliseconds timeout = seconds(20)) {
+  return runToCompletion({{"/bin/bash", "-c", command}, dir.path(), name, std::nullopt}, timeout);
+}
+
+// An `openssl s_server` on a free port whose certificate names `common_name`.
+struct TlsServer {
+  TlsServer(const TempDir& dir, const std::string& common_name) {
+    const std::string key = (dir.path() / (common_name + ".key")).string();
+    const std::string cert = (dir.path() / (common_name + ".crt")).string();
+    ProcessResult made = runShell(
+        dir, "req-" + common_name,
+        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 "
+        "-subj /CN=" + common_name + " -keyout " + key + " -out " + cert);
+    if (!made.status.exitedWith(0)) throw std::runtime_error("openssl req: " + made.stderr_text);
+    port = freeTcpPort();
+    process = std::make_unique<ChildProcess>(ChildSpec{
+        {"/usr/bin/openssl", "s_server", "-accept", "127.0.0.1:" + std::to_string(port), "-cert",
+         cert, "-key", key, "-www", "-quiet"},
+        dir.path(), "s_server-" + common_name, std::nullopt});
+    for (int i = 0; i < 200; ++i) {
+      if (TcpConnection::connect(port, milliseconds(100))) return;
+      std::this_thread::sleep_for(milliseconds(10));
+    }
+    throw std::runtime_error("openssl s_server did not start");
+  }
+  uint16_t port = 0;
+  std::unique_ptr<ChildProcess> process;
+};
+
+// The certificate subject a real TLS client saw through weir for `server_name`.
+std::string peerCertificateThrough(const TempDir& dir, uint16_t port,
+                                   const std::string& server_name) {
+  ProcessResult client = runShell(
+      dir, "s_client",
+      "openssl s_client -brief -connect 127.0.0.1:" + std::to_string(port) + " -servername " +
+          server_name + " </dev/null 2>&1");
+  const std::string& out = client.stdout_text;
+  const size_t at = out.find("Peer certificate: ");
+  if (at == std::string::npos) return "(no certificate) " + out;
+  return out.substr(at + 18, out.find('\n', at) - at - 18);
+}
+
+TEST(TlsPassthrough, RealTlsClientsReachTheServerTheirSniNames) {
+  TempDir dir;
+  TlsServer server_a(dir, "server-a");
+  TlsServer server_b(dir, "server-b");
+  ReadyWeir weir(dir, {writeTlsConfig(dir, server_a.port, server_b.port)},
+                 {.concurrency = 2, .ephemeral_gateway_ports = {kPort}});
+  EXPECT_EQ(peerCertificateThrough(dir, weir.port(kPort), "a.example.com"), "CN = server-a");
+  EXPECT_EQ(peerCertificateThrough(dir, weir.port(kPort), "b.example.com"), "CN = server-b");
+  EXPECT_EQ(peerCertificateThrough(dir, weir.port(kPort), "A.Example.COM"), "CN = server-a")
+      << "SNI matching is case-insensitive";
+  EXPECT_EQ(peerCertificateThrough(dir, weir.port(kPort), "deep.sub.example.com"),
+            "CN = server-b");
+}
+
+std::string corpusFile(const std::string& name) {
+  std::ifstream in(std::filesystem::path(kSourceDir) / "tests/fuzz/corpus/tls_client_hello" / name,
+                   std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+TEST(TlsPassthrough, HelloSplitIntoSingleBytesIsRoutedAndForwardedUntouched) {
+  TempDir dir;
+  auto raw = EchoServer::raw(dir);  // subset a: echoes every byte back
+  EchoServer other(dir, "other");
+  ReadyWeir weir(dir, {writeTlsConfig(dir, raw->port(), other.port())},
+                 {.concurrency = 1, .ephemeral_gateway_ports = {kPort}});
+  const std::string hello = corpusFile("tls13_sni_a.example.com.bin");
+  ASSERT_GT(hello.size(), 100u);
+  auto client = TcpConnection::connect(weir.port(kPort), seconds(5));
+  ASSERT_TRUE(client.has_value());
+  for (char byte : hello) {
+    ASSERT_EQ(client->sendAll(std::string_view(&byte, 1), seconds(5)), IoStatus::kOk);
+    std::this_thread::sleep_for(milliseconds(1));
+  }
+  ASSERT_TRUE(client->shutdownWrite());
+  TcpConnection::ReadResult echoed = client->readUntilEof(seconds(10));
+  EXPECT_EQ(echoed.end, IoStatus::kEof);
+  EXPECT_TRUE(echoed.data == hello) << "the upstream must get the hello byte for byte ("
+                                    << echoed.data.size() << " of " << hello.size() << " bytes)";
+  EXPECT_EQ(weir.stat("tcp.gw_9443.tls_inspector.sni_found"), 1u);
+}
+
+TEST(TlsPassthrough, ClientThatNeverSendsAHelloIsClosedAfterTheTimeout) {
+  TempDir dir;
+  EchoServer a(dir, "a");
+  EchoServer b(dir, "b");
+  ReadyWeir weir(dir, {writeTlsConfig(dir, a.port(), b.port())},
+                 {.concurrency = 1,
+                  .ephemeral_gateway_ports = {kPort},
+                  .extra_args = {"--listener-filter-timeout", "500ms"}});
+  auto client = TcpConnection::connect(weir.port(kPort), seconds(5));
+  ASSERT_TRUE(client.has_value());
+  TcpConnection::ReadResult end = client->readUntilEof(seconds(10));
+  EXPECT_NE(end.end, IoStatus::kTimeout);
+  EXPECT_GE(end.elapsed, milliseconds(400));
+  EXPECT_LT(end.elapsed, seconds(3));
+  EXPECT_EQ(weir.stat("tcp.gw_9443.downstream_pre_cx_timeout"), 1u);
+}
+
+TEST(TlsPassthrough, GarbageAndHellosWithoutSniFindNoRuleAndAreCounted) {
+  TempDir dir;
+  EchoServer a(dir, "a");
+  EchoServer b(dir, "b");
+  ReadyWeir weir(dir, {writeTlsConfig(dir, a.port(), b.port())},
+                 {.concurrency = 1, .ephemeral_gateway_ports = {kPort}});
+  // Every rule names SNI hosts (Istio requires it), so neither can be routed.
+  for (const std::string& bytes : {std::string("GET / HTTP/1.0\r\n\r\n"), corpusFile("tls13_no_sni.bin")}) {
+    auto client = TcpConnection::connect(weir.port(kPort), seconds(5));
+    ASSERT_TRUE(client.has_value());
+    ASSERT_EQ(client->sendAll(bytes, seconds(5)), IoStatus::kOk);
+    TcpConnection::ReadResult end = client->readUntilEof(seconds(5));
+    EXPECT_NE(end.end, IoStatus::kTimeout);
+    EXPECT_TRUE(end.data.empty());
+  }
+  EXPECT_EQ(weir.stat("tcp.gw_9443.tls_inspector.tls_not_found"), 1u);
+  EXPECT_EQ(weir.stat("tcp.gw_9443.tls_inspector.sni_not_found"), 1u);
+  EXPECT_EQ(weir.stat("tcp.gw_9443.downstream_cx_no_route"), 2u);
+}
+
+}  // namespace
+}  // namespace weir::test
