@@ -10,8 +10,10 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 BUILD_PACKAGES := cmake g++ make pkg-config libevent-dev libyaml-cpp-dev libspdlog-dev \
                   libfmt-dev libgtest-dev netcat-openbsd
 # What the tests use besides: promtool checks /stats/prometheus, headless
-# Chromium renders the admin page, docker-compose validates docker-compose.yml.
-TEST_PACKAGES := prometheus chromium curl docker-compose
+# Chromium renders the admin page, docker-compose validates docker-compose.yml,
+# openssl is the TLS client and server of the passthrough tests, ss (iproute2) shows
+# keepalive timers.
+TEST_PACKAGES := prometheus chromium curl docker-compose openssl iproute2
 
 .PHONY: all deps test-deps build demo test test-compose clean bench-deps bench
 

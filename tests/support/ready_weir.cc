@@ -49,7 +49,8 @@ ReadyWeir::ReadyWeir(const TempDir& dir, std::vector<std::filesystem::path> conf
     argv.push_back("-c");
     argv.push_back(path.string());
   }
-  argv.insert(argv.end(), {"--bind", "127.0.0.1", "--admin",
+  if (!options.bind.empty()) argv.insert(argv.end(), {"--bind", options.bind});
+  argv.insert(argv.end(), {"--admin",
                            options.admin ? "127.0.0.1:0" : "none", "--ready-file",
                            ready_file.string(), "--concurrency",
                            std::to_string(options.concurrency), "--log-level", options.log_level,

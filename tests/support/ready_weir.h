@@ -32,6 +32,9 @@ struct ReadyWeirOptions {
   std::optional<unsigned> drain_time_seconds{};  // --drain-time
   std::string log_level = "info";
   std::vector<std::string> extra_args{};
+  // --bind ADDRESS; empty: no --bind, so listeners bind what the Gateway says
+  // (0.0.0.0 by default), for tests that reach weir on other 127.x addresses.
+  std::string bind = "127.0.0.1";
 };
 
 // Runs `weir -c CONFIG... --bind 127.0.0.1 --admin 127.0.0.1:0 --ready-file F
