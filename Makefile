@@ -15,7 +15,7 @@ BUILD_PACKAGES := cmake g++ make pkg-config libevent-dev libyaml-cpp-dev libspdl
 # keepalive timers.
 TEST_PACKAGES := prometheus chromium curl docker-compose openssl iproute2
 
-.PHONY: all deps test-deps build demo test test-compose clean bench-deps bench
+.PHONY: all deps test-deps build demo test test-compose test-fuzz clean bench-deps bench
 
 all: build
 
@@ -59,6 +59,19 @@ test: test-deps build
 # The docker compose demo, really built and run (private dockerd, host network).
 test-compose: build
 	tests/compose/run-compose-test.sh $(BUILD_DIR)
+
+# The libFuzzer targets (ClientHello parser, config loader) under ASan/UBSan, each
+# for FUZZ_SECONDS over its corpus in tests/fuzz/corpus; fails on any finding.
+FUZZ_BUILD_DIR ?= build-fuzz
+FUZZ_SECONDS   ?= 60
+FUZZ_PACKAGES  := clang-14 libclang-rt-14-dev
+
+test-fuzz: deps
+	$(call install_missing,$(FUZZ_PACKAGES))
+	cmake -S . -B $(FUZZ_BUILD_DIR) -DCMAKE_CXX_COMPILER=clang++-14 -DWEIR_FUZZ=ON \
+	  -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(FUZZ_BUILD_DIR) -j $(JOBS) --target tls_client_hello_fuzz config_loader_fuzz
+	tests/fuzz/run_fuzzers.sh $(FUZZ_BUILD_DIR) $(FUZZ_SECONDS)
 
 # The benchmark (bench/README.md): HAProxy and nginx to compare with, a Release build of
 # its own, then direct, weir, HAProxy and nginx on the same load, one Markdown table.
