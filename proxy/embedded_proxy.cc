@@ -50,6 +50,7 @@ proxy::Options toOptions(const ProxySettings& settings) {
   options.splice_after = settings.splice_after;
   options.drain_time_seconds = settings.drain_time_seconds;
   options.listener_filter_timeout = settings.listener_filter_timeout;
+  options.max_connections = settings.max_connections;
   options.dns_refresh_seconds = settings.dns_refresh_seconds;
   options.access_log_json = settings.access_log_json;
   options.ready_file = settings.ready_file;

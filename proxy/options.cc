@@ -67,6 +67,10 @@ Options:
       --dns-refresh-rate SECONDS
                         how often host names of ServiceEntry `resolution: DNS`
                         endpoints are resolved again (default 5, like Envoy)
+      --max-connections N
+                        client connections open at once, over all listeners and
+                        workers; more are closed at once and counted in
+                        downstream_cx_overflow (default: no limit)
       --listener-filter-timeout DURATION
                         how long a TLS passthrough listener waits for the
                         client's ClientHello before closing (Go syntax, e.g.
@@ -219,6 +223,14 @@ std::variant<Options, OptionsError> parseOptions(const std::vector<std::string>&
                             *text + "\""};
       }
       options.dns_refresh_seconds = *number;
+    } else if (name == "--max-connections") {
+      auto text = takeValue();
+      if (!text) return missing();
+      auto number = parseNumber<uint64_t>(*text);
+      if (!number || *number == 0) {
+        return OptionsError{"--max-connections must be a positive number, got \"" + *text + "\""};
+      }
+      options.max_connections = *number;
     } else if (name == "--listener-filter-timeout") {
       auto text = takeValue();
       if (!text) return missing();

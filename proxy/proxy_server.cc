@@ -160,6 +160,7 @@ void ProxyServer::start(std::shared_ptr<const config::RouteTable> table) {
   settings.buffer_limit = options_.buffer_limit;
   settings.splice_after = options_.splice_after;
   settings.listener_filter_timeout = options_.listener_filter_timeout;
+  settings.max_connections = options_.max_connections.value_or(UINT64_MAX);
   settings.access_log = spdlog::get("access");
   settings.access_log_format =
       options_.access_log_json ? AccessLogFormat::kJson : AccessLogFormat::kText;

@@ -93,6 +93,8 @@ struct ListenerStats {
   Counter downstream_cx_total;
   Counter downstream_cx_active;  // a gauge
   Counter downstream_cx_no_route;
+  Counter downstream_cx_overflow;      // closed at once: --max-connections reached
+  Counter downstream_cx_accept_error;  // accept() failed (EMFILE: accepting pauses)
   Counter downstream_cx_rx_bytes_total;
   Counter downstream_cx_tx_bytes_total;
   // Reading from clients stopped because their upstream was not taking bytes.

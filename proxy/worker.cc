@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 #include <spdlog/spdlog.h>
@@ -16,6 +17,7 @@
 namespace weir::proxy {
 
 namespace {
+constexpr std::chrono::milliseconds kAcceptBackoff{100};
 constexpr size_t kScratchBytes = 64 * 1024;
 // Bigger pipes mean fewer splice calls per megabyte (the kernel may grant less).
 constexpr size_t kPipeBytes = 1024 * 1024;
@@ -63,6 +65,7 @@ void Worker::addListener(ListenSocket socket) {
     return;
   }
   evconnlistener_set_error_cb(slot->listener.get(), &Worker::onAcceptError);
+  slot->backoff.assign(base_.get(), -1, 0, &Worker::onAcceptBackoffEnd, slot.get());
   listeners_.push_back(std::move(slot));
 }
 
@@ -140,16 +143,46 @@ void Worker::onAccept(evconnlistener*, evutil_socket_t fd, sockaddr* address, in
 }
 
 void Worker::onAcceptError(evconnlistener*, void* slot) {
-  // Typically EMFILE/ENFILE: the listener keeps going; log and carry on.
-  spdlog::warn("accept failed on {}: {}", static_cast<ListenerSlot*>(slot)->key,
-               evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+  const int error = EVUTIL_SOCKET_ERROR();
+  auto* listener_slot = static_cast<ListenerSlot*>(slot);
+  listener_slot->stats->downstream_cx_accept_error.add();
+  if (error != EMFILE && error != ENFILE && error != ENOBUFS && error != ENOMEM) {
+    spdlog::warn("accept failed on {}: {}", listener_slot->key, evutil_socket_error_to_string(error));
+    return;
+  }
+  // Out of descriptors (or kernel memory): the pending connection stays in the
+  // backlog and the socket stays readable, so accepting again at once would spin.
+  // Pause this listener briefly instead; connections that close meanwhile free
+  // descriptors, and accepting resumes by itself.
+  if (!listener_slot->backoff_logged) {
+    spdlog::warn("accept on {} paused: {} (retrying every {} ms)", listener_slot->key,
+                 evutil_socket_error_to_string(error), kAcceptBackoff.count());
+    listener_slot->backoff_logged = true;
+  }
+  evconnlistener_disable(listener_slot->listener.get());
+  listener_slot->backoff.add(listener_slot->worker->commonTimeout(kAcceptBackoff));
+}
+
+void Worker::onAcceptBackoffEnd(evutil_socket_t, short, void* slot) {
+  auto* listener_slot = static_cast<ListenerSlot*>(slot);
+  evconnlistener_enable(listener_slot->listener.get());
 }
 
 void Worker::accept(ListenerSlot& slot, evutil_socket_t fd, const sockaddr* address, int length) {
   const config::Listener& listener =
       snapshot_->table->listeners[static_cast<size_t>(slot.config_index)];
   slot.stats->downstream_cx_total.add();
+  // --max-connections, over every worker and listener (Envoy's overload manager
+  // global_downstream_max_connections): over it, close at once and count.
+  if (settings_.downstream_connections->fetch_add(1, std::memory_order_relaxed) >=
+      settings_.max_connections) {
+    settings_.downstream_connections->fetch_sub(1, std::memory_order_relaxed);
+    slot.stats->downstream_cx_overflow.add();
+    close(fd);
+    return;
+  }
   slot.stats->downstream_cx_active.add();
+  slot.backoff_logged = false;
 
   AcceptedClient client;
   client.fd = fd;
@@ -332,6 +365,7 @@ void Worker::refuse(evutil_socket_t fd, ListenerStats* stats, ConnectionRecord* 
                     EndReason reason) {
   close(fd);
   stats->downstream_cx_active.subtract();
+  settings_.downstream_connections->fetch_sub(1, std::memory_order_relaxed);
   if (record) {
     record->reason = reason;
     writeAccessLog(*record);
@@ -340,6 +374,7 @@ void Worker::refuse(evutil_socket_t fd, ListenerStats* stats, ConnectionRecord* 
 
 void Worker::onConnectionDone(ProxiedConnection& connection, const ConnectionRecord* record) {
   if (record) writeAccessLog(*record);
+  settings_.downstream_connections->fetch_sub(1, std::memory_order_relaxed);
   connections_.giveBack(connection);
   active_connections_.store(connections_.openCount(), std::memory_order_relaxed);
 }

@@ -50,6 +50,10 @@ struct WorkerSettings {
   // How long a TLS passthrough listener waits for a ClientHello (Envoy's
   // listener_filters_timeout).
   std::chrono::milliseconds listener_filter_timeout{15'000};
+  // --max-connections: client connections open at once over all workers.
+  uint64_t max_connections = UINT64_MAX;
+  std::shared_ptr<std::atomic<uint64_t>> downstream_connections =
+      std::make_shared<std::atomic<uint64_t>>(0);
 };
 
 // A listening socket handed to a worker, identified across reloads by its key.
@@ -100,6 +104,8 @@ class Worker final : private ConnectionOwner, private ClientHelloOwner {
     ListenerStats* stats = nullptr;
     Worker* worker = nullptr;
     bool routes_use_destination = false;  // some rule matches destinationSubnets
+    EmbeddedEvent backoff;                // re-enables accepting after EMFILE & co.
+    bool backoff_logged = false;          // one warning per run of failures
   };
 
   // ConnectionOwner
@@ -112,6 +118,7 @@ class Worker final : private ConnectionOwner, private ClientHelloOwner {
   static void onAccept(evconnlistener*, evutil_socket_t fd, sockaddr* address, int length,
                        void* slot);
   static void onAcceptError(evconnlistener*, void* slot);
+  static void onAcceptBackoffEnd(evutil_socket_t, short, void* slot);
   void accept(ListenerSlot& slot, evutil_socket_t fd, const sockaddr* address, int length);
   // Picks the rule, destination and endpoint, and opens the connection.
   void route(ListenerSlot& slot, AcceptedClient client, std::string_view sni);

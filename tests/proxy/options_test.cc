@@ -39,6 +39,19 @@ TEST(ParseOptions, SpliceAfterTakesBytesOrNever) {
             "--splice-after must be a number of bytes or \"never\", got \"sometimes\"");
 }
 
+TEST(ParseOptions, LimitsAndTimeouts) {
+  Options options = parseOk({"-c", "x", "--max-connections", "100", "--listener-filter-timeout",
+                             "500ms"});
+  EXPECT_EQ(options.max_connections, 100u);
+  EXPECT_EQ(options.listener_filter_timeout, std::chrono::milliseconds(500));
+  EXPECT_FALSE(parseOk({"-c", "x"}).max_connections.has_value());
+  EXPECT_EQ(parseOk({"-c", "x"}).listener_filter_timeout, std::chrono::milliseconds(15000));
+  EXPECT_EQ(parseError({"-c", "x", "--max-connections", "0"}),
+            "--max-connections must be a positive number, got \"0\"");
+  EXPECT_EQ(parseError({"-c", "x", "--listener-filter-timeout", "1d"}),
+            "--listener-filter-timeout must be a duration like 15s or 500ms, got \"1d\"");
+}
+
 TEST(ParseOptions, Defaults) {
   Options options = parseOk({"-c", "x"});
   EXPECT_FALSE(options.bind_address);

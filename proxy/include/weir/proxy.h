@@ -54,6 +54,8 @@ struct ProxySettings {
   unsigned drain_time_seconds = 30;        // SIGTERM / POST /drain: time to finish
   // TLS passthrough listeners: how long to wait for a client's ClientHello.
   std::chrono::milliseconds listener_filter_timeout{15'000};
+  // Client connections open at once over all listeners; nullopt: no limit.
+  std::optional<uint64_t> max_connections;
   unsigned dns_refresh_seconds = 5;        // ServiceEntry resolution DNS: refresh period
   bool access_log_json = false;            // access-log lines (spdlog logger "access")
   std::string ready_file;                  // written once every listener accepts
