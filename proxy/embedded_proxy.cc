@@ -51,6 +51,7 @@ proxy::Options toOptions(const ProxySettings& settings) {
   options.drain_time_seconds = settings.drain_time_seconds;
   options.listener_filter_timeout = settings.listener_filter_timeout;
   options.max_connections = settings.max_connections;
+  options.max_connect_attempts = settings.max_connect_attempts;
   options.dns_refresh_seconds = settings.dns_refresh_seconds;
   options.access_log_json = settings.access_log_json;
   options.ready_file = settings.ready_file;

@@ -66,6 +66,7 @@ weir::ProxySettings toSettings(const weir::proxy::Options& options) {
   settings.drain_time_seconds = options.drain_time_seconds;
   settings.listener_filter_timeout = options.listener_filter_timeout;
   settings.max_connections = options.max_connections;
+  settings.max_connect_attempts = options.max_connect_attempts;
   settings.dns_refresh_seconds = options.dns_refresh_seconds;
   settings.access_log_json = options.access_log_json;
   settings.ready_file = options.ready_file;

@@ -67,6 +67,11 @@ Options:
       --dns-refresh-rate SECONDS
                         how often host names of ServiceEntry `resolution: DNS`
                         endpoints are resolved again (default 5, like Envoy)
+      --max-connect-attempts N
+                        connects tried per client connection before giving up
+                        (default 1, like Envoy); each retry picks the weighted
+                        destination and an endpoint again, never one that
+                        already failed for this client
       --max-connections N
                         client connections open at once, over all listeners and
                         workers; more are closed at once and counted in
@@ -223,6 +228,15 @@ std::variant<Options, OptionsError> parseOptions(const std::vector<std::string>&
                             *text + "\""};
       }
       options.dns_refresh_seconds = *number;
+    } else if (name == "--max-connect-attempts") {
+      auto text = takeValue();
+      if (!text) return missing();
+      auto number = parseNumber<unsigned>(*text);
+      if (!number || *number == 0 || *number > 100) {
+        return OptionsError{"--max-connect-attempts must be a number from 1 to 100, got \"" +
+                            *text + "\""};
+      }
+      options.max_connect_attempts = *number;
     } else if (name == "--max-connections") {
       auto text = takeValue();
       if (!text) return missing();

@@ -29,6 +29,7 @@ struct Options {
   unsigned drain_time_seconds = 30;         // --drain-time
   std::chrono::milliseconds listener_filter_timeout{15'000};  // --listener-filter-timeout
   std::optional<uint64_t> max_connections;  // --max-connections
+  unsigned max_connect_attempts = 1;        // --max-connect-attempts
   unsigned dns_refresh_seconds = 5;         // --dns-refresh-rate (Envoy's default 5s)
   std::string access_log_path = "-";        // --access-log: "-" stdout, "none" off
   bool access_log_json = false;             // --access-log-format json

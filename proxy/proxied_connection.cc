@@ -72,10 +72,9 @@ void ProxiedConnection::open(int downstream_fd, const sockaddr* client, socklen_
   connected_ = finished_ = false;
   downstream_closed_first_ = upstream_closed_first_ = false;
 
-  target_.cluster_stats->upstream_cx_total.add();
-  target_.cluster_stats->upstream_cx_active.add();
-  target_.endpoint_stats->cx_total.add();
-  target_.endpoint_stats->cx_active.add();
+  attempts_ = 0;
+  tried_.clear();
+  beginAttempt();
 
   event_base* loop = owner_.loop();
   const config::UpstreamCluster& cluster = target_.snapshot->table->clusters[target_.cluster_index];
@@ -91,7 +90,6 @@ void ProxiedConnection::open(int downstream_fd, const sockaddr* client, socklen_
         client, client_length, local ? local->get() : nullptr, local ? local->length : 0));
   }
   timer_.assign(loop, -1, 0, &ProxiedConnection::onTimer, this);
-  timer_.add(owner_.commonTimeout(cluster.connect_timeout));
   if (cluster.max_connection_duration.count() > 0) {
     // From the client's accept, as Envoy's max_connection_duration counts.
     duration_timer_.assign(loop, -1, 0, &ProxiedConnection::onMaxDuration, this);
@@ -104,20 +102,72 @@ void ProxiedConnection::open(int downstream_fd, const sockaddr* client, socklen_
   downstream_event_.assign(loop, downstream_fd, kSocketEvents,
                            &ProxiedConnection::onDownstreamEvent, this);
   downstream_event_.add();
+  connectUpstream();
+}
 
+void ProxiedConnection::beginAttempt() {
+  ++attempts_;
+  target_.cluster_stats->upstream_cx_total.add();
+  target_.cluster_stats->upstream_cx_active.add();
+  target_.endpoint_stats->cx_total.add();
+  target_.endpoint_stats->cx_active.add();
+}
+
+void ProxiedConnection::endAttempt() {
+  target_.cluster_stats->upstream_cx_active.subtract();
+  target_.endpoint_stats->cx_active.subtract();
+  target_.cluster_connections->fetch_sub(1, std::memory_order_relaxed);
+}
+
+void ProxiedConnection::connectUpstream() {
+  const config::UpstreamCluster& cluster = target_.snapshot->table->clusters[target_.cluster_index];
+  timer_.remove();
+  timer_.add(owner_.commonTimeout(cluster.connect_timeout));
   const SocketAddress& endpoint = *target_.endpoint;
   upstream_.fd = socket(endpoint.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (upstream_.fd < 0 ||
       (connect(upstream_.fd, endpoint.get(), endpoint.length) != 0 && errno != EINPROGRESS)) {
     target_.cluster_stats->upstream_cx_connect_fail.add();
-    finish(EndReason::kUpstreamConnectFailed, false, false);
+    onConnectFailure(EndReason::kUpstreamConnectFailed);
     return;
   }
   setNoDelay(upstream_.fd);
   if (cluster.tcp_keepalive) setKeepalive(upstream_.fd, *cluster.tcp_keepalive);
-  upstream_event_.assign(loop, upstream_.fd, kSocketEvents, &ProxiedConnection::onUpstreamEvent,
-                         this);
+  upstream_event_.assign(owner_.loop(), upstream_.fd, kSocketEvents,
+                         &ProxiedConnection::onUpstreamEvent, this);
   upstream_event_.add();
+}
+
+void ProxiedConnection::onConnectFailure(EndReason reason) {
+  target_.endpoint_stats->cx_connect_fail.add();
+  if (attempts_ < owner_.maxConnectAttempts()) {
+    // Envoy's connect retries: pick again, as for a new connection, but not an
+    // endpoint that already failed this client.
+    tried_.emplace_back(target_.cluster_index, target_.endpoint_index);
+    if (std::optional<UpstreamTarget> next = owner_.retryTarget(target_, tried_)) {
+      endAttempt();
+      upstream_event_.clear();
+      if (upstream_.fd >= 0) close(upstream_.fd);
+      upstream_ = SocketSide{};
+      target_ = std::move(*next);
+      if (record_) {
+        const config::UpstreamCluster& cluster =
+            target_.snapshot->table->clusters[target_.cluster_index];
+        record_->upstream_cluster = cluster.name;
+        record_->destination_host = cluster.host;
+        record_->destination_subset = cluster.subset.empty() ? "-" : cluster.subset;
+        record_->upstream_host =
+            target_.snapshot->endpoints[target_.cluster_index][target_.endpoint_index].display;
+      }
+      beginAttempt();
+      connectUpstream();
+      return;
+    }
+  }
+  if (owner_.maxConnectAttempts() > 1) {
+    target_.cluster_stats->upstream_cx_connect_attempts_exceeded.add();
+  }
+  finish(reason, false, false);
 }
 
 void ProxiedConnection::abort() { finish(EndReason::kProxyShutdown, true, true); }
@@ -152,7 +202,7 @@ void ProxiedConnection::onUpstreamConnectResult(bool check_error) {
   }
   if (error != 0) {
     target_.cluster_stats->upstream_cx_connect_fail.add();
-    finish(EndReason::kUpstreamConnectFailed, false, false);
+    onConnectFailure(EndReason::kUpstreamConnectFailed);
     return;
   }
   if (!upstream_.writable) return;  // still connecting
@@ -243,7 +293,7 @@ void ProxiedConnection::onTimer(evutil_socket_t, short, void* self) {
   auto* connection = static_cast<ProxiedConnection*>(self);
   if (!connection->connected_) {
     connection->target_.cluster_stats->upstream_cx_connect_timeout.add();
-    connection->finish(EndReason::kUpstreamConnectTimeout, false, false);
+    connection->onConnectFailure(EndReason::kUpstreamConnectTimeout);
     return;
   }
   connection->onIdleCheck();
@@ -289,13 +339,8 @@ void ProxiedConnection::finish(EndReason reason, bool reset_downstream, bool res
 
   const auto duration = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started_);
-  target_.cluster_stats->upstream_cx_active.subtract();
-  target_.endpoint_stats->cx_active.subtract();
+  endAttempt();
   target_.listener_stats->downstream_cx_active.subtract();
-  target_.cluster_connections->fetch_sub(1, std::memory_order_relaxed);
-  if (reason == EndReason::kUpstreamConnectFailed || reason == EndReason::kUpstreamConnectTimeout) {
-    target_.endpoint_stats->cx_connect_fail.add();
-  }
   if (connected_) {
     target_.cluster_stats->upstream_cx_length_ms.record(static_cast<uint64_t>(duration.count()));
   }

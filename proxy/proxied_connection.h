@@ -17,6 +17,9 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
+#include <utility>
+#include <vector>
 
 #include "proxy/access_log.h"
 #include "proxy/embedded_event.h"
@@ -37,6 +40,14 @@ class ConnectionOwner {
   // A timeval that libevent keeps in one queue for every timer of that length
   // (event_base_init_common_timeout), so arming one costs O(1).
   virtual const timeval* commonTimeout(std::chrono::milliseconds length) = 0;
+  // --max-connect-attempts: connects per client connection before giving up.
+  virtual unsigned maxConnectAttempts() const = 0;
+  // After a failed connect: a new target picked as for a new connection (rule's
+  // weighted destination, then an endpoint) but never an endpoint in `tried`
+  // (cluster index, endpoint index); counted against maxConnections. nullopt
+  // when there is none (or the route table changed meanwhile).
+  virtual std::optional<struct UpstreamTarget> retryTarget(
+      const struct UpstreamTarget& failed, std::span<const std::pair<size_t, size_t>> tried) = 0;
   // Called once, when the connection has finished; the owner takes it back.
   // `record` is null when nothing is logged. The connection must not touch
   // itself after making this call.
@@ -46,7 +57,9 @@ class ConnectionOwner {
 // Where a connection goes, decided by the worker before the connection opens.
 struct UpstreamTarget {
   std::shared_ptr<const RouteSnapshot> snapshot;  // keeps route/cluster/endpoint alive
+  const config::TcpRoute* route = nullptr;        // into snapshot
   size_t cluster_index = 0;
+  size_t endpoint_index = 0;  // into snapshot->endpoints[cluster_index]
   const SocketAddress* endpoint = nullptr;  // into snapshot
   ClusterStats* cluster_stats = nullptr;
   EndpointStats* endpoint_stats = nullptr;
@@ -84,6 +97,13 @@ class ProxiedConnection {
   static void onMaxDuration(evutil_socket_t, short, void* self);
 
   void onUpstreamConnectResult(bool check_error);
+  // Counts the current target's upstream attempt in (begin) or out (end).
+  void beginAttempt();
+  void endAttempt();
+  // Opens the upstream socket and starts connecting to target_.
+  void connectUpstream();
+  // A connect failed or timed out: try another endpoint or finish.
+  void onConnectFailure(EndReason reason);
   void armIdleTimer(std::chrono::steady_clock::duration delay);
   void onIdleCheck();
   void pump();
@@ -109,6 +129,8 @@ class ProxiedConnection {
   std::chrono::steady_clock::time_point last_activity_;
   uint64_t bytes_received_ = 0;  // from the client
   uint64_t bytes_sent_ = 0;      // to the client
+  unsigned attempts_ = 0;
+  std::vector<std::pair<size_t, size_t>> tried_;  // (cluster, endpoint) that failed
   bool connected_ = false;
   bool finished_ = true;
   bool downstream_closed_first_ = false;

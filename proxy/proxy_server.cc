@@ -161,6 +161,7 @@ void ProxyServer::start(std::shared_ptr<const config::RouteTable> table) {
   settings.splice_after = options_.splice_after;
   settings.listener_filter_timeout = options_.listener_filter_timeout;
   settings.max_connections = options_.max_connections.value_or(UINT64_MAX);
+  settings.max_connect_attempts = options_.max_connect_attempts;
   settings.access_log = spdlog::get("access");
   settings.access_log_format =
       options_.access_log_json ? AccessLogFormat::kJson : AccessLogFormat::kText;

@@ -36,6 +36,8 @@ void forEachClusterStat(Stats& stats, Visitor&& visit) {
         stats.upstream_cx_destroy_remote_with_active_rq);
   visit("upstream_cx_idle_timeout", StatKind::kCounter, stats.upstream_cx_idle_timeout);
   visit("upstream_cx_overflow", StatKind::kCounter, stats.upstream_cx_overflow);
+  visit("upstream_cx_connect_attempts_exceeded", StatKind::kCounter,
+        stats.upstream_cx_connect_attempts_exceeded);
   visit("upstream_cx_max_duration_reached", StatKind::kCounter,
         stats.upstream_cx_max_duration_reached);
   visit("upstream_cx_rx_bytes_total", StatKind::kCounter, stats.upstream_cx_rx_bytes_total);

@@ -118,6 +118,7 @@ struct ClusterStats {
   Counter upstream_cx_destroy_remote_with_active_rq;  // upstream reset or error
   Counter upstream_cx_idle_timeout;
   Counter upstream_cx_overflow;               // refused: maxConnections reached
+  Counter upstream_cx_connect_attempts_exceeded;  // gave up after --max-connect-attempts
   Counter upstream_cx_max_duration_reached;   // closed by maxConnectionDuration
   Counter upstream_cx_rx_bytes_total;
   Counter upstream_cx_tx_bytes_total;

@@ -302,18 +302,14 @@ void Worker::route(ListenerSlot& slot, AcceptedClient client, std::string_view s
   }
 
   ClusterStats* cluster_stats = cluster_stats_[cluster_index];
-  const std::optional<size_t> endpoint_index = pickEndpoint(cluster_index, address);
+  const std::optional<size_t> endpoint_index =
+      pickEndpoint(cluster_index, snapshot_->weights[cluster_index], address);
   if (!endpoint_index) {
     cluster_stats->upstream_cx_none_healthy.add();
     refuse(fd, slot.stats, record.get(), EndReason::kNoHealthyUpstream);
     return;
   }
-  // connectionPool.tcp.maxConnections, counted over all workers: add first, so
-  // two workers racing for the last slot cannot both get it.
-  std::atomic<uint64_t>& cluster_connections = *cluster_connections_[cluster_index];
-  if (cluster_connections.fetch_add(1, std::memory_order_relaxed) >= cluster.max_connections) {
-    cluster_connections.fetch_sub(1, std::memory_order_relaxed);
-    cluster_stats->upstream_cx_overflow.add();
+  if (!admitToCluster(cluster_index)) {
     refuse(fd, slot.stats, record.get(), EndReason::kUpstreamOverflow);
     return;
   }
@@ -321,21 +317,63 @@ void Worker::route(ListenerSlot& slot, AcceptedClient client, std::string_view s
   if (record) record->upstream_host = endpoint->display;
 
   UpstreamTarget target{snapshot_,
+                        route,
                         cluster_index,
+                        *endpoint_index,
                         &*endpoint->address,
                         cluster_stats,
                         endpoint_stats_[cluster_index][*endpoint_index],
                         route_stats,
                         slot.stats,
-                        &cluster_connections};
+                        cluster_connections_[cluster_index]};
   ProxiedConnection& connection = connections_.take(*this);
   active_connections_.store(connections_.openCount(), std::memory_order_relaxed);
   connection.open(fd, address, client.address_length, std::move(target), std::move(record));
 }
 
-std::optional<size_t> Worker::pickEndpoint(size_t c, const sockaddr* client) {
+bool Worker::admitToCluster(size_t c) {
+  // connectionPool.tcp.maxConnections, counted over all workers: add first, so
+  // two workers racing for the last slot cannot both get it.
+  std::atomic<uint64_t>& open = *cluster_connections_[c];
+  if (open.fetch_add(1, std::memory_order_relaxed) >=
+      snapshot_->table->clusters[c].max_connections) {
+    open.fetch_sub(1, std::memory_order_relaxed);
+    cluster_stats_[c]->upstream_cx_overflow.add();
+    return false;
+  }
+  return true;
+}
+
+std::optional<UpstreamTarget> Worker::retryTarget(
+    const UpstreamTarget& failed, std::span<const std::pair<size_t, size_t>> tried) {
+  // Indices into per-cluster state are the current snapshot's: after a reload the
+  // connection keeps its first pick and does not retry.
+  if (failed.snapshot != snapshot_ || failed.route == nullptr) return std::nullopt;
+  const config::TcpRoute& route = *failed.route;
+  const size_t pick = pickDestination(route.destinations, route.total_weight, random_->next());
+  const size_t c = route.destinations[pick].cluster_index;
+  std::vector<uint32_t> weights = snapshot_->weights[c];
+  for (const auto& [cluster, endpoint] : tried) {
+    if (cluster == c) weights[endpoint] = 0;
+  }
+  std::optional<size_t> e = pickEndpoint(c, weights, nullptr);
+  if (e && weights[*e] == 0) e = pickWeightedRandom(weights, random_->next());
+  if (!e || !admitToCluster(c)) return std::nullopt;
+  return UpstreamTarget{snapshot_,
+                        failed.route,
+                        c,
+                        *e,
+                        &*snapshot_->endpoints[c][*e].address,
+                        cluster_stats_[c],
+                        endpoint_stats_[c][*e],
+                        failed.route_stats,
+                        failed.listener_stats,
+                        cluster_connections_[c]};
+}
+
+std::optional<size_t> Worker::pickEndpoint(size_t c, std::span<const uint32_t> weights,
+                                           const sockaddr* client) {
   using Policy = config::UpstreamCluster::LoadBalancer;
-  const std::vector<uint32_t>& weights = snapshot_->weights[c];
   switch (snapshot_->table->clusters[c].load_balancer) {
     case Policy::kRoundRobin:
       return pickWeightedRoundRobin(weights, round_robin_credits_[c]);
@@ -354,7 +392,7 @@ std::optional<size_t> Worker::pickEndpoint(size_t c, const sockaddr* client) {
     }
     case Policy::kConsistentHashSourceIp: {
       const std::optional<MaglevTable>& table = snapshot_->maglev[c];
-      if (!table || table->empty()) return std::nullopt;
+      if (!table || table->empty() || client == nullptr) return pickWeightedRandom(weights, random_->next());
       return table->lookup(hashOfClientAddress(client));
     }
   }

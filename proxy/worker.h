@@ -50,6 +50,8 @@ struct WorkerSettings {
   // How long a TLS passthrough listener waits for a ClientHello (Envoy's
   // listener_filters_timeout).
   std::chrono::milliseconds listener_filter_timeout{15'000};
+  // --max-connect-attempts: connects per client connection (Envoy's default 1).
+  unsigned max_connect_attempts = 1;
   // --max-connections: client connections open at once over all workers.
   uint64_t max_connections = UINT64_MAX;
   std::shared_ptr<std::atomic<uint64_t>> downstream_connections =
@@ -112,6 +114,9 @@ class Worker final : private ConnectionOwner, private ClientHelloOwner {
   event_base* loop() override { return base_.get(); }
   const RelayContext& relayContext() override { return relay_context_; }
   const timeval* commonTimeout(std::chrono::milliseconds length) override;
+  unsigned maxConnectAttempts() const override { return settings_.max_connect_attempts; }
+  std::optional<UpstreamTarget> retryTarget(
+      const UpstreamTarget& failed, std::span<const std::pair<size_t, size_t>> tried) override;
   void onConnectionDone(ProxiedConnection& connection, const ConnectionRecord* record) override;
   bool logsConnections() const { return settings_.access_log != nullptr; }
 
@@ -128,7 +133,11 @@ class Worker final : private ConnectionOwner, private ClientHelloOwner {
                             const ClientHelloInspection& inspection) override;
   void writeAccessLog(const ConnectionRecord& record);
   // An endpoint of cluster `c` by its loadBalancer policy; nullopt if none usable.
-  std::optional<size_t> pickEndpoint(size_t c, const sockaddr* client);
+  std::optional<size_t> pickEndpoint(size_t c, std::span<const uint32_t> weights,
+                                     const sockaddr* client);
+  // Counts a connection against cluster c's maxConnections; false (counted as
+  // overflow) when it is full.
+  bool admitToCluster(size_t c);
   void addListener(ListenSocket socket);
 
   const unsigned index_;

@@ -46,6 +46,10 @@ TEST(ParseOptions, LimitsAndTimeouts) {
   EXPECT_EQ(options.listener_filter_timeout, std::chrono::milliseconds(500));
   EXPECT_FALSE(parseOk({"-c", "x"}).max_connections.has_value());
   EXPECT_EQ(parseOk({"-c", "x"}).listener_filter_timeout, std::chrono::milliseconds(15000));
+  EXPECT_EQ(parseOk({"-c", "x"}).max_connect_attempts, 1u);
+  EXPECT_EQ(parseOk({"-c", "x", "--max-connect-attempts", "3"}).max_connect_attempts, 3u);
+  EXPECT_EQ(parseError({"-c", "x", "--max-connect-attempts", "0"}),
+            "--max-connect-attempts must be a number from 1 to 100, got \"0\"");
   EXPECT_EQ(parseError({"-c", "x", "--max-connections", "0"}),
             "--max-connections must be a positive number, got \"0\"");
   EXPECT_EQ(parseError({"-c", "x", "--listener-filter-timeout", "1d"}),

@@ -56,6 +56,8 @@ struct ProxySettings {
   std::chrono::milliseconds listener_filter_timeout{15'000};
   // Client connections open at once over all listeners; nullopt: no limit.
   std::optional<uint64_t> max_connections;
+  // Connects tried per client connection (Envoy's max_connect_attempts, 1).
+  unsigned max_connect_attempts = 1;
   unsigned dns_refresh_seconds = 5;        // ServiceEntry resolution DNS: refresh period
   bool access_log_json = false;            // access-log lines (spdlog logger "access")
   std::string ready_file;                  // written once every listener accepts
