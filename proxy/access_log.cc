@@ -28,6 +28,12 @@ const char* toString(EndReason reason) {
   return "unknown";
 }
 
+void ConnectionRecord::setUpstreamCluster(const config::UpstreamCluster& cluster) {
+  upstream_cluster = cluster.name;
+  destination_host = cluster.host;
+  destination_subset = cluster.subset.empty() ? "-" : cluster.subset;
+}
+
 const char* envoyResponseFlag(EndReason reason) {
   switch (reason) {
     case EndReason::kNoRoute: return "NR";

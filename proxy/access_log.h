@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <string>
 
+#include "config/route_table.h"
+
 namespace weir::proxy {
 
 // How a connection ended; the string form is the log's termination detail.
@@ -50,6 +52,9 @@ struct ConnectionRecord {
   uint64_t bytes_received = 0;    // from the client
   uint64_t bytes_sent = 0;        // to the client
   EndReason reason = EndReason::kDownstreamClosed;
+
+  // upstream_cluster, destination_host and destination_subset from `cluster`.
+  void setUpstreamCluster(const config::UpstreamCluster& cluster);
 };
 
 std::string formatAccessLogText(const ConnectionRecord& record);

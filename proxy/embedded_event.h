@@ -38,8 +38,6 @@ class EmbeddedEvent {
     }
   }
   void activate(short what) { event_active(&event_, what, 0); }
-  bool assigned() const { return assigned_; }
-  bool pending() const { return assigned_ && event_pending(&event_, EV_TIMEOUT | EV_READ | EV_WRITE, nullptr); }
 
  private:
   event event_{};

@@ -36,7 +36,6 @@ bool PipePool::acquire(Pipe& pipe) {
   int capacity = fcntl(pipe.write_fd, F_SETPIPE_SZ, static_cast<int>(wanted_capacity_));
   if (capacity < 0) capacity = fcntl(pipe.write_fd, F_GETPIPE_SZ);
   pipe.capacity = capacity > 0 ? static_cast<size_t>(capacity) : 4096;
-  ++created_;
   return true;
 }
 

@@ -35,14 +35,10 @@ class PipePool {
   // pipe that still holds bytes. Leaves `pipe` empty.
   void release(Pipe& pipe);
 
-  size_t kept() const { return free_.size(); }
-  size_t created() const { return created_; }
-
  private:
   size_t wanted_capacity_;
   size_t max_kept_;
   std::vector<Pipe> free_;
-  size_t created_ = 0;
 };
 
 void closePipe(Pipe& pipe);

@@ -39,6 +39,13 @@ void armReset(int fd) {
 }
 
 // EV_CLOSED (EPOLLRDHUP) tells a FIN apart from data; see SocketSide::fin_arrived.
+// What the loop reported for a socket, as hints for the relays. kContinue sets none.
+void noteReadiness(SocketSide& side, short what) {
+  if (what & (EV_READ | EV_CLOSED)) side.readable = true;
+  if (what & EV_CLOSED) side.fin_arrived = true;
+  if (what & EV_WRITE) side.writable = true;
+}
+
 constexpr short kSocketEvents = EV_READ | EV_WRITE | EV_CLOSED | EV_PERSIST | EV_ET;
 // Passed to a socket callback by pump() itself when a relay stopped for fairness:
 // it is not news from the kernel, so it must not set readiness hints.
@@ -77,7 +84,7 @@ void ProxiedConnection::open(int downstream_fd, const sockaddr* client, socklen_
   beginAttempt();
 
   event_base* loop = owner_.loop();
-  const config::UpstreamCluster& cluster = target_.snapshot->table->clusters[target_.cluster_index];
+  const config::UpstreamCluster& cluster = target_.cluster();
   idle_timeout_ = cluster.idle_timeout;
   if (cluster.proxy_protocol != config::UpstreamCluster::ProxyProtocol::kNone) {
     // trafficPolicy.proxyProtocol: the upstream learns the real client from a
@@ -120,7 +127,7 @@ void ProxiedConnection::endAttempt() {
 }
 
 void ProxiedConnection::connectUpstream() {
-  const config::UpstreamCluster& cluster = target_.snapshot->table->clusters[target_.cluster_index];
+  const config::UpstreamCluster& cluster = target_.cluster();
   timer_.remove();
   timer_.add(owner_.commonTimeout(cluster.connect_timeout));
   const SocketAddress& endpoint = *target_.endpoint;
@@ -151,13 +158,8 @@ void ProxiedConnection::onConnectFailure(EndReason reason) {
       upstream_ = SocketSide{};
       target_ = std::move(*next);
       if (record_) {
-        const config::UpstreamCluster& cluster =
-            target_.snapshot->table->clusters[target_.cluster_index];
-        record_->upstream_cluster = cluster.name;
-        record_->destination_host = cluster.host;
-        record_->destination_subset = cluster.subset.empty() ? "-" : cluster.subset;
-        record_->upstream_host =
-            target_.snapshot->endpoints[target_.cluster_index][target_.endpoint_index].display;
+        record_->setUpstreamCluster(target_.cluster());
+        record_->upstream_host = target_.endpointDisplay();
       }
       beginAttempt();
       connectUpstream();
@@ -174,17 +176,13 @@ void ProxiedConnection::abort() { finish(EndReason::kProxyShutdown, true, true);
 
 void ProxiedConnection::onDownstreamEvent(evutil_socket_t, short what, void* self) {
   auto* connection = static_cast<ProxiedConnection*>(self);
-  if (what & EV_READ) connection->downstream_.readable = true;
-  if (what & EV_CLOSED) connection->downstream_.readable = connection->downstream_.fin_arrived = true;
-  if (what & EV_WRITE) connection->downstream_.writable = true;
+  noteReadiness(connection->downstream_, what);
   if (connection->connected_) connection->pump();
 }
 
 void ProxiedConnection::onUpstreamEvent(evutil_socket_t, short what, void* self) {
   auto* connection = static_cast<ProxiedConnection*>(self);
-  if (what & EV_READ) connection->upstream_.readable = true;
-  if (what & EV_CLOSED) connection->upstream_.readable = connection->upstream_.fin_arrived = true;
-  if (what & EV_WRITE) connection->upstream_.writable = true;
+  noteReadiness(connection->upstream_, what);
   if (connection->connected_) {
     connection->pump();
   } else {

@@ -68,6 +68,11 @@ struct UpstreamTarget {
   // The cluster's open connections over all workers (maxConnections); the
   // worker has counted this one already, the connection uncounts it at the end.
   std::atomic<uint64_t>* cluster_connections = nullptr;
+
+  const std::string& endpointDisplay() const {
+    return snapshot->endpoints[cluster_index][endpoint_index].display;
+  }
+  const config::UpstreamCluster& cluster() const { return snapshot->table->clusters[cluster_index]; }
 };
 
 class ProxiedConnection {

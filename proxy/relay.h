@@ -79,7 +79,6 @@ class Relay {
   // The source's FIN was read, everything before it written, and the FIN sent.
   bool done() const { return from_->read_eof && waiting() == 0 && to_->write_shut; }
   size_t waiting() const { return pending_.size() + pipe_.held; }
-  bool splicing() const { return splicing_; }
 
  private:
   bool flush(Result& result);

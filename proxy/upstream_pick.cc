@@ -15,10 +15,4 @@ size_t pickDestination(std::span<const config::WeightedDestination> destinations
   return destinations.size() - 1;
 }
 
-size_t pickRoundRobin(size_t count, uint64_t& cursor) {
-  size_t index = static_cast<size_t>(cursor % count);
-  ++cursor;
-  return index;
-}
-
 }  // namespace weir::proxy

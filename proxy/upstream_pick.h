@@ -1,5 +1,6 @@
-// The two picks made for every new connection, as pure functions so that tests
-// can drive them with scripted values (Envoy's pickCluster works the same way).
+// The destination pick made for every new connection, as a pure function so that
+// tests can drive it with scripted values (Envoy's pickCluster works the same
+// way). The endpoint pick that follows is in endpoint_pick.h.
 #pragma once
 
 #include <cstddef>
@@ -16,9 +17,5 @@ namespace weir::proxy {
 // and is never picked. Requires total_weight > 0 (the loader guarantees it).
 size_t pickDestination(std::span<const config::WeightedDestination> destinations,
                        uint64_t total_weight, uint64_t random_value);
-
-// Round robin over `count` endpoints: returns the index to use and advances
-// `cursor`. The cursor belongs to one worker thread, so no synchronisation.
-size_t pickRoundRobin(size_t count, uint64_t& cursor);
 
 }  // namespace weir::proxy

@@ -189,14 +189,15 @@ void Worker::accept(ListenerSlot& slot, evutil_socket_t fd, const sockaddr* addr
   std::memcpy(&client.address, address,
               std::min(sizeof client.address, static_cast<size_t>(length)));
   client.address_length = static_cast<socklen_t>(length);
-  client.listener_key = slot.key;
   client.stats = slot.stats;
   client.source = ipAddressOf(address);
-  if (slot.routes_use_destination) {
-    // Only when a rule of this listener matches destinationSubnets: one
-    // getsockname() for the address the client reached.
-    if (auto local = localAddressOf(fd)) client.destination = ipAddressOf(local->get());
-  }
+  // The address the client reached is the slot's key unless the listener binds a
+  // wildcard; one getsockname() at most, and only when a destinationSubnets rule
+  // or the access log needs it.
+  const bool wildcard = listener.bind_address == "0.0.0.0" || listener.bind_address == "::";
+  std::optional<SocketAddress> local;
+  if (slot.routes_use_destination || (wildcard && logsConnections())) local = localAddressOf(fd);
+  if (slot.routes_use_destination && local) client.destination = ipAddressOf(local->get());
   // The access-log record, filled in as the connection is routed; nothing is
   // formatted (or allocated) for it when no log is written.
   if (logsConnections()) {
@@ -204,11 +205,7 @@ void Worker::accept(ListenerSlot& slot, evutil_socket_t fd, const sockaddr* addr
     record->start = std::chrono::system_clock::now();
     record->downstream_remote =
         SocketAddress::fromSockaddr(address, static_cast<socklen_t>(length)).toString();
-    record->downstream_local = slot.key;
-    // The slot's key is the local address unless the listener binds a wildcard.
-    if (listener.bind_address == "0.0.0.0" || listener.bind_address == "::") {
-      if (auto local = localAddressOf(fd)) record->downstream_local = local->toString();
-    }
+    record->downstream_local = wildcard && local ? local->toString() : slot.key;
     record->listener = listener.gateway + "/" + listener.server_name;
     record->upstream_local = record->upstream_host = record->upstream_cluster = "-";
     record->route = record->destination_host = record->destination_subset = "-";
@@ -216,6 +213,7 @@ void Worker::accept(ListenerSlot& slot, evutil_socket_t fd, const sockaddr* addr
 
   if (listener.tls_passthrough) {
     // Route by SNI: wait for the ClientHello (peeked, not consumed) first.
+    client.listener_key = slot.key;
     auto wait = std::make_unique<ClientHelloWait>(
         static_cast<ClientHelloOwner&>(*this), base_.get(), std::move(client),
         commonTimeout(settings_.listener_filter_timeout), scratch_.get());
@@ -296,9 +294,7 @@ void Worker::route(ListenerSlot& slot, AcceptedClient client, std::string_view s
   const config::UpstreamCluster& cluster = table.clusters[cluster_index];
   if (record) {
     record->route = route->name;
-    record->upstream_cluster = cluster.name;
-    record->destination_host = cluster.host;
-    record->destination_subset = cluster.subset.empty() ? "-" : cluster.subset;
+    record->setUpstreamCluster(cluster);
   }
 
   ClusterStats* cluster_stats = cluster_stats_[cluster_index];
@@ -313,19 +309,8 @@ void Worker::route(ListenerSlot& slot, AcceptedClient client, std::string_view s
     refuse(fd, slot.stats, record.get(), EndReason::kUpstreamOverflow);
     return;
   }
-  const ResolvedEndpoint* endpoint = &snapshot_->endpoints[cluster_index][*endpoint_index];
-  if (record) record->upstream_host = endpoint->display;
-
-  UpstreamTarget target{snapshot_,
-                        route,
-                        cluster_index,
-                        *endpoint_index,
-                        &*endpoint->address,
-                        cluster_stats,
-                        endpoint_stats_[cluster_index][*endpoint_index],
-                        route_stats,
-                        slot.stats,
-                        cluster_connections_[cluster_index]};
+  UpstreamTarget target = targetFor(*route, cluster_index, *endpoint_index, route_stats, slot.stats);
+  if (record) record->upstream_host = target.endpointDisplay();
   ProxiedConnection& connection = connections_.take(*this);
   active_connections_.store(connections_.openCount(), std::memory_order_relaxed);
   connection.open(fd, address, client.address_length, std::move(target), std::move(record));
@@ -359,15 +344,20 @@ std::optional<UpstreamTarget> Worker::retryTarget(
   std::optional<size_t> e = pickEndpoint(c, weights, nullptr);
   if (e && weights[*e] == 0) e = pickWeightedRandom(weights, random_->next());
   if (!e || !admitToCluster(c)) return std::nullopt;
+  return targetFor(route, c, *e, failed.route_stats, failed.listener_stats);
+}
+
+UpstreamTarget Worker::targetFor(const config::TcpRoute& route, size_t c, size_t e,
+                                 RouteStats* route_stats, ListenerStats* listener_stats) {
   return UpstreamTarget{snapshot_,
-                        failed.route,
+                        &route,
                         c,
-                        *e,
-                        &*snapshot_->endpoints[c][*e].address,
+                        e,
+                        &*snapshot_->endpoints[c][e].address,
                         cluster_stats_[c],
-                        endpoint_stats_[c][*e],
-                        failed.route_stats,
-                        failed.listener_stats,
+                        endpoint_stats_[c][e],
+                        route_stats,
+                        listener_stats,
                         cluster_connections_[c]};
 }
 

@@ -92,8 +92,6 @@ class Worker final : private ConnectionOwner, private ClientHelloOwner {
   void stopAccepting() { listeners_.clear(); }
   void resetCounters() { stats_.resetCounters(); }
   size_t activeConnections() const { return active_connections_.load(std::memory_order_relaxed); }
-  // Loop thread only: pipes created so far (tests check that splicing happened).
-  size_t pipesCreated() const { return pipes_.created(); }
 
   const WorkerStats& stats() const { return stats_; }
   unsigned index() const { return index_; }
@@ -138,6 +136,9 @@ class Worker final : private ConnectionOwner, private ClientHelloOwner {
   // Counts a connection against cluster c's maxConnections; false (counted as
   // overflow) when it is full.
   bool admitToCluster(size_t c);
+  // The target for endpoint e of cluster c (of snapshot_), reached through `route`.
+  UpstreamTarget targetFor(const config::TcpRoute& route, size_t c, size_t e,
+                           RouteStats* route_stats, ListenerStats* listener_stats);
   void addListener(ListenSocket socket);
 
   const unsigned index_;

@@ -16,6 +16,12 @@ TEST(PickWeightedRoundRobin, EqualWeightsTakeTurns) {
   EXPECT_EQ(picks, (std::vector<size_t>{0, 1, 2, 0, 1, 2}));
 }
 
+TEST(PickWeightedRoundRobin, SingleEndpointAlwaysChosen) {
+  const std::vector<uint32_t> weights = {7};
+  std::vector<int64_t> credits;
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(pickWeightedRoundRobin(weights, credits), 0u);
+}
+
 TEST(PickWeightedRoundRobin, WeightsAreExactOverEachCycleAndSpreadEvenly) {
   const std::vector<uint32_t> weights = {5, 1, 1};
   std::vector<int64_t> credits;

@@ -62,21 +62,5 @@ TEST(PickDestination, LargestRandomValueStaysInRange) {
   EXPECT_EQ(pickDestination(destinations, 100, max), (max % 100) < 80 ? 0u : 1u);
 }
 
-TEST(PickRoundRobin, CyclesThroughEveryEndpointInOrder) {
-  uint64_t cursor = 0;
-  std::vector<size_t> picked;
-  for (int i = 0; i < 7; ++i) {
-    picked.push_back(pickRoundRobin(3, cursor));
-  }
-  EXPECT_EQ(picked, (std::vector<size_t>{0, 1, 2, 0, 1, 2, 0}));
-  EXPECT_EQ(cursor, 7u);
-}
-
-TEST(PickRoundRobin, SingleEndpointAlwaysChosen) {
-  uint64_t cursor = 41;
-  EXPECT_EQ(pickRoundRobin(1, cursor), 0u);
-  EXPECT_EQ(pickRoundRobin(1, cursor), 0u);
-}
-
 }  // namespace
 }  // namespace weir::proxy
