@@ -82,17 +82,33 @@ struct UpstreamCluster {
   enum class ProxyProtocol { kNone, kV1, kV2 };
   ProxyProtocol proxy_protocol = ProxyProtocol::kNone;
 
-  // trafficPolicy.outlierDetection, parsed and validated; acted on by the
-  // resilience work (issue 8). Absent: no ejection.
+  // trafficPolicy.outlierDetection: consecutive connect failures (or timeouts)
+  // eject an endpoint, as Envoy's consecutive_5xx does for TCP. Absent: no ejection.
   struct OutlierDetection {
     uint32_t consecutive_errors = 5;  // consecutiveGatewayErrors / consecutive5xxErrors
                                       // (the lower enabled one); 0: none enabled
     std::chrono::milliseconds interval{10'000};
     std::chrono::milliseconds base_ejection_time{30'000};
     uint32_t max_ejection_percent = 10;
+    // Below this share of usable endpoints, health is ignored and every endpoint
+    // takes connections (Envoy's healthy_panic_threshold). 0 (Istio's default):
+    // never; a cluster with no usable endpoint then refuses connections.
     int32_t min_health_percent = 0;
   };
   std::optional<OutlierDetection> outlier_detection;
+
+  // Active TCP health checks, Weir's extension (HAProxy's `check`, Envoy's
+  // tcp_health_check), from weir.dev/health-check-* annotations on the
+  // ServiceEntry or DestinationRule (docs/behaviour.md). Absent: none.
+  struct HealthCheck {
+    std::chrono::milliseconds interval{5'000};
+    std::chrono::milliseconds timeout{1'000};
+    uint32_t healthy_threshold = 2;    // passes in a row that bring an endpoint back
+    uint32_t unhealthy_threshold = 3;  // failures in a row that take it out
+    std::string send;    // written once connected; empty: the connect alone is the check
+    std::string expect;  // must appear in what the endpoint answers; empty: nothing awaited
+  };
+  std::optional<HealthCheck> health_check;
 };
 
 // One entry of a rule's `route[]`: which cluster, and its relative weight.
@@ -133,6 +149,9 @@ struct TcpRoute {
   std::vector<L4Match> matches;  // ORed; empty matches everything
   std::vector<WeightedDestination> destinations;
   uint64_t total_weight = 0;     // sum of destinations[].weight, > 0
+  // weir.dev/max-connect-attempts on the VirtualService; 0: weir's
+  // --max-connect-attempts.
+  uint32_t max_connect_attempts = 0;
   SourcePosition position;
 };
 
@@ -151,6 +170,9 @@ struct Listener {
   // forwards the bytes untouched. Plain TCP listeners route by `tcp` rules.
   bool tls_passthrough = false;
   std::string stat_prefix;  // Envoy-style, e.g. "tcp-echo-gateway_9000"
+  // weir.dev/max-connections on the Gateway: client connections open at once on
+  // this listener, over all workers (Envoy's listener connection limit).
+  uint64_t max_connections = UINT64_MAX;
   // Indices into RouteTable::routes of the rules that may serve this listener,
   // in priority order. The rule that serves a connection is the first of these
   // whose matches accept it (see route_match.h).
