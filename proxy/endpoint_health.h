@@ -98,12 +98,17 @@ class ClusterHealth {
   int32_t minHealthPercent() const { return min_health_percent_.load(std::memory_order_relaxed); }
 
   const std::string& name() const { return name_; }
+  bool healthChecked() const {
+    std::lock_guard lock(mutex_);
+    return health_checked_;
+  }
   ClusterHealthCounts counts() const;
   void resetCounters();
 
  private:
   void eject(EndpointHealth& endpoint, HealthClock::time_point now);  // mutex held
   void uneject(EndpointHealth& endpoint);                             // mutex held
+  void setFailedCheckLocked(EndpointHealth& endpoint, bool failed);  // mutex held
 
   const std::string name_;
   std::atomic<uint32_t> unusable_{0};
@@ -114,6 +119,7 @@ class ClusterHealth {
   std::optional<config::UpstreamCluster::OutlierDetection> outlier_;
   HealthClock::time_point next_sweep_ = HealthClock::time_point::max();
   size_t endpoints_in_config_ = 0;
+  bool health_checked_ = false;
   ClusterHealthCounts counts_;  // ejections_active and health_check_healthy derived
 };
 

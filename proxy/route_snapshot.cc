@@ -18,7 +18,7 @@ SocketAddress withPort(SocketAddress address, uint16_t port) {
 
 std::shared_ptr<const RouteSnapshot> buildRouteSnapshot(
     std::shared_ptr<const config::RouteTable> table, uint64_t generation,
-    const NameLookup& lookup) {
+    const NameLookup& lookup, std::shared_ptr<HealthRegistry> health) {
   auto snapshot = std::make_shared<RouteSnapshot>();
   snapshot->generation = generation;
   snapshot->endpoints.reserve(table->clusters.size());
@@ -54,6 +54,14 @@ std::shared_ptr<const RouteSnapshot> buildRouteSnapshot(
     if (cluster.load_balancer == config::UpstreamCluster::LoadBalancer::kConsistentHashSourceIp) {
       maglev.emplace(keys, weights);
     }
+  }
+  snapshot->health_registry = health ? std::move(health) : std::make_shared<HealthRegistry>();
+  for (size_t c = 0; c < table->clusters.size(); ++c) {
+    std::vector<std::string> displays;
+    for (const ResolvedEndpoint& endpoint : snapshot->endpoints[c]) displays.push_back(endpoint.display);
+    ClusterHealth& cluster_health = snapshot->health_registry->cluster(table->clusters[c].name);
+    snapshot->cluster_health.push_back(&cluster_health);
+    snapshot->endpoint_health.push_back(cluster_health.configure(table->clusters[c], displays));
   }
   snapshot->table = std::move(table);
   return snapshot;

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "config/route_table.h"
+#include "proxy/endpoint_health.h"
 #include "proxy/maglev_table.h"
 #include "proxy/socket_address.h"
 
@@ -38,14 +39,21 @@ struct RouteSnapshot {
   // maglev[c]: the lookup table of a cluster with consistentHash.useSourceIp.
   std::vector<std::optional<MaglevTable>> maglev;
   uint64_t generation = 0;  // 1 for the first config, +1 per successful reload
+  // Health of each cluster and endpoint (outlier ejection, active checks),
+  // shared with every other snapshot through the registry, which this keeps alive.
+  std::shared_ptr<HealthRegistry> health_registry;
+  std::vector<ClusterHealth*> cluster_health;                 // [c]
+  std::vector<std::vector<EndpointHealth*>> endpoint_health;  // [c][e]
 };
 
 // The addresses a host name resolved to (ports ignored), or nullopt.
 using NameLookup = std::function<std::optional<std::vector<SocketAddress>>(const std::string&)>;
 
-// IP literals are used as they are; names are looked up with `lookup`.
+// IP literals are used as they are; names are looked up with `lookup`. Each
+// cluster's health state in `health` (a fresh registry when null) is configured
+// for the new endpoints: call on the control thread only.
 std::shared_ptr<const RouteSnapshot> buildRouteSnapshot(
     std::shared_ptr<const config::RouteTable> table, uint64_t generation,
-    const NameLookup& lookup);
+    const NameLookup& lookup, std::shared_ptr<HealthRegistry> health = nullptr);
 
 }  // namespace weir::proxy
