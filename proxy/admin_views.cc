@@ -94,6 +94,16 @@ std::string configDumpJson(const RouteSnapshot& snapshot, const LastReload& last
   return json;
 }
 
+namespace {
+// Like Envoy's /clusters health flags.
+const char* healthOf(const ResolvedEndpoint& endpoint, const EndpointHealth& health) {
+  if (!endpoint.address) return "UNRESOLVED";
+  if (health.ejected()) return "FAILED_OUTLIER_CHECK";
+  if (health.failedActiveCheck()) return "FAILED_ACTIVE_HC";
+  return "HEALTHY";
+}
+}  // namespace
+
 std::string clustersJson(const RouteSnapshot& snapshot, const std::vector<StatTotal>& stats,
                          const EndpointTotalsMap& endpoint_totals) {
   std::map<std::string, std::map<std::string, uint64_t>> by_cluster;
@@ -126,7 +136,7 @@ std::string clustersJson(const RouteSnapshot& snapshot, const std::vector<StatTo
           "\"cx_total\":{},\"cx_connect_fail\":{}}}",
           e ? "," : "", jsonString(endpoint.display), source.weight,
           labelsObject(source.labels),
-          jsonString(endpoint.address ? "HEALTHY" : "UNRESOLVED"), totals.cx_active,
+          jsonString(healthOf(endpoint, *snapshot.endpoint_health[c][e])), totals.cx_active,
           totals.cx_total, totals.cx_connect_fail);
     }
     json += "]}";

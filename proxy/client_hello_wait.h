@@ -45,6 +45,7 @@ struct AcceptedClient {
   socklen_t address_length = 0;
   std::string listener_key;  // the ListenerSlot's key: the slot may go in a reload
   ListenerStats* stats = nullptr;  // lives as long as the worker
+  std::atomic<uint64_t>* listener_connections = nullptr;  // counts this client already
   std::optional<config::IpAddress> source;
   std::optional<config::IpAddress> destination;
   std::unique_ptr<ConnectionRecord> record;  // null when nothing is logged

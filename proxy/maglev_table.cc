@@ -61,4 +61,13 @@ MaglevTable::MaglevTable(std::span<const std::string> keys, std::span<const uint
   }
 }
 
+std::optional<size_t> MaglevTable::lookup(uint64_t hash, std::span<const uint32_t> usable) const {
+  for (size_t step = 0, at = hash % entries_.size(); step < entries_.size(); ++step) {
+    const size_t endpoint = entries_[at];
+    if (endpoint < usable.size() && usable[endpoint] != 0) return endpoint;
+    at = at + 1 == entries_.size() ? 0 : at + 1;
+  }
+  return std::nullopt;
+}
+
 }  // namespace weir::proxy

@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -29,6 +30,11 @@ class MaglevTable {
   bool empty() const { return entries_.empty(); }
   // The endpoint index for a hash of the client's address.
   size_t lookup(uint64_t hash) const { return entries_[hash % entries_.size()]; }
+  // The same, skipping entries whose endpoint has weight 0 in `usable` (out of
+  // rotation): the next entries of the table, so a client whose endpoint is out
+  // keeps one stable fallback and the fallbacks spread like the table does.
+  // nullopt if no entry's endpoint is usable.
+  std::optional<size_t> lookup(uint64_t hash, std::span<const uint32_t> usable) const;
 
  private:
   std::vector<uint32_t> entries_;  // empty when no endpoint has a weight

@@ -75,7 +75,7 @@ Options:
       --max-connections N
                         client connections open at once, over all listeners and
                         workers; more are closed at once and counted in
-                        downstream_cx_overflow (default: no limit)
+                        downstream_global_cx_overflow (default: no limit)
       --listener-filter-timeout DURATION
                         how long a TLS passthrough listener waits for the
                         client's ClientHello before closing (Go syntax, e.g.

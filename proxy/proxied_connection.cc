@@ -147,7 +147,9 @@ void ProxiedConnection::connectUpstream() {
 
 void ProxiedConnection::onConnectFailure(EndReason reason) {
   target_.endpoint_stats->cx_connect_fail.add();
-  if (attempts_ < owner_.maxConnectAttempts()) {
+  target_.cluster_health->onConnectFailure(*target_.endpoint_health, HealthClock::now());
+  const unsigned max_attempts = owner_.maxConnectAttempts(target_.route);
+  if (attempts_ < max_attempts) {
     // Envoy's connect retries: pick again, as for a new connection, but not an
     // endpoint that already failed this client.
     tried_.emplace_back(target_.cluster_index, target_.endpoint_index);
@@ -166,7 +168,7 @@ void ProxiedConnection::onConnectFailure(EndReason reason) {
       return;
     }
   }
-  if (owner_.maxConnectAttempts() > 1) {
+  if (max_attempts > 1) {
     target_.cluster_stats->upstream_cx_connect_attempts_exceeded.add();
   }
   finish(reason, false, false);
@@ -205,6 +207,7 @@ void ProxiedConnection::onUpstreamConnectResult(bool check_error) {
   }
   if (!upstream_.writable) return;  // still connecting
   connected_ = true;
+  target_.cluster_health->onConnectSuccess(*target_.endpoint_health);
   if (record_) {
     record_->upstream_connect_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                        std::chrono::steady_clock::now() - started_).count();
@@ -339,6 +342,7 @@ void ProxiedConnection::finish(EndReason reason, bool reset_downstream, bool res
       std::chrono::steady_clock::now() - started_);
   endAttempt();
   target_.listener_stats->downstream_cx_active.subtract();
+  target_.listener_connections->fetch_sub(1, std::memory_order_relaxed);
   if (connected_) {
     target_.cluster_stats->upstream_cx_length_ms.record(static_cast<uint64_t>(duration.count()));
   }

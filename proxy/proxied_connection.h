@@ -41,7 +41,9 @@ class ConnectionOwner {
   // (event_base_init_common_timeout), so arming one costs O(1).
   virtual const timeval* commonTimeout(std::chrono::milliseconds length) = 0;
   // --max-connect-attempts: connects per client connection before giving up.
-  virtual unsigned maxConnectAttempts() const = 0;
+  // Connect attempts for a connection of `route` (its weir.dev/max-connect-attempts
+  // or --max-connect-attempts).
+  virtual unsigned maxConnectAttempts(const config::TcpRoute* route) const = 0;
   // After a failed connect: a new target picked as for a new connection (rule's
   // weighted destination, then an endpoint) but never an endpoint in `tried`
   // (cluster index, endpoint index); counted against maxConnections. nullopt
@@ -68,6 +70,12 @@ struct UpstreamTarget {
   // The cluster's open connections over all workers (maxConnections); the
   // worker has counted this one already, the connection uncounts it at the end.
   std::atomic<uint64_t>* cluster_connections = nullptr;
+  // The listener's open connections over all workers (weir.dev/max-connections);
+  // counted at accept, uncounted by the connection at the end.
+  std::atomic<uint64_t>* listener_connections = nullptr;
+  // Outlier detection hears of every connect attempt to the endpoint.
+  ClusterHealth* cluster_health = nullptr;
+  EndpointHealth* endpoint_health = nullptr;
 
   const std::string& endpointDisplay() const {
     return snapshot->endpoints[cluster_index][endpoint_index].display;

@@ -21,6 +21,9 @@ namespace {
 
 // How often a drain checks whether every connection has finished.
 constexpr timeval kDrainTick{0, 100'000};
+// How often clusters are offered their outlier-detection sweep; each cluster
+// sweeps only once per its own `interval`.
+constexpr timeval kOutlierSweepTick{0, 100'000};
 
 }  // namespace
 
@@ -49,6 +52,7 @@ ProxyServer::ProxyServer(Options options, event_base* external_loop)
 }
 
 ProxyServer::~ProxyServer() {
+  outlier_sweep_timer_.reset();
   watcher_.reset();
   admin_.reset();
   dns_.reset();
@@ -173,6 +177,9 @@ void ProxyServer::start(std::shared_ptr<const config::RouteTable> table) {
   for (auto& worker : workers_) {
     worker->start();
   }
+  outlier_sweep_timer_.reset(
+      event_new(loop_, -1, EV_PERSIST, &ProxyServer::onOutlierSweep, this));
+  event_add(outlier_sweep_timer_.get(), &kOutlierSweepTick);
   // Editing a config file reloads it, like SIGHUP. 200 ms of quiet lets an
   // editor finish its write-and-rename before we read.
   if (options_.watch_files && !options_.config_paths.empty()) {
@@ -287,8 +294,13 @@ std::vector<std::string> ProxyServer::reload() {
 
 std::shared_ptr<const RouteSnapshot> ProxyServer::makeSnapshot(
     std::shared_ptr<const config::RouteTable> table) {
-  return buildRouteSnapshot(std::move(table), generation_,
-                            [this](const std::string& name) { return dns_->addressesOf(name); });
+  return buildRouteSnapshot(
+      std::move(table), generation_,
+      [this](const std::string& name) { return dns_->addressesOf(name); }, health_);
+}
+
+void ProxyServer::onOutlierSweep(evutil_socket_t, short, void* self) {
+  static_cast<ProxyServer*>(self)->health_->sweep(HealthClock::now());
 }
 
 void ProxyServer::republishEndpoints() {
@@ -454,6 +466,30 @@ std::vector<StatTotal> ProxyServer::statTotals() const {
   serverStat("config_reload_failure", StatKind::kCounter, reloads_rejected_);
   serverStat("draining", StatKind::kGauge, draining_ ? 1 : 0);
   serverStat("dns_resolution_failure", StatKind::kCounter, dns_ ? dns_->failures() : 0);
+  // Outlier detection and active health checks: per cluster, held by the registry.
+  health_->visit([&](const ClusterHealth& cluster) {
+    auto add = [&](const char* name, StatKind kind, uint64_t value) {
+      StatTotal& total = sums[{"cluster", cluster.name(), name}];
+      total.scope = "cluster";
+      total.scope_name = cluster.name();
+      total.stat = name;
+      total.kind = kind;
+      total.value = value;
+    };
+    const ClusterHealthCounts counts = cluster.counts();
+    add("outlier_detection.ejections_active", StatKind::kGauge, counts.ejections_active);
+    add("outlier_detection.ejections_enforced_total", StatKind::kCounter,
+        counts.ejections_enforced_total);
+    add("outlier_detection.ejections_enforced_consecutive_5xx", StatKind::kCounter,
+        counts.ejections_enforced_consecutive_5xx);
+    add("outlier_detection.ejections_overflow", StatKind::kCounter, counts.ejections_overflow);
+    if (cluster.healthChecked()) {
+      add("health_check.attempt", StatKind::kCounter, counts.health_check_attempt);
+      add("health_check.success", StatKind::kCounter, counts.health_check_success);
+      add("health_check.failure", StatKind::kCounter, counts.health_check_failure);
+      add("health_check.healthy", StatKind::kGauge, counts.health_check_healthy);
+    }
+  });
   for (auto& [key, total] : sums) totals.push_back(std::move(total));
   return totals;
 }
@@ -464,6 +500,7 @@ void ProxyServer::resetCounters() {
   reloads_applied_ = 0;
   reloads_rejected_ = 0;
   if (dns_) dns_->resetFailures();
+  health_->resetCounters();
 }
 
 std::string ProxyServer::clustersJson() const {

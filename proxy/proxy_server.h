@@ -78,6 +78,7 @@ class ProxyServer final : private AdminBackend {
   static void onStopSignal(evutil_socket_t signal_number, short, void* self);
   static void onReloadSignal(evutil_socket_t, short, void* self);
   static void onDrainTick(evutil_socket_t, short, void* self);
+  static void onOutlierSweep(evutil_socket_t, short, void* self);
   // Opens one socket per worker for each listener of `table` whose key is not in
   // open_listener_keys_. All or nothing: throws std::runtime_error on failure.
   // Listeners on port 0 get their ephemeral port here (written into `table`, and
@@ -108,6 +109,9 @@ class ProxyServer final : private AdminBackend {
   std::unique_ptr<AdminServer> admin_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::shared_ptr<const RouteSnapshot> snapshot_;
+  // Endpoint health (outlier ejection, active checks), kept across snapshots.
+  std::shared_ptr<HealthRegistry> health_ = std::make_shared<HealthRegistry>();
+  EventPtr outlier_sweep_timer_;  // returns ejected endpoints whose time is up
   std::vector<std::string> open_listener_keys_;
   // Gateway port -> the ephemeral port that `--port-override P=0` got.
   std::map<uint16_t, uint16_t> ephemeral_ports_;

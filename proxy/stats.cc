@@ -10,6 +10,7 @@ void forEachListenerStat(Stats& stats, Visitor&& visit) {
   visit("downstream_cx_active", StatKind::kGauge, stats.downstream_cx_active);
   visit("downstream_cx_no_route", StatKind::kCounter, stats.downstream_cx_no_route);
   visit("downstream_cx_overflow", StatKind::kCounter, stats.downstream_cx_overflow);
+  visit("downstream_global_cx_overflow", StatKind::kCounter, stats.downstream_global_cx_overflow);
   visit("downstream_cx_accept_error", StatKind::kCounter, stats.downstream_cx_accept_error);
   visit("downstream_cx_rx_bytes_total", StatKind::kCounter, stats.downstream_cx_rx_bytes_total);
   visit("downstream_cx_tx_bytes_total", StatKind::kCounter, stats.downstream_cx_tx_bytes_total);

@@ -93,7 +93,8 @@ struct ListenerStats {
   Counter downstream_cx_total;
   Counter downstream_cx_active;  // a gauge
   Counter downstream_cx_no_route;
-  Counter downstream_cx_overflow;      // closed at once: --max-connections reached
+  Counter downstream_cx_overflow;  // closed at once: the listener's weir.dev/max-connections
+  Counter downstream_global_cx_overflow;  // closed at once: --max-connections reached
   Counter downstream_cx_accept_error;  // accept() failed (EMFILE: accepting pauses)
   Counter downstream_cx_rx_bytes_total;
   Counter downstream_cx_tx_bytes_total;
@@ -114,7 +115,7 @@ struct ClusterStats {
   Counter upstream_cx_active;  // a gauge
   Counter upstream_cx_connect_fail;
   Counter upstream_cx_connect_timeout;
-  Counter upstream_cx_none_healthy;  // no endpoint with a usable address
+  Counter upstream_cx_none_healthy;  // no endpoint in rotation (unresolved, ejected, failing checks)
   Counter upstream_cx_destroy_remote_with_active_rq;  // upstream reset or error
   Counter upstream_cx_idle_timeout;
   Counter upstream_cx_overflow;               // refused: maxConnections reached

@@ -122,6 +122,7 @@ void Worker::applyConfig(std::shared_ptr<const RouteSnapshot> snapshot,
       if (listenerKey(listener) == slot->key) {
         slot->config_index = static_cast<int>(i);
         slot->stats = &stats_.listener(listener.stat_prefix);
+        slot->open_connections = &settings_.connection_counts->counter("listener " + slot->key);
         slot->routes_use_destination = false;
         for (size_t r : listener.candidate_routes) {
           for (const config::L4Match& match : table.routes[r].matches) {
@@ -177,6 +178,15 @@ void Worker::accept(ListenerSlot& slot, evutil_socket_t fd, const sockaddr* addr
   if (settings_.downstream_connections->fetch_add(1, std::memory_order_relaxed) >=
       settings_.max_connections) {
     settings_.downstream_connections->fetch_sub(1, std::memory_order_relaxed);
+    slot.stats->downstream_global_cx_overflow.add();
+    close(fd);
+    return;
+  }
+  // weir.dev/max-connections on the Gateway: this listener, over every worker
+  // (Envoy's per-listener connection limit).
+  if (slot.open_connections->fetch_add(1, std::memory_order_relaxed) >= listener.max_connections) {
+    slot.open_connections->fetch_sub(1, std::memory_order_relaxed);
+    settings_.downstream_connections->fetch_sub(1, std::memory_order_relaxed);
     slot.stats->downstream_cx_overflow.add();
     close(fd);
     return;
@@ -190,6 +200,7 @@ void Worker::accept(ListenerSlot& slot, evutil_socket_t fd, const sockaddr* addr
               std::min(sizeof client.address, static_cast<size_t>(length)));
   client.address_length = static_cast<socklen_t>(length);
   client.stats = slot.stats;
+  client.listener_connections = slot.open_connections;
   client.source = ipAddressOf(address);
   // The address the client reached is the slot's key unless the listener binds a
   // wildcard; one getsockname() at most, and only when a destinationSubnets rule
@@ -232,11 +243,11 @@ void Worker::onClientHelloVerdict(ClientHelloWait& wait, Verdict verdict,
   using Outcome = ClientHelloInspection::Outcome;
   if (verdict == Verdict::kTimeout) {
     stats->downstream_pre_cx_timeout.add();
-    refuse(wait.releaseSocket(), stats, client.record.get(), EndReason::kListenerFilterTimeout);
+    refuse(wait.releaseSocket(), client, EndReason::kListenerFilterTimeout);
     return;
   }
   if (verdict == Verdict::kClosed) {
-    refuse(wait.releaseSocket(), stats, client.record.get(), EndReason::kDownstreamClosed);
+    refuse(wait.releaseSocket(), client, EndReason::kDownstreamClosed);
     return;
   }
   switch (inspection.outcome) {
@@ -247,7 +258,7 @@ void Worker::onClientHelloVerdict(ClientHelloWait& wait, Verdict verdict,
     case Outcome::kNeedMoreBytes: break;
   }
   if (inspection.outcome == Outcome::kTooLarge) {
-    refuse(wait.releaseSocket(), stats, client.record.get(), EndReason::kNoRoute);
+    refuse(wait.releaseSocket(), client, EndReason::kNoRoute);
     return;
   }
   // The listener may have gone in a reload while the client was sending its hello.
@@ -257,7 +268,7 @@ void Worker::onClientHelloVerdict(ClientHelloWait& wait, Verdict verdict,
   }
   if (slot == nullptr) {
     stats->downstream_cx_no_route.add();
-    refuse(wait.releaseSocket(), stats, client.record.get(), EndReason::kNoRoute);
+    refuse(wait.releaseSocket(), client, EndReason::kNoRoute);
     return;
   }
   // The socket leaves the wait (which closes what it still owns when destroyed).
@@ -283,7 +294,7 @@ void Worker::route(ListenerSlot& slot, AcceptedClient client, std::string_view s
   const config::TcpRoute* route = config::findRoute(table, listener, facts);
   if (route == nullptr) {
     slot.stats->downstream_cx_no_route.add();
-    refuse(fd, slot.stats, record.get(), EndReason::kNoRoute);
+    refuse(fd, client, EndReason::kNoRoute);
     return;
   }
   RouteStats* route_stats = route_stats_[static_cast<size_t>(route - table.routes.data())];
@@ -297,19 +308,20 @@ void Worker::route(ListenerSlot& slot, AcceptedClient client, std::string_view s
     record->setUpstreamCluster(cluster);
   }
 
-  ClusterStats* cluster_stats = cluster_stats_[cluster_index];
-  const std::optional<size_t> endpoint_index =
-      pickEndpoint(cluster_index, snapshot_->weights[cluster_index], address);
+  const std::optional<size_t> endpoint_index = pickEndpoint(cluster_index, address);
   if (!endpoint_index) {
-    cluster_stats->upstream_cx_none_healthy.add();
-    refuse(fd, slot.stats, record.get(), EndReason::kNoHealthyUpstream);
+    // Envoy's behaviour with no healthy host and no panic threshold: the
+    // connection fails (flag UH) and is counted.
+    cluster_stats_[cluster_index]->upstream_cx_none_healthy.add();
+    refuse(fd, client, EndReason::kNoHealthyUpstream);
     return;
   }
   if (!admitToCluster(cluster_index)) {
-    refuse(fd, slot.stats, record.get(), EndReason::kUpstreamOverflow);
+    refuse(fd, client, EndReason::kUpstreamOverflow);
     return;
   }
-  UpstreamTarget target = targetFor(*route, cluster_index, *endpoint_index, route_stats, slot.stats);
+  UpstreamTarget target = targetFor(*route, cluster_index, *endpoint_index, route_stats,
+                                    slot.stats, client.listener_connections);
   if (record) record->upstream_host = target.endpointDisplay();
   ProxiedConnection& connection = connections_.take(*this);
   active_connections_.store(connections_.openCount(), std::memory_order_relaxed);
@@ -337,32 +349,67 @@ std::optional<UpstreamTarget> Worker::retryTarget(
   const config::TcpRoute& route = *failed.route;
   const size_t pick = pickDestination(route.destinations, route.total_weight, random_->next());
   const size_t c = route.destinations[pick].cluster_index;
-  std::vector<uint32_t> weights = snapshot_->weights[c];
+  std::vector<size_t> excluded;
   for (const auto& [cluster, endpoint] : tried) {
-    if (cluster == c) weights[endpoint] = 0;
+    if (cluster == c) excluded.push_back(endpoint);
   }
-  std::optional<size_t> e = pickEndpoint(c, weights, nullptr);
-  if (e && weights[*e] == 0) e = pickWeightedRandom(weights, random_->next());
+  const std::optional<size_t> e = pickEndpoint(c, nullptr, excluded);
   if (!e || !admitToCluster(c)) return std::nullopt;
-  return targetFor(route, c, *e, failed.route_stats, failed.listener_stats);
+  return targetFor(route, c, *e, failed.route_stats, failed.listener_stats,
+                   failed.listener_connections);
 }
 
 UpstreamTarget Worker::targetFor(const config::TcpRoute& route, size_t c, size_t e,
-                                 RouteStats* route_stats, ListenerStats* listener_stats) {
-  return UpstreamTarget{snapshot_,
-                        &route,
-                        c,
-                        e,
-                        &*snapshot_->endpoints[c][e].address,
-                        cluster_stats_[c],
-                        endpoint_stats_[c][e],
-                        route_stats,
-                        listener_stats,
-                        cluster_connections_[c]};
+                                 RouteStats* route_stats, ListenerStats* listener_stats,
+                                 std::atomic<uint64_t>* listener_connections) {
+  return UpstreamTarget{.snapshot = snapshot_,
+                        .route = &route,
+                        .cluster_index = c,
+                        .endpoint_index = e,
+                        .endpoint = &*snapshot_->endpoints[c][e].address,
+                        .cluster_stats = cluster_stats_[c],
+                        .endpoint_stats = endpoint_stats_[c][e],
+                        .route_stats = route_stats,
+                        .listener_stats = listener_stats,
+                        .cluster_connections = cluster_connections_[c],
+                        .listener_connections = listener_connections,
+                        .cluster_health = snapshot_->cluster_health[c],
+                        .endpoint_health = snapshot_->endpoint_health[c][e]};
 }
 
-std::optional<size_t> Worker::pickEndpoint(size_t c, std::span<const uint32_t> weights,
-                                           const sockaddr* client) {
+std::span<const uint32_t> Worker::usableWeights(size_t c, std::span<const size_t> excluded) {
+  const std::vector<uint32_t>& weights = snapshot_->weights[c];
+  const ClusterHealth& health = *snapshot_->cluster_health[c];
+  const bool some_unusable = health.unusableCount() != 0;
+  if (!some_unusable && excluded.empty()) return weights;  // the common case: no copy
+  weight_scratch_.assign(weights.begin(), weights.end());
+  if (some_unusable) {
+    size_t with_address = 0;
+    size_t usable = 0;
+    for (size_t e = 0; e < weights.size(); ++e) {
+      if (weights[e] == 0) continue;
+      ++with_address;
+      if (snapshot_->endpoint_health[c][e]->usable()) {
+        ++usable;
+      } else {
+        weight_scratch_[e] = 0;
+      }
+    }
+    // minHealthPercent (Envoy's panic threshold): with too few endpoints in
+    // rotation, health is ignored and every endpoint takes connections.
+    const int32_t panic_below = health.minHealthPercent();
+    if (panic_below > 0 && with_address > 0 &&
+        100.0 * static_cast<double>(usable) / static_cast<double>(with_address) < panic_below) {
+      weight_scratch_.assign(weights.begin(), weights.end());
+    }
+  }
+  for (size_t e : excluded) weight_scratch_[e] = 0;
+  return weight_scratch_;
+}
+
+std::optional<size_t> Worker::pickEndpoint(size_t c, const sockaddr* client,
+                                           std::span<const size_t> excluded) {
+  const std::span<const uint32_t> weights = usableWeights(c, excluded);
   using Policy = config::UpstreamCluster::LoadBalancer;
   switch (snapshot_->table->clusters[c].load_balancer) {
     case Policy::kRoundRobin:
@@ -382,19 +429,25 @@ std::optional<size_t> Worker::pickEndpoint(size_t c, std::span<const uint32_t> w
     }
     case Policy::kConsistentHashSourceIp: {
       const std::optional<MaglevTable>& table = snapshot_->maglev[c];
-      if (!table || table->empty() || client == nullptr) return pickWeightedRandom(weights, random_->next());
+      if (!table || table->empty() || client == nullptr) {
+        return pickWeightedRandom(weights, random_->next());
+      }
+      // Endpoints out of rotation fall through to the table's next entries.
+      if (weights.data() != snapshot_->weights[c].data()) {
+        return table->lookup(hashOfClientAddress(client), weights);
+      }
       return table->lookup(hashOfClientAddress(client));
     }
   }
   return std::nullopt;
 }
 
-void Worker::refuse(evutil_socket_t fd, ListenerStats* stats, ConnectionRecord* record,
-                    EndReason reason) {
+void Worker::refuse(evutil_socket_t fd, const AcceptedClient& client, EndReason reason) {
   close(fd);
-  stats->downstream_cx_active.subtract();
+  client.stats->downstream_cx_active.subtract();
+  client.listener_connections->fetch_sub(1, std::memory_order_relaxed);
   settings_.downstream_connections->fetch_sub(1, std::memory_order_relaxed);
-  if (record) {
+  if (ConnectionRecord* record = client.record.get()) {
     record->reason = reason;
     writeAccessLog(*record);
   }

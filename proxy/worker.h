@@ -105,6 +105,8 @@ class Worker final : private ConnectionOwner, private ClientHelloOwner {
     Worker* worker = nullptr;
     bool routes_use_destination = false;  // some rule matches destinationSubnets
     EmbeddedEvent backoff;                // re-enables accepting after EMFILE & co.
+    // Open client connections of this listener over all workers (weir.dev/max-connections).
+    std::atomic<uint64_t>* open_connections = nullptr;
     bool backoff_logged = false;          // one warning per run of failures
   };
 
@@ -112,7 +114,10 @@ class Worker final : private ConnectionOwner, private ClientHelloOwner {
   event_base* loop() override { return base_.get(); }
   const RelayContext& relayContext() override { return relay_context_; }
   const timeval* commonTimeout(std::chrono::milliseconds length) override;
-  unsigned maxConnectAttempts() const override { return settings_.max_connect_attempts; }
+  unsigned maxConnectAttempts(const config::TcpRoute* route) const override {
+    return route != nullptr && route->max_connect_attempts != 0 ? route->max_connect_attempts
+                                                                 : settings_.max_connect_attempts;
+  }
   std::optional<UpstreamTarget> retryTarget(
       const UpstreamTarget& failed, std::span<const std::pair<size_t, size_t>> tried) override;
   void onConnectionDone(ProxiedConnection& connection, const ConnectionRecord* record) override;
@@ -125,20 +130,27 @@ class Worker final : private ConnectionOwner, private ClientHelloOwner {
   void accept(ListenerSlot& slot, evutil_socket_t fd, const sockaddr* address, int length);
   // Picks the rule, destination and endpoint, and opens the connection.
   void route(ListenerSlot& slot, AcceptedClient client, std::string_view sni);
-  void refuse(evutil_socket_t fd, ListenerStats* stats, ConnectionRecord* record, EndReason reason);
+  // Closes an accepted client that will not be proxied, uncounting it.
+  void refuse(evutil_socket_t fd, const AcceptedClient& client, EndReason reason);
   // ClientHelloOwner
   void onClientHelloVerdict(ClientHelloWait& wait, Verdict verdict,
                             const ClientHelloInspection& inspection) override;
   void writeAccessLog(const ConnectionRecord& record);
-  // An endpoint of cluster `c` by its loadBalancer policy; nullopt if none usable.
-  std::optional<size_t> pickEndpoint(size_t c, std::span<const uint32_t> weights,
-                                     const sockaddr* client);
+  // An endpoint of cluster `c` by its loadBalancer policy, among those in
+  // rotation (see usableWeights); nullopt if none. `excluded`: endpoints of c not
+  // to pick (connect retries).
+  std::optional<size_t> pickEndpoint(size_t c, const sockaddr* client,
+                                     std::span<const size_t> excluded = {});
+  // Cluster c's endpoint weights with those out of rotation (ejected, failing
+  // active checks, `excluded`) at 0; the snapshot's own weights when none is.
+  std::span<const uint32_t> usableWeights(size_t c, std::span<const size_t> excluded);
   // Counts a connection against cluster c's maxConnections; false (counted as
   // overflow) when it is full.
   bool admitToCluster(size_t c);
   // The target for endpoint e of cluster c (of snapshot_), reached through `route`.
   UpstreamTarget targetFor(const config::TcpRoute& route, size_t c, size_t e,
-                           RouteStats* route_stats, ListenerStats* listener_stats);
+                           RouteStats* route_stats, ListenerStats* listener_stats,
+                           std::atomic<uint64_t>* listener_connections);
   void addListener(ListenSocket socket);
 
   const unsigned index_;
@@ -153,6 +165,7 @@ class Worker final : private ConnectionOwner, private ClientHelloOwner {
   std::vector<std::vector<int64_t>> round_robin_credits_;   // per cluster of snapshot_
   std::vector<std::atomic<uint64_t>*> cluster_connections_;  // per cluster, all workers
   std::vector<uint64_t> active_scratch_;  // per-endpoint active counts for one pick
+  std::vector<uint32_t> weight_scratch_;  // masked weights for one pick
   std::vector<ClusterStats*> cluster_stats_;     // per cluster of snapshot_
   std::vector<std::vector<EndpointStats*>> endpoint_stats_;  // per cluster, per endpoint
   std::vector<RouteStats*> route_stats_;                     // per route of snapshot_

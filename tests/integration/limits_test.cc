@@ -77,7 +77,8 @@ TEST(Limits, MaxConnectionsClosesOnlyTheConnectionOverTheLimit) {
   TcpConnection::ReadResult closed = over->readUntilEof(seconds(5));
   EXPECT_TRUE(closed.data.empty());
   EXPECT_NE(closed.end, IoStatus::kTimeout);
-  EXPECT_EQ(weir.stat("tcp.tcp-echo-gateway_9000.downstream_cx_overflow"), 1u);
+  EXPECT_EQ(weir.stat("tcp.tcp-echo-gateway_9000.downstream_global_cx_overflow"), 1u);
+  EXPECT_EQ(weir.stat("tcp.tcp-echo-gateway_9000.downstream_cx_overflow"), 0u);
   // The three still work.
   for (TcpConnection& connection : open) {
     ASSERT_EQ(connection.sendAll("again\n", seconds(5)), IoStatus::kOk);

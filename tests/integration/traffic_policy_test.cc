@@ -14,6 +14,7 @@
 #include "tests/support/echo_client.h"
 #include "tests/support/echo_server.h"
 #include "tests/support/istio_scenario.h"
+#include "tests/support/policy_scenario.h"
 #include "tests/support/ready_weir.h"
 #include "tests/support/tcp_connection.h"
 #include "tests/support/temp_dir.h"
@@ -25,69 +26,17 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 constexpr uint16_t kPort = 9000;
-const std::string kCluster = "outbound|9000|v1|echo.default.svc.cluster.local";
+const std::string& kCluster = kPolicyCluster;
 
-struct Endpoint {
-  uint16_t port = 0;
-  uint32_t weight = 0;  // 0: not written (Istio's default, 1)
-};
+using Endpoint = PolicyEndpoint;
 
-// Gateway on 9000, one tcp rule to subset v1 of host `echo`, a DestinationRule
-// whose rule-level trafficPolicy is `policy` (YAML flow mapping, may be empty),
-// and a ServiceEntry with `endpoints`, all labelled version v1.
 std::string policyConfig(const std::vector<Endpoint>& endpoints, const std::string& policy) {
-  std::ostringstream yaml;
-  yaml << R"(apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {name: gw}
-spec:
-  servers:
-  - port: {number: 9000, name: tcp, protocol: TCP}
-    hosts: ["*"]
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: vs}
-spec:
-  hosts: ["*"]
-  gateways: [gw]
-  tcp:
-  - route:
-    - destination: {host: echo, port: {number: 9000}, subset: v1}
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: dr}
-spec:
-  host: echo
-)";
-  if (!policy.empty()) yaml << "  trafficPolicy: " << policy << "\n";
-  yaml << R"(  subsets:
-  - {name: v1, labels: {version: v1}}
----
-apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: echo}
-spec:
-  hosts: [echo]
-  ports: [{number: 9000, name: tcp, protocol: TCP}]
-  resolution: STATIC
-  endpoints:
-)";
-  for (const Endpoint& endpoint : endpoints) {
-    yaml << "  - {address: 127.0.0.1, ports: {tcp: " << endpoint.port
-         << "}, labels: {version: v1}";
-    if (endpoint.weight != 0) yaml << ", weight: " << endpoint.weight;
-    yaml << "}\n";
-  }
-  return yaml.str();
+  return policyScenarioYaml({.endpoints = endpoints, .policy = policy});
 }
 
 std::filesystem::path writeConfig(const TempDir& dir, const std::vector<Endpoint>& endpoints,
                                   const std::string& policy) {
-  const std::filesystem::path path = dir.freshSubdir("config") / "istio.yaml";
-  replaceFile(path, policyConfig(endpoints, policy));
-  return path;
+  return writePolicyScenario(dir, {.endpoints = endpoints, .policy = policy});
 }
 
 // One line through a new connection; the answer's first word names the endpoint.
