@@ -1,6 +1,7 @@
 // Open connections per cluster across every worker, for DestinationRule
 // connectionPool.tcp.maxConnections: like Envoy's circuit breakers, the limit is
-// per cluster for the whole proxy, not per thread.
+// per cluster for the whole proxy, not per thread. Listeners' limits
+// (weir.dev/max-connections) use it too, under the name "listener <bind:port>".
 //
 // A counter is created the first time a snapshot names its cluster and lives as
 // long as this object, so connections that outlive a reload still count against

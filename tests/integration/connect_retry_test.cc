@@ -6,6 +6,7 @@
 #include "tests/support/echo_client.h"
 #include "tests/support/echo_server.h"
 #include "tests/support/istio_scenario.h"
+#include "tests/support/policy_scenario.h"
 #include "tests/support/ready_weir.h"
 #include "tests/support/tcp_connection.h"
 #include "tests/support/temp_dir.h"
@@ -76,6 +77,23 @@ TEST(ConnectRetries, GivingUpIsCountedOnceEveryEndpointFailed) {
   EXPECT_EQ(weir.stat(kCluster + "upstream_cx_connect_fail"), 2u);
   EXPECT_EQ(weir.stat(kCluster + "upstream_cx_connect_attempts_exceeded"), 1u);
   EXPECT_EQ(weir.stat(kCluster + "upstream_cx_active"), 0u);
+}
+
+TEST(ConnectRetries, AVirtualServiceAnnotationSetsTheAttemptsOfItsRules) {
+  TempDir dir;
+  EchoServer one(dir, "one");
+  const uint16_t dead = freeTcpPort();
+  // No --max-connect-attempts (1): the annotation alone gives the retries.
+  ReadyWeir weir(dir,
+                 {writePolicyScenario(
+                     dir, {.endpoints = {{dead}, {one.port()}},
+                           .virtual_service_annotations = {{"weir.dev/max-connect-attempts", "2"}}})},
+                 {.concurrency = 1, .ephemeral_gateway_ports = {kPort}});
+  EchoClientRun run = runEchoClient(dir, weir.port(kPort), {.connections = 10, .concurrency = 1});
+  ASSERT_TRUE(run.tally.has_value()) << run.describe();
+  EXPECT_EQ(run.tally->errors, 0u) << run.tally->describe();
+  EXPECT_EQ(run.tally->count("one"), 10u);
+  EXPECT_EQ(weir.stat("cluster." + kPolicyCluster + ".upstream_cx_connect_fail"), 5u);
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 
 #include "tests/support/echo_server.h"
 #include "tests/support/istio_scenario.h"
+#include "tests/support/policy_scenario.h"
 #include "tests/support/ready_weir.h"
 #include "tests/support/tcp_connection.h"
 #include "tests/support/temp_dir.h"
@@ -89,6 +90,45 @@ TEST(Limits, MaxConnectionsClosesOnlyTheConnectionOverTheLimit) {
   ASSERT_TRUE(weir.waitForStats(
       [](const StatsSnapshot& stats) {
         return stats.number("tcp.tcp-echo-gateway_9000.downstream_cx_active") == 2u;
+      },
+      seconds(5)));
+  EXPECT_TRUE(greeted(weir.port(kPort)).has_value());
+}
+
+TEST(Limits, AGatewayMaxConnectionsAnnotationLimitsItsListenerOverEveryWorker) {
+  TempDir dir;
+  EchoServer one(dir, "one");
+  ReadyWeir weir(dir,
+                 {writePolicyScenario(dir, {.endpoints = {{one.port()}},
+                                            .gateway_annotations = {{"weir.dev/max-connections", "2"}}})},
+                 {.concurrency = 2, .ephemeral_gateway_ports = {kPort}});
+  const std::string listener = "tcp.gw_9000.";
+  std::vector<TcpConnection> open;
+  for (int i = 0; i < 2; ++i) {
+    auto connection = greeted(weir.port(kPort));
+    ASSERT_TRUE(connection.has_value()) << i;
+    open.push_back(std::move(*connection));
+  }
+  // Whichever worker takes the third, it is over the listener's limit.
+  for (int i = 0; i < 3; ++i) {
+    auto over = TcpConnection::connect(weir.port(kPort), seconds(5));
+    ASSERT_TRUE(over.has_value());
+    TcpConnection::ReadResult closed = over->readUntilEof(seconds(5));
+    EXPECT_TRUE(closed.data.empty());
+    EXPECT_NE(closed.end, IoStatus::kTimeout);
+  }
+  EXPECT_EQ(weir.stat(listener + "downstream_cx_overflow"), 3u);
+  EXPECT_EQ(weir.stat(listener + "downstream_global_cx_overflow"), 0u);
+  EXPECT_EQ(weir.stat("cluster." + kPolicyCluster + ".upstream_cx_total"), 2u)
+      << "refused connections never reach the upstream";
+  for (TcpConnection& connection : open) {
+    ASSERT_EQ(connection.sendAll("again\n", seconds(5)), IoStatus::kOk);
+    EXPECT_EQ(connection.readLine(seconds(5)), "one again");
+  }
+  open.pop_back();
+  ASSERT_TRUE(weir.waitForStats(
+      [&](const StatsSnapshot& stats) {
+        return stats.number(listener + "downstream_cx_active") == 1u;
       },
       seconds(5)));
   EXPECT_TRUE(greeted(weir.port(kPort)).has_value());
