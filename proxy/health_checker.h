@@ -12,6 +12,9 @@
 //  - afterwards `unhealthy_threshold` failures in a row take it out, and
 //    `healthy_threshold` passes in a row bring it back.
 //
+// `interval` and `timeout` must be positive (the config loader's job): a zero
+// interval would probe in a tight loop, a zero timeout fail every probe.
+//
 // Owns one socket (during a probe), one socket event and one timer per endpoint;
 // the destructor and track() cancel and close what they no longer need.
 //
