@@ -52,6 +52,7 @@ ProxyServer::ProxyServer(Options options, event_base* external_loop)
 }
 
 ProxyServer::~ProxyServer() {
+  health_checker_.reset();
   outlier_sweep_timer_.reset();
   watcher_.reset();
   admin_.reset();
@@ -180,6 +181,8 @@ void ProxyServer::start(std::shared_ptr<const config::RouteTable> table) {
   outlier_sweep_timer_.reset(
       event_new(loop_, -1, EV_PERSIST, &ProxyServer::onOutlierSweep, this));
   event_add(outlier_sweep_timer_.get(), &kOutlierSweepTick);
+  health_checker_ = std::make_unique<HealthChecker>(loop_);
+  health_checker_->track(snapshot_);
   // Editing a config file reloads it, like SIGHUP. 200 ms of quiet lets an
   // editor finish its write-and-rename before we read.
   if (options_.watch_files && !options_.config_paths.empty()) {
@@ -284,6 +287,7 @@ std::vector<std::string> ProxyServer::reload() {
   runOnAllWorkers([snapshot = snapshot_, new_sockets](Worker& worker) {
     worker.applyConfig(snapshot, std::move((*new_sockets)[worker.index()]));
   });
+  health_checker_->track(snapshot_);
   logSummary(*snapshot_);
   spdlog::info("reloaded: configuration generation {}", generation_);
   last_reload_.applied = true;
@@ -309,6 +313,7 @@ void ProxyServer::republishEndpoints() {
   }
   snapshot_ = makeSnapshot(snapshot_->table);
   runOnAllWorkers([snapshot = snapshot_](Worker& worker) { worker.applyConfig(snapshot, {}); });
+  health_checker_->track(snapshot_);
 }
 
 void ProxyServer::awaitFirstDnsAnswers(std::chrono::milliseconds limit) {

@@ -16,6 +16,7 @@
 #include "proxy/admin_views.h"
 #include "proxy/config_watcher.h"
 #include "proxy/dns_refresher.h"
+#include "proxy/health_checker.h"
 #include "proxy/libevent_handles.h"
 #include "proxy/options.h"
 #include "proxy/route_snapshot.h"
@@ -112,6 +113,7 @@ class ProxyServer final : private AdminBackend {
   // Endpoint health (outlier ejection, active checks), kept across snapshots.
   std::shared_ptr<HealthRegistry> health_ = std::make_shared<HealthRegistry>();
   EventPtr outlier_sweep_timer_;  // returns ejected endpoints whose time is up
+  std::unique_ptr<HealthChecker> health_checker_;  // probes what the annotations ask for
   std::vector<std::string> open_listener_keys_;
   // Gateway port -> the ephemeral port that `--port-override P=0` got.
   std::map<uint16_t, uint16_t> ephemeral_ports_;

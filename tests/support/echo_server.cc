@@ -70,6 +70,13 @@ std::unique_ptr<EchoServer> EchoServer::withProxyProtocol(const TempDir& dir,
       {kEchoServerBinary, "--listen", "127.0.0.1", "--proxy-protocol", "0", prefix}));
 }
 
+std::unique_ptr<EchoServer> EchoServer::onPort(const TempDir& dir, const std::string& prefix,
+                                               uint16_t port) {
+  return std::unique_ptr<EchoServer>(new EchoServer(
+      dir, ArgvTag{}, prefix,
+      {kEchoServerBinary, "--listen", "127.0.0.1", std::to_string(port), prefix}));
+}
+
 void EchoServer::start(const TempDir& dir, const std::string& name,
                        std::vector<std::string> argv) {
   process_ = std::make_unique<ChildProcess>(

@@ -29,6 +29,11 @@ class EchoServer {
   static std::unique_ptr<EchoServer> withProxyProtocol(const TempDir& dir,
                                                        const std::string& prefix);
 
+  // Like the constructor, on a given port (e.g. where a killed one listened, to
+  // play a workload that restarts).
+  static std::unique_ptr<EchoServer> onPort(const TempDir& dir, const std::string& prefix,
+                                            uint16_t port);
+
   uint16_t port() const { return port_; }
   const std::string& prefix() const { return prefix_; }
   ChildProcess& process() { return *process_; }
