@@ -3,8 +3,10 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <chrono>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -31,10 +33,10 @@ constexpr uint64_t kMaxConnectAttemptsBound = 100;
 
 struct KnownAnnotation {
   std::string_view name;
-  std::string_view kinds;  // "Gateway", or "ServiceEntry or DestinationRule", for messages
+  std::array<std::string_view, 2> kinds;  // the kinds it applies to; the second may be ""
 };
 
-constexpr std::string_view kClusterKinds = "ServiceEntry or DestinationRule";
+constexpr std::array<std::string_view, 2> kClusterKinds = {"ServiceEntry", "DestinationRule"};
 
 constexpr std::array<KnownAnnotation, 8> kKnown = {{
     {kHealthCheckInterval, kClusterKinds},
@@ -43,21 +45,22 @@ constexpr std::array<KnownAnnotation, 8> kKnown = {{
     {kHealthCheckUnhealthyThreshold, kClusterKinds},
     {kHealthCheckSend, kClusterKinds},
     {kHealthCheckExpect, kClusterKinds},
-    {kMaxConnectAttempts, "VirtualService"},
-    {kMaxConnections, "Gateway"},
+    {kMaxConnectAttempts, {"VirtualService", ""}},
+    {kMaxConnections, {"Gateway", ""}},
 }};
 
-// Whether `kind` is one of "A or B".
 bool appliesTo(const KnownAnnotation& annotation, std::string_view kind) {
-  std::string_view kinds = annotation.kinds;
-  while (!kinds.empty()) {
-    const size_t end = kinds.find(" or ");
-    if (kinds.substr(0, end) == kind) {
-      return true;
-    }
-    kinds = end == std::string_view::npos ? std::string_view() : kinds.substr(end + 4);
+  return !kind.empty() &&
+         std::find(annotation.kinds.begin(), annotation.kinds.end(), kind) != annotation.kinds.end();
+}
+
+// "Gateway", "ServiceEntry or DestinationRule".
+std::string kindsText(const KnownAnnotation& annotation) {
+  std::string text(annotation.kinds[0]);
+  if (!annotation.kinds[1].empty()) {
+    text += " or " + std::string(annotation.kinds[1]);
   }
-  return false;
+  return text;
 }
 
 const KnownAnnotation* findKnown(std::string_view name) {
@@ -170,7 +173,7 @@ WeirAnnotations parseWeirAnnotations(const FieldReader& annotations, std::string
       annotations.entryKey(key).error(unknownMessage(key, kind));
     } else if (!appliesTo(*known, kind)) {
       annotations.entryKey(key).error("annotation \"" + key + "\" applies to a " +
-                                      std::string(known->kinds) + ", not to a " +
+                                      kindsText(*known) + ", not to a " +
                                       std::string(kind));
     } else {
       values.emplace_back(known->name, value);
