@@ -11,7 +11,6 @@
 #include <map>
 #include <set>
 
-#include "config/duration.h"
 #include "config/host_names.h"
 #include "config/known_fields.h"
 #include "config/object_parsers.h"
