@@ -146,6 +146,10 @@ std::optional<UpstreamCluster> ClusterBuilder::makeCluster(
   cluster.subset = subset_name;
   cluster.port = port.number;
   cluster.resolution = entry.resolution;
+  // weir.dev/health-check-*: the DestinationRule's, as a whole, over the entry's.
+  cluster.health_check = rule != nullptr && rule->meta.annotations.health_check
+                             ? rule->meta.annotations.health_check
+                             : entry.meta.annotations.health_check;
 
   if (entry.endpoints.empty() && !entry.workload_selector &&
       entry.resolution == EndpointResolution::kDns) {

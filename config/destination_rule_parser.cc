@@ -11,7 +11,6 @@
 #include <map>
 #include <set>
 
-#include "config/duration.h"
 #include "config/host_names.h"
 #include "config/known_fields.h"
 #include "config/object_parsers.h"
@@ -21,29 +20,6 @@ namespace {
 
 using std::chrono::milliseconds;
 using LoadBalancer = UpstreamCluster::LoadBalancer;
-
-// A Go duration that passes Istio's ValidateDuration (at least 1ms, whole
-// milliseconds), or (where `zero_disables`) exactly zero, which turns it off.
-std::optional<milliseconds> readDuration(const FieldReader& field, bool zero_disables) {
-  const std::optional<std::string> text = field.string();
-  if (!text) {
-    return std::nullopt;
-  }
-  const std::optional<std::chrono::nanoseconds> exact = parseGoDurationExact(*text);
-  if (!exact) {
-    field.error("invalid duration \"" + *text +
-                "\": expected a Go duration such as 10s, 500ms or 1h30m");
-    return std::nullopt;
-  }
-  if (zero_disables && exact->count() == 0) {
-    return milliseconds(0);
-  }
-  if (const std::optional<std::string> error = istioDurationError(*exact)) {
-    field.error(*error + ", got \"" + *text + "\"");
-    return std::nullopt;
-  }
-  return std::chrono::duration_cast<milliseconds>(*exact);
-}
 
 // A protobuf uint32 (UInt32Value): 0..2^32-1.
 std::optional<uint32_t> readUint32(const FieldReader& field) {
@@ -182,7 +158,7 @@ std::optional<UpstreamCluster::TcpKeepalive> parseTcpKeepalive(const FieldReader
   keepalive.checkFields(known_fields::kTcpKeepalive);
   UpstreamCluster::TcpKeepalive result;
   const auto seconds = [](const FieldReader& field) -> std::chrono::seconds {
-    const std::optional<milliseconds> value = readDuration(field, false);
+    const std::optional<milliseconds> value = readIstioDuration(field, false);
     if (!value) {
       return std::chrono::seconds(0);
     }
@@ -227,9 +203,9 @@ std::optional<ConnectionPoolSpec> parseConnectionPool(const FieldReader& pool) {
       spec.max_connections = static_cast<uint32_t>(*value);
     }
   }
-  spec.connect_timeout = readDuration(tcp.field("connectTimeout"), false);
-  spec.idle_timeout = readDuration(tcp.field("idleTimeout"), true);
-  spec.max_connection_duration = readDuration(tcp.field("maxConnectionDuration"), false);
+  spec.connect_timeout = readIstioDuration(tcp.field("connectTimeout"), false);
+  spec.idle_timeout = readIstioDuration(tcp.field("idleTimeout"), true);
+  spec.max_connection_duration = readIstioDuration(tcp.field("maxConnectionDuration"), false);
   if (const FieldReader keepalive = tcp.field("tcpKeepalive"); keepalive.present()) {
     spec.tcp_keepalive = parseTcpKeepalive(keepalive);
   }
@@ -282,11 +258,11 @@ std::optional<UpstreamCluster::OutlierDetection> parseOutlierDetection(
     result.consecutive_errors = gateway_threshold;
   }
 
-  if (std::optional<milliseconds> value = readDuration(outlier.field("interval"), false)) {
+  if (std::optional<milliseconds> value = readIstioDuration(outlier.field("interval"), false)) {
     result.interval = *value;
   }
   if (std::optional<milliseconds> value =
-          readDuration(outlier.field("baseEjectionTime"), false)) {
+          readIstioDuration(outlier.field("baseEjectionTime"), false)) {
     result.base_ejection_time = *value;
   }
   // 0 is proto3's "unset": Istio then leaves Envoy's default of 10%.

@@ -3,6 +3,7 @@
 #include <array>
 #include <string_view>
 
+#include "config/annotations.h"
 #include "config/host_names.h"
 #include "config/known_fields.h"
 #include "config/object_parsers.h"
@@ -40,6 +41,7 @@ ObjectMeta parseMetadata(const FieldReader& metadata, const FieldReader& documen
   }
   meta.at = metadata.where();
   metadata.checkFields(known_fields::kObjectMeta);
+  meta.annotations = parseWeirAnnotations(metadata.field("annotations"), kind);
 
   const FieldReader ns = metadata.field("namespace");
   if (std::optional<std::string> value = ns.string()) {

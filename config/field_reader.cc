@@ -4,6 +4,8 @@
 #include <charconv>
 #include <set>
 
+#include "config/duration.h"
+
 namespace weir::config {
 namespace {
 
@@ -119,6 +121,19 @@ std::vector<std::pair<std::string, FieldReader>> FieldReader::entries() const {
   return result;
 }
 
+FieldReader FieldReader::entryKey(std::string_view key) const {
+  std::string path = path_.empty() ? std::string(key) : path_ + "." + std::string(key);
+  if (node_ != nullptr && node_->isMap()) {
+    for (const YamlEntry& entry : node_->entries) {
+      if (entry.key.isScalar() && entry.key.scalar == key) {
+        return FieldReader(&entry.key, std::move(path), std::string(key), entry.key.position,
+                           context_);
+      }
+    }
+  }
+  return FieldReader(nullptr, std::move(path), std::string(key), position_, context_);
+}
+
 bool FieldReader::expectMap() const {
   if (!present()) {
     return false;
@@ -205,6 +220,29 @@ std::optional<uint16_t> readPortNumber(const FieldReader& reader) {
     return std::nullopt;
   }
   return static_cast<uint16_t>(*number);
+}
+
+std::optional<std::chrono::milliseconds> readIstioDuration(const FieldReader& field,
+                                                           bool zero_disables) {
+  using std::chrono::milliseconds;
+  const std::optional<std::string> text = field.string();
+  if (!text) {
+    return std::nullopt;
+  }
+  const std::optional<std::chrono::nanoseconds> exact = parseGoDurationExact(*text);
+  if (!exact) {
+    field.error("invalid duration \"" + *text +
+                "\": expected a Go duration such as 10s, 500ms or 1h30m");
+    return std::nullopt;
+  }
+  if (zero_disables && exact->count() == 0) {
+    return milliseconds(0);
+  }
+  if (const std::optional<std::string> error = istioDurationError(*exact)) {
+    field.error(*error + ", got \"" + *text + "\"");
+    return std::nullopt;
+  }
+  return std::chrono::duration_cast<milliseconds>(*exact);
 }
 
 std::vector<Located<std::string>> readStringList(const FieldReader& reader) {

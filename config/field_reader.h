@@ -6,6 +6,7 @@
 // by the accessor that finds them, so call each accessor once per field.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -45,6 +46,9 @@ class FieldReader {
   // Entries of this map, for maps with free-form keys (labels, endpoint ports);
   // a type error when present and not a map.
   std::vector<std::pair<std::string, FieldReader>> entries() const;
+  // The key (not the value) of entry `key` of this map, with that entry's path: for
+  // messages about the name itself, such as an unknown one, which point at the key.
+  FieldReader entryKey(std::string_view key) const;
 
   // True when this is a map; a type error when present and not a map.
   bool expectMap() const;
@@ -82,6 +86,10 @@ class FieldReader {
 
 // A port number in 1..65535 (Istio: "port number 0 must be in the range 1..65535").
 std::optional<uint16_t> readPortNumber(const FieldReader& reader);
+// A Go duration that passes Istio's ValidateDuration (at least 1ms, whole
+// milliseconds), or (where `zero_disables`) exactly zero, which turns it off.
+std::optional<std::chrono::milliseconds> readIstioDuration(const FieldReader& field,
+                                                           bool zero_disables);
 // A list of strings; type errors reported per item.
 std::vector<Located<std::string>> readStringList(const FieldReader& reader);
 // A map of string to string, such as `labels`.

@@ -20,11 +20,20 @@
 
 namespace weir::config {
 
+// Weir's own `weir.dev/` annotations (annotations.h), each read only on the kinds
+// it applies to.
+struct WeirAnnotations {
+  std::optional<UpstreamCluster::HealthCheck> health_check;  // ServiceEntry, DestinationRule
+  uint32_t max_connect_attempts = 0;                         // VirtualService; 0: not set
+  std::optional<uint64_t> max_connections;                   // Gateway
+};
+
 struct ObjectMeta {
   std::string kind;
   std::string name;
   std::string namespace_name = "default";
   FieldRef at;  // metadata.name
+  WeirAnnotations annotations;
 
   std::string qualifiedName() const { return namespace_name + "/" + name; }
 };

@@ -11,8 +11,8 @@ const KnownFields kObject{
 };
 
 const KnownFields kObjectMeta{
-    .implemented = {"name", "namespace"},
-    .accepted = {"labels", "annotations", "generateName", "uid", "resourceVersion",
+    .implemented = {"name", "namespace", "annotations"},  // annotations: weir.dev/ ones
+    .accepted = {"labels", "generateName", "uid", "resourceVersion",
                  "generation", "creationTimestamp", "deletionTimestamp",
                  "deletionGracePeriodSeconds", "ownerReferences", "finalizers",
                  "managedFields", "selfLink"},

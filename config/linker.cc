@@ -199,6 +199,7 @@ class Linker {
     route.name = route.virtual_service + (rule.tls ? "/tls[" : "/tcp[") +
                  std::to_string(rule.index) + "]";
     route.position = rule.at.position;
+    route.max_connect_attempts = vs.meta.annotations.max_connect_attempts;
 
     for (const L4MatchSpec& spec : rule.matches) {
       L4Match match;

@@ -39,6 +39,8 @@ GatewayListeners buildListeners(const std::vector<GatewayObject>& gateways,
       listener.protocol = server.protocol;
       listener.tls_passthrough = server.tls_passthrough;
       listener.stat_prefix = gateway->meta.name + "_" + std::to_string(server.port.value);
+      listener.max_connections =
+          gateway->meta.annotations.max_connections.value_or(listener.max_connections);
 
       bool clashes = false;
       for (const Listener& other : result.listeners) {

@@ -1,6 +1,9 @@
 #include "proxy/admin_views.h"
 
+#include <cstdint>
 #include <map>
+#include <optional>
+#include <string>
 
 #include <fmt/format.h>
 
@@ -27,6 +30,18 @@ std::string labelsObject(const std::map<std::string, std::string>& labels) {
   return json + "}";
 }
 
+// weir.dev/health-check-* of a cluster; null without active checks.
+std::string healthCheckObject(const std::optional<config::UpstreamCluster::HealthCheck>& check) {
+  if (!check) {
+    return "null";
+  }
+  return fmt::format(
+      "{{\"interval_ms\":{},\"timeout_ms\":{},\"healthy_threshold\":{},"
+      "\"unhealthy_threshold\":{},\"send\":{},\"expect\":{}}}",
+      check->interval.count(), check->timeout.count(), check->healthy_threshold,
+      check->unhealthy_threshold, jsonString(check->send), jsonString(check->expect));
+}
+
 }  // namespace
 
 std::string configDumpJson(const RouteSnapshot& snapshot, const LastReload& last_reload) {
@@ -39,20 +54,28 @@ std::string configDumpJson(const RouteSnapshot& snapshot, const LastReload& last
     for (size_t route : listener.candidate_routes) routes.push_back(table.routes[route].name);
     json += fmt::format(
         "{}{{\"gateway\":{},\"server\":{},\"address\":{},\"port\":{},\"protocol\":{},"
-        "\"stat_prefix\":{},\"routes\":{}}}",
+        "\"stat_prefix\":{},\"max_connections\":{},\"routes\":{}}}",
         i ? "," : "", jsonString(listener.gateway), jsonString(listener.server_name),
         jsonString(listener.bind_address), listener.port, jsonString(listener.protocol),
-        jsonString(listener.stat_prefix), stringArray(routes));
+        jsonString(listener.stat_prefix),
+        // null: no weir.dev/max-connections (UINT64_MAX is no JSON-safe number)
+        listener.max_connections == UINT64_MAX ? std::string("null")
+                                               : std::to_string(listener.max_connections),
+        stringArray(routes));
   }
   json += "],\"routes\":[";
   for (size_t i = 0; i < table.routes.size(); ++i) {
     const config::TcpRoute& route = table.routes[i];
     json += fmt::format("{}{{\"name\":{},\"virtual_service\":{},\"source\":{},"
-                        "\"total_weight\":{},\"destinations\":[",
+                        "\"total_weight\":{},\"max_connect_attempts\":{},\"destinations\":[",
                         i ? "," : "", jsonString(route.name), jsonString(route.virtual_service),
                         jsonString(fmt::format("{}:{}:{}", route.position.file,
                                                route.position.line, route.position.column)),
-                        route.total_weight);
+                        route.total_weight,
+                        // null: --max-connect-attempts applies
+                        route.max_connect_attempts == 0
+                            ? std::string("null")
+                            : std::to_string(route.max_connect_attempts));
     for (size_t d = 0; d < route.destinations.size(); ++d) {
       const config::WeightedDestination& destination = route.destinations[d];
       const config::UpstreamCluster& cluster = table.clusters[destination.cluster_index];
@@ -67,11 +90,13 @@ std::string configDumpJson(const RouteSnapshot& snapshot, const LastReload& last
     const config::UpstreamCluster& cluster = table.clusters[c];
     json += fmt::format(
         "{}{{\"name\":{},\"host\":{},\"subset\":{},\"port\":{},\"resolution\":{},"
-        "\"connect_timeout_ms\":{},\"idle_timeout_ms\":{},\"endpoints\":[",
+        "\"connect_timeout_ms\":{},\"idle_timeout_ms\":{},\"health_check\":{},"
+        "\"endpoints\":[",
         c ? "," : "", jsonString(cluster.name), jsonString(cluster.host),
         jsonString(cluster.subset), cluster.port,
         jsonString(cluster.resolution == config::EndpointResolution::kDns ? "DNS" : "STATIC"),
-        cluster.connect_timeout.count(), cluster.idle_timeout.count());
+        cluster.connect_timeout.count(), cluster.idle_timeout.count(),
+        healthCheckObject(cluster.health_check));
     for (size_t e = 0; e < cluster.endpoints.size(); ++e) {
       const config::UpstreamEndpoint& endpoint = cluster.endpoints[e];
       std::vector<std::string> resolved;

@@ -482,11 +482,15 @@ TEST(AdminApi, ConfigDumpShowsTheEffectiveTableAndItsFiles) {
       << "the effective (overridden) port";
   EXPECT_EQ(listeners.items[0].find("address")->string, "127.0.0.1");
   EXPECT_EQ(listeners.items[0].find("stat_prefix")->string, "tcp-echo-gateway_9000");
+  ASSERT_NE(listeners.items[0].find("max_connections"), nullptr);
+  EXPECT_TRUE(listeners.items[0].find("max_connections")->isNull()) << "no weir.dev/ limit";
 
   const JsonValue& routes = *document->find("routes");
   ASSERT_EQ(routes.items.size(), 1u);
   const JsonValue& route = routes.items[0];
   EXPECT_EQ(route.find("total_weight")->asUnsigned(), 100u);
+  ASSERT_NE(route.find("max_connect_attempts"), nullptr);
+  EXPECT_TRUE(route.find("max_connect_attempts")->isNull()) << "--max-connect-attempts applies";
   EXPECT_NE(route.find("source")->string.find("virtual-service.yaml:"), std::string::npos);
   const JsonValue& destinations = *route.find("destinations");
   ASSERT_EQ(destinations.items.size(), 2u);
@@ -507,6 +511,8 @@ TEST(AdminApi, ConfigDumpShowsTheEffectiveTableAndItsFiles) {
       EXPECT_EQ(endpoint.find("labels")->find("version")->string, is_v1 ? "v1" : "v2");
     }
     EXPECT_EQ(cluster.find("connect_timeout_ms")->asUnsigned(), 10000u) << "Istio's default";
+    ASSERT_NE(cluster.find("health_check"), nullptr);
+    EXPECT_TRUE(cluster.find("health_check")->isNull()) << "no weir.dev/health-check-interval";
   }
 
   // After a reload with new weights the dump follows, with the generation.

@@ -1,0 +1,68 @@
+// /config_dump shows what the weir.dev/ annotations set in the route table.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "proxy/admin_views.h"
+#include "tests/support/json_value.h"
+
+namespace weir::proxy {
+namespace {
+
+using test::JsonValue;
+
+RouteSnapshot snapshotOf(config::RouteTable table) {
+  RouteSnapshot snapshot;
+  snapshot.endpoints.resize(table.clusters.size());
+  snapshot.weights.resize(table.clusters.size());
+  snapshot.maglev.resize(table.clusters.size());
+  snapshot.table = std::make_shared<const config::RouteTable>(std::move(table));
+  snapshot.generation = 1;
+  return snapshot;
+}
+
+TEST(AdminViewsTest, ConfigDumpShowsAnnotationSettings) {
+  config::RouteTable table;
+  config::Listener limited;
+  limited.max_connections = 250;
+  table.listeners = {limited, config::Listener{}};
+  config::TcpRoute retried;
+  retried.max_connect_attempts = 3;
+  table.routes = {retried, config::TcpRoute{}};
+  config::UpstreamCluster checked;
+  checked.health_check = config::UpstreamCluster::HealthCheck{};
+  checked.health_check->interval = std::chrono::milliseconds(2'000);
+  checked.health_check->send = "PING\r\n";
+  checked.health_check->expect = "PONG";
+  table.clusters = {checked, config::UpstreamCluster{}};
+
+  std::string error;
+  const std::optional<JsonValue> dump =
+      test::parseJson(configDumpJson(snapshotOf(std::move(table)), LastReload{}), &error);
+  ASSERT_TRUE(dump) << error;
+
+  const JsonValue& listeners = *dump->find("listeners");
+  ASSERT_EQ(listeners.items.size(), 2u);
+  EXPECT_EQ(listeners.items[0].find("max_connections")->asUnsigned(), 250u);
+  EXPECT_TRUE(listeners.items[1].find("max_connections")->isNull());
+
+  const JsonValue& routes = *dump->find("routes");
+  ASSERT_EQ(routes.items.size(), 2u);
+  EXPECT_EQ(routes.items[0].find("max_connect_attempts")->asUnsigned(), 3u);
+  EXPECT_TRUE(routes.items[1].find("max_connect_attempts")->isNull());
+
+  const JsonValue& clusters = *dump->find("clusters");
+  ASSERT_EQ(clusters.items.size(), 2u);
+  const JsonValue& check = *clusters.items[0].find("health_check");
+  EXPECT_EQ(check.find("interval_ms")->asUnsigned(), 2'000u);
+  EXPECT_EQ(check.find("timeout_ms")->asUnsigned(), 1'000u);
+  EXPECT_EQ(check.find("healthy_threshold")->asUnsigned(), 2u);
+  EXPECT_EQ(check.find("unhealthy_threshold")->asUnsigned(), 3u);
+  EXPECT_EQ(check.find("send")->string, "PING\r\n");
+  EXPECT_EQ(check.find("expect")->string, "PONG");
+  EXPECT_TRUE(clusters.items[1].find("health_check")->isNull());
+}
+
+}  // namespace
+}  // namespace weir::proxy
