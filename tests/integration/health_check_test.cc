@@ -46,7 +46,10 @@ TEST(HealthChecks, AnEndpointThatStopsLeavesRotationAndReturnsWhenItRecovers) {
   ASSERT_TRUE(waitForEndpointHealth(weir, kPolicyCluster, address(two_port), "HEALTHY", seconds(5)));
   EchoClientRun run = connectInTurn(dir, weir, 10);
   ASSERT_TRUE(run.tally.has_value()) << run.describe();
-  EXPECT_EQ(run.tally->count("two"), 5u) << run.tally->describe();
+  // Each worker round-robins its own share of the 10, so `two` gets at least
+  // 4 whatever the split between the two workers.
+  EXPECT_GE(run.tally->count("two"), 4u) << run.tally->describe();
+  EXPECT_EQ(run.tally->errors, 0u);
 
   // The workload crashes: the probes notice, no client has to.
   two->kill();
@@ -67,7 +70,7 @@ TEST(HealthChecks, AnEndpointThatStopsLeavesRotationAndReturnsWhenItRecovers) {
   ASSERT_TRUE(waitForEndpointHealth(weir, kPolicyCluster, address(two_port), "HEALTHY", seconds(5)));
   run = connectInTurn(dir, weir, 10);
   ASSERT_TRUE(run.tally.has_value()) << run.describe();
-  EXPECT_GE(run.tally->count("two"), 4u) << run.tally->describe();
+  EXPECT_GE(run.tally->count("two"), 4u) << run.tally->describe();  // as above
   EXPECT_EQ(run.tally->errors, 0u);
   EXPECT_EQ(weir.stat(kStat + "health_check.healthy"), 2u);
 }
