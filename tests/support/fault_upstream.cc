@@ -10,7 +10,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <optional>
 #include <stdexcept>
 
 #include "byte_stream.h"
@@ -323,7 +322,9 @@ void FaultUpstream::service(Connection& connection, short revents) {
 
 void FaultUpstream::run() {
   const auto give_up = Clock::now() + kLifetime;
-  std::optional<Clock::time_point> accept_at;  // slow accept: when the waiting one is taken
+  // Slow accept: when the connection waiting in the backlog is taken; max() if none waits.
+  constexpr Clock::time_point kNoneWaiting = Clock::time_point::max();
+  Clock::time_point accept_at = kNoneWaiting;
   std::vector<pollfd> entries;
   while (Clock::now() < give_up) {
     uint64_t kill_request = 0;
@@ -354,10 +355,11 @@ void FaultUpstream::run() {
     int wait_ms = 50;
     entries.clear();
     entries.push_back({wake_pipe_[0], POLLIN, 0});
-    const bool may_accept = live_.size() < kMaxOpen && (!accept_at || now >= *accept_at);
-    if (accept_at && !may_accept) {
+    const bool waiting = accept_at != kNoneWaiting;
+    const bool may_accept = live_.size() < kMaxOpen && (!waiting || now >= accept_at);
+    if (waiting && !may_accept) {
       wait_ms = std::min<int>(wait_ms, static_cast<int>(std::chrono::ceil<milliseconds>(
-                                                             *accept_at - now).count()));
+                                                             accept_at - now).count()));
     }
     entries.push_back({listen_fd_, static_cast<short>(may_accept ? POLLIN : 0), 0});
     for (const Connection& connection : live_) {
@@ -394,11 +396,11 @@ void FaultUpstream::run() {
       if (revents != 0 && live_[i].fd >= 0) service(live_[i], revents);
     }
     if (may_accept && (entries[1].revents & POLLIN)) {
-      if (options_.accept_delay.count() > 0 && !accept_at) {
+      if (options_.accept_delay.count() > 0 && accept_at == kNoneWaiting) {
         accept_at = Clock::now() + options_.accept_delay;  // first seen: wait, then take it
       } else if (options_.accept_delay.count() > 0) {
         acceptOne();
-        accept_at.reset();  // the next one waits its own delay
+        accept_at = kNoneWaiting;  // the next one waits its own delay
       } else {
         for (int i = 0; i < 16 && live_.size() < kMaxOpen && acceptOne(); ++i) {
         }
