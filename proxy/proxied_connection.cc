@@ -41,7 +41,10 @@ void armReset(int fd) {
 // EV_CLOSED (EPOLLRDHUP) tells a FIN apart from data; see SocketSide::fin_arrived.
 // What the loop reported for a socket, as hints for the relays. kContinue sets none.
 void noteReadiness(SocketSide& side, short what) {
-  if (what & (EV_READ | EV_CLOSED)) side.readable = true;
+  if (what & (EV_READ | EV_CLOSED)) {
+    side.readable = true;
+    side.error_checked = false;
+  }
   if (what & EV_CLOSED) side.fin_arrived = true;
   if (what & EV_WRITE) side.writable = true;
 }

@@ -18,6 +18,14 @@ constexpr int kRoundsPerRun = 16;
 
 bool wouldBlock(int error) { return error == EAGAIN || error == EWOULDBLOCK || error == EINTR; }
 
+// The socket's pending error (ECONNRESET after a reset), 0 if none.
+int pendingError(int fd) {
+  int error = 0;
+  socklen_t length = sizeof error;
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0) return errno;
+  return error;
+}
+
 }  // namespace
 
 void Relay::attach(SocketSide* from, SocketSide* to) {
@@ -57,7 +65,16 @@ Relay::Result Relay::run(const RelayContext& context) {
     if (from_->read_eof || !from_->readable) break;
     if (waiting() >= limit(context) || pipe_full_) {
       // The destination is the bottleneck: leave the bytes in the source's
-      // kernel buffer, so TCP flow control slows the sender down.
+      // kernel buffer, so TCP flow control slows the sender down. A paused
+      // source is not read, so a reset from it would go unseen until the
+      // destination drained (if ever): ask the socket, once per read event.
+      if (!from_->error_checked) {
+        from_->error_checked = true;
+        if (pendingError(from_->fd) != 0) {
+          result.failure = Failure::kSource;
+          return result;
+        }
+      }
       if (!paused_) result.paused = true;
       paused_ = true;
       break;

@@ -35,6 +35,10 @@ struct SocketSide {
   // The kernel has the peer's FIN (EPOLLRDHUP): a short read then does not mean
   // the socket is drained, since the FIN itself is still to be read.
   bool fin_arrived = false;
+  // A paused relay has asked the socket for an error (SO_ERROR) since its last
+  // read event: a reset is reported as readable (EPOLLERR), and a paused side is
+  // not read, so without asking it would go unseen.
+  bool error_checked = false;
   bool writable = false;    // the socket may take bytes
   bool read_eof = false;    // the peer's FIN was read
   bool write_shut = false;  // our FIN was sent

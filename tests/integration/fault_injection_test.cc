@@ -257,18 +257,11 @@ TEST_F(FaultInjection, UpstreamThatNeverReadsStallsOnlyItsClient) {
   expectHealthyRouteClean();
 }
 
-// PROXY BUG (disabled so that the suite stays green): a client that resets while
-// weir has stopped reading it (its upstream never reads, so --buffer-limit is full)
-// is never noticed. Relay::run (proxy/relay.cc) breaks out at `waiting() >= limit`
-// before any read, so the RST (EPOLLERR, edge-triggered, reported once) is never
-// read, and the other direction has nothing to write that would fail. The
-// connection, its upstream socket and up to --buffer-limit bytes stay until
-// idleTimeout (1 h by default): downstream_cx_active and upstream_cx_active stay at 1
-// and the upstream never sees a reset, although docs/behaviour.md says resets on one
-// side reset the other, and Envoy notices an early close on a read-disabled
-// connection. Enable when fixed (e.g. treat EV_CLOSED/EPOLLERR on a paused source as
-// a reason to read, or check SO_ERROR).
-TEST_F(FaultInjection, DISABLED_ClientThatVanishesWhileWeirStopsReadingItFreesTheUpstream) {
+// A client that resets while weir has stopped reading it (its upstream never
+// reads, so --buffer-limit is full): weir reads nothing from a paused side, so it
+// must ask the socket about the hang-up (Relay::run checks SO_ERROR) or the
+// connection would stay until idleTimeout. The upstream is reset and freed.
+TEST_F(FaultInjection, ClientThatVanishesWhileWeirStopsReadingItFreesTheUpstream) {
   startWeir({.behaviour = UpstreamBehaviour::kNeverRead});
   TcpConnection client = connectFaulty();
   ASSERT_TRUE(faulty_->waitUntil([](const auto& reports) { return reports.size() == 1; },
@@ -502,16 +495,10 @@ TEST_F(FaultInjection, ClientThatVanishesWhileStalledFreesTheUpstream) {
   expectHealthyRouteClean();
 }
 
-// PROXY BUG, the same one mirrored (disabled so that the suite stays green): the
-// upstream dies while weir has stopped reading it for a client that reads nothing.
-// Relay::run's flush toward the client gets EAGAIN, then `waiting() >= limit`
-// breaks out before the upstream is read, so its RST goes unseen: no
-// upstream_cx_destroy_remote_with_active_rq, downstream_cx_active stays 1, and the
-// client is reset only once it reads again and weir's next read from the upstream
-// fails (a client that never reads is held until idleTimeout). docs/behaviour.md:
-// resets on one side reset the other; Envoy closes the downstream on an upstream
-// remote close (FlushWrite, bounded by its delayed-close timeout, 1 s).
-TEST_F(FaultInjection, DISABLED_UpstreamKilledWhileItsClientStallsResetsTheClient) {
+// The same the other way round: the upstream dies while weir has stopped reading
+// it for a client that reads nothing. The client is reset at once and the reset is
+// counted, as Envoy closes the downstream on an upstream's remote close.
+TEST_F(FaultInjection, UpstreamKilledWhileItsClientStallsResetsTheClient) {
   constexpr uint64_t kBytes = 64ull << 20;
   startWeir({.behaviour = UpstreamBehaviour::kStream, .stream_bytes = kBytes});
   TcpConnection client = connectFaulty();
