@@ -3,6 +3,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <memory>
 
 #include <spdlog/async.h>
 #include <spdlog/sinks/basic_file_sink.h>
@@ -24,13 +25,14 @@ void raiseFileLimit() {
   }
 }
 
-void setUpLogging(const weir::proxy::Options& options) {
+// Returns the access logger (null with --access-log none); see main() for why it is kept.
+std::shared_ptr<spdlog::logger> setUpLogging(const weir::proxy::Options& options) {
   auto logs = spdlog::stderr_logger_mt("weir");
   logs->set_pattern("[%Y-%m-%dT%H:%M:%S.%e] [%^%l%$] %v");
   logs->set_level(spdlog::level::from_str(options.log_level));
   spdlog::set_default_logger(logs);
   if (options.access_log_path == "none") {
-    return;
+    return nullptr;
   }
   // Access-log lines are formatted on the worker and written by spdlog's
   // background thread, so a slow disk or terminal never stalls the data path.
@@ -48,6 +50,7 @@ void setUpLogging(const weir::proxy::Options& options) {
   access->set_level(spdlog::level::info);
   access->flush_on(spdlog::level::info);
   spdlog::register_logger(access);
+  return access;
 }
 
 // The command line as the library's settings: weir is main() over weir/proxy.h.
@@ -111,8 +114,12 @@ int main(int argc, char** argv) {
     return 0;
   }
 
+  // Held until spdlog::shutdown() has drained the queue and joined the background
+  // thread, so the file sink is closed here after that join (an ordering ThreadSanitizer
+  // sees) rather than by whichever thread drops the last reference inside libspdlog.
+  std::shared_ptr<spdlog::logger> access_log;
   try {
-    setUpLogging(options);
+    access_log = setUpLogging(options);
   } catch (const spdlog::spdlog_ex& error) {
     std::cerr << "weir: cannot open the access log: " << error.what() << "\n";
     return 1;
@@ -128,6 +135,7 @@ int main(int argc, char** argv) {
   } catch (const std::exception& error) {
     spdlog::error("{}", error.what());
   }
-  spdlog::shutdown();  // flushes the access log's queue
+  spdlog::shutdown();  // flushes the access log's queue, joins its thread
+  access_log.reset();
   return status;
 }
