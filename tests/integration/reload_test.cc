@@ -40,6 +40,17 @@ bool waitForNewConnectionsTo(uint16_t port, const std::string& word) {
   return false;
 }
 
+bool waitForReloadLogged(const ChildProcess& weir) {
+  const auto deadline = Clock::now() + seconds(10);
+  while (Clock::now() < deadline) {
+    if (weir.stderrText().find("reloaded: configuration generation 2") != std::string::npos) {
+      return true;
+    }
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  return false;
+}
+
 void expectShiftKeepsEstablishedConnection(bool send_sighup) {
   TempDir dir;
   EchoServer one(dir, "one");
@@ -62,6 +73,10 @@ void expectShiftKeepsEstablishedConnection(bool send_sighup) {
   }
   ASSERT_TRUE(waitForNewConnectionsTo(port, "two"))
       << "new connections still not on v2 10 s after the weights became 0/100";
+  // One worker may have the new table before the other: weir logs the reload once
+  // every worker routes with it.
+  ASSERT_TRUE(waitForReloadLogged(weir.process()))
+      << "no \"reloaded: configuration generation 2\" in 10 s";
 
   // From now on every new connection goes to v2 ...
   for (int i = 0; i < 50; ++i) {
