@@ -11,6 +11,8 @@
 // random: verified exchanges, exchanges that stall then resume (verified), client
 // resets mid-stream, immediate half-closes, and connections to the faulty route that
 // end by FIN or RST. Every few seconds the configuration is reloaded (POST /reload).
+// The faulty subset's second endpoint refuses connections, so outlier detection
+// ejects and returns it throughout.
 //
 // After a warm-up and at the end, the test waits for every connection to end, then
 // compares weir's descriptors and memory: sockets and other descriptors exactly as
@@ -282,9 +284,17 @@ class Soak : public ::testing::Test {
     IstioScenario scenario;
     scenario.servers = {{"healthy", kHealthyPort}, {"faulty", kFaultyPort}};
     scenario.rules = {{{kHealthyPort}, {{"healthy", 100}}}, {{kFaultyPort}, {{"faulty", 100}}}};
+    // The faulty subset also has an endpoint where nothing listens, so connect
+    // failures eject it (outlier detection) and sweeps return it, again and again,
+    // from both workers, across reloads.
     scenario.endpoints = {{"healthy", healthy_echo_->port()},
                           {"healthy", healthy_fault_upstream_->port()},
-                          {"faulty", faulty_->port()}};
+                          {"faulty", faulty_->port()},
+                          {"faulty", freeTcpPort()}};
+    scenario.subset_policies = {
+        {"faulty",
+         "{outlierDetection: {consecutive5xxErrors: 2, interval: 50ms, baseEjectionTime: 100ms, "
+         "maxEjectionPercent: 50}}"}};
     const std::filesystem::path config = dir_.freshSubdir("config");
     writeIstioScenario(config, scenario);
     // --splice-after 64 KiB (the default) so both the copied and the spliced paths run.
@@ -399,6 +409,8 @@ TEST_F(Soak, HealthyTrafficStaysIntactAndWeirReturnsToItsBaselineAmidFaults) {
   EXPECT_GT(tally_.stalled_resumed, 0u);
   EXPECT_GT(tally_.client_resets, 0u);
   EXPECT_GT(tally_.faulty, 0u);
+  EXPECT_GT(weir_->stat(clusterStat(9000, "faulty", "outlier_detection.ejections_enforced_total")),
+            0u);
   EXPECT_EQ(end_fds->sockets, base_fds->sockets);
   EXPECT_EQ(end_fds->other, base_fds->other);
   EXPECT_LE(end_fds->pipes, base_fds->pipes + kPipeDescriptorsKept);

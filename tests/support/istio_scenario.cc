@@ -75,6 +75,10 @@ std::string destinationRuleYaml(const IstioScenario& scenario) {
     yaml << "  - name: " << endpoint.subset << "\n"
             "    labels:\n"
             "      version: " << endpoint.subset << "\n";
+    if (auto policy = scenario.subset_policies.find(endpoint.subset);
+        policy != scenario.subset_policies.end()) {
+      yaml << "    trafficPolicy: " << policy->second << "\n";
+    }
   }
   return yaml.str();
 }

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,8 @@ struct IstioScenario {
   std::vector<TcpRule> rules;
   std::vector<SubsetEndpoint> endpoints;
   uint16_t service_port = 9000;
+  // subset → its trafficPolicy as a YAML flow mapping, e.g. "{outlierDetection: {...}}".
+  std::map<std::string, std::string> subset_policies = {};
 };
 
 std::string gatewayYaml(const IstioScenario& scenario);
