@@ -30,25 +30,17 @@ std::vector<EndpointHealth*> ClusterHealth::configure(const config::UpstreamClus
     slot->in_config_ = true;
     listed.push_back(slot.get());
   }
+  // An endpoint gone from the cluster has nothing to keep it out of rotation;
+  // with outlier detection off no endpoint stays ejected, and with active checks
+  // off their verdicts no longer hold.
   endpoints_in_config_ = 0;
   for (auto& [address, endpoint] : endpoints_) {
-    if (endpoint->in_config_) {
-      ++endpoints_in_config_;
-    } else {
-      // Gone from the cluster (or no longer checked): nothing to keep it out of.
-      uneject(*endpoint);
-      setFailedCheckLocked(*endpoint, false);
-      endpoint->ejection_multiplier_ = 0;
-    }
-  }
-  // Outlier detection turned off: return every ejected endpoint; active checks
-  // turned off: forget their verdicts.
-  for (auto& [address, endpoint] : endpoints_) {
-    if (threshold == 0) {
+    endpoints_in_config_ += endpoint->in_config_;
+    if (!endpoint->in_config_ || threshold == 0) {
       uneject(*endpoint);
       endpoint->ejection_multiplier_ = 0;
     }
-    if (!cluster.health_check) setFailedCheckLocked(*endpoint, false);
+    if (!endpoint->in_config_ || !cluster.health_check) setFailedCheckLocked(*endpoint, false);
   }
   return listed;
 }
@@ -85,7 +77,6 @@ void ClusterHealth::eject(EndpointHealth& endpoint, HealthClock::time_point now)
   unusable_.fetch_add(endpoint.failed_check_.load(std::memory_order_relaxed) ? 0 : 1,
                       std::memory_order_relaxed);
   ++counts_.ejections_enforced_total;
-  ++counts_.ejections_enforced_consecutive_5xx;
 }
 
 void ClusterHealth::uneject(EndpointHealth& endpoint) {

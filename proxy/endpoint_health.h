@@ -53,8 +53,7 @@ class EndpointHealth {
 // Outlier-detection and health-check counts of one cluster, Envoy's names.
 struct ClusterHealthCounts {
   uint64_t ejections_active = 0;                     // a gauge
-  uint64_t ejections_enforced_total = 0;
-  uint64_t ejections_enforced_consecutive_5xx = 0;
+  uint64_t ejections_enforced_total = 0;  // all consecutive-failure ejections (consecutive_5xx)
   uint64_t ejections_overflow = 0;  // not ejected: maxEjectionPercent reached
   uint64_t health_check_attempt = 0;
   uint64_t health_check_success = 0;

@@ -125,10 +125,7 @@ class HealthChecker::Target {
   }
 
   void onConnectDone() {
-    int error = 0;
-    socklen_t length = sizeof(error);
-    if (::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &error, &length) != 0) error = errno;
-    if (error != 0) {
+    if (const int error = pendingSocketError(fd_); error != 0) {
       finish(false, fmt::format("connect: {}", std::strerror(error)));
       return;
     }

@@ -198,12 +198,7 @@ void ProxiedConnection::onUpstreamEvent(evutil_socket_t, short what, void* self)
 }
 
 void ProxiedConnection::onUpstreamConnectResult(bool check_error) {
-  int error = 0;
-  socklen_t length = sizeof error;
-  if (check_error && getsockopt(upstream_.fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0) {
-    error = errno;
-  }
-  if (error != 0) {
+  if (check_error && pendingSocketError(upstream_.fd) != 0) {
     target_.cluster_stats->upstream_cx_connect_fail.add();
     onConnectFailure(EndReason::kUpstreamConnectFailed);
     return;

@@ -440,13 +440,18 @@ void ProxyServer::onReloadSignal(evutil_socket_t, short, void* self) {
 
 std::vector<StatTotal> ProxyServer::statTotals() const {
   std::map<std::tuple<std::string, std::string, std::string>, StatTotal> sums;
+  auto sumOf = [&sums](const std::string& scope, const std::string& scope_name,
+                       const std::string& name, StatKind kind) -> StatTotal& {
+    StatTotal& total = sums[{scope, scope_name, name}];
+    total.scope = scope;
+    total.scope_name = scope_name;
+    total.stat = name;
+    total.kind = kind;
+    return total;
+  };
   for (const auto& worker : workers_) {
     worker->stats().visit([&](const StatSample& sample) {
-      StatTotal& total = sums[{sample.scope, sample.scope_name, sample.name}];
-      total.scope = sample.scope;
-      total.scope_name = sample.scope_name;
-      total.stat = sample.name;
-      total.kind = sample.kind;
+      StatTotal& total = sumOf(sample.scope, sample.scope_name, sample.name, sample.kind);
       total.value += sample.value;
       if (sample.histogram != nullptr) {
         total.buckets.resize(kHistogramBucketCount + 1);
@@ -474,19 +479,16 @@ std::vector<StatTotal> ProxyServer::statTotals() const {
   // Outlier detection and active health checks: per cluster, held by the registry.
   health_->visit([&](const ClusterHealth& cluster) {
     auto add = [&](const char* name, StatKind kind, uint64_t value) {
-      StatTotal& total = sums[{"cluster", cluster.name(), name}];
-      total.scope = "cluster";
-      total.scope_name = cluster.name();
-      total.stat = name;
-      total.kind = kind;
-      total.value = value;
+      sumOf("cluster", cluster.name(), name, kind).value = value;
     };
     const ClusterHealthCounts counts = cluster.counts();
     add("outlier_detection.ejections_active", StatKind::kGauge, counts.ejections_active);
     add("outlier_detection.ejections_enforced_total", StatKind::kCounter,
         counts.ejections_enforced_total);
+    // Consecutive failures are the only kind of ejection: Envoy's per-kind counter
+    // is the total.
     add("outlier_detection.ejections_enforced_consecutive_5xx", StatKind::kCounter,
-        counts.ejections_enforced_consecutive_5xx);
+        counts.ejections_enforced_total);
     add("outlier_detection.ejections_overflow", StatKind::kCounter, counts.ejections_overflow);
     if (cluster.healthChecked()) {
       add("health_check.attempt", StatKind::kCounter, counts.health_check_attempt);

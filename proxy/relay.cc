@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "proxy/socket_address.h"
+
 namespace weir::proxy {
 namespace {
 
@@ -18,13 +20,6 @@ constexpr int kRoundsPerRun = 16;
 
 bool wouldBlock(int error) { return error == EAGAIN || error == EWOULDBLOCK || error == EINTR; }
 
-// The socket's pending error (ECONNRESET after a reset), 0 if none.
-int pendingError(int fd) {
-  int error = 0;
-  socklen_t length = sizeof error;
-  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0) return errno;
-  return error;
-}
 
 }  // namespace
 
@@ -70,7 +65,7 @@ Relay::Result Relay::run(const RelayContext& context) {
       // destination drained (if ever): ask the socket, once per read event.
       if (!from_->error_checked) {
         from_->error_checked = true;
-        if (pendingError(from_->fd) != 0) {
+        if (pendingSocketError(from_->fd) != 0) {
           result.failure = Failure::kSource;
           return result;
         }

@@ -2,6 +2,9 @@
 
 #include <arpa/inet.h>
 
+#include <sys/socket.h>
+
+#include <cerrno>
 #include <cstring>
 
 namespace weir::proxy {
@@ -69,6 +72,13 @@ std::optional<SocketAddress> localAddressOf(int fd) {
     return std::nullopt;
   }
   return address;
+}
+
+int pendingSocketError(int fd) {
+  int error = 0;
+  socklen_t length = sizeof error;
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0) return errno;
+  return error;
 }
 
 }  // namespace weir::proxy

@@ -27,4 +27,8 @@ struct SocketAddress {
 // The local address a socket is bound to.
 std::optional<SocketAddress> localAddressOf(int fd);
 
+// The socket's pending error (SO_ERROR: a failed connect, ECONNRESET after a
+// reset), 0 if none; reading it clears it.
+int pendingSocketError(int fd);
+
 }  // namespace weir::proxy
