@@ -37,7 +37,10 @@ struct UpstreamEndpoint {
   std::string field;        // its path, e.g. "spec.endpoints[0].address"
 };
 
-enum class EndpointResolution { kStatic, kDns };
+// ServiceEntry `resolution`. kNone and kDynamicDns load as in Istio, but a gateway
+// has no original destination to send to: their clusters have no endpoints.
+// kDnsRoundRobin is Envoy's LOGICAL_DNS (one resolved address at a time).
+enum class EndpointResolution { kStatic, kDns, kDnsRoundRobin, kNone, kDynamicDns };
 
 // What Envoy calls a cluster: one (host, subset, port) with the endpoints that
 // the subset's labels select. Named like Istio names its clusters:
