@@ -38,14 +38,14 @@ void armReset(int fd) {
   setsockopt(fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
 }
 
-// EV_CLOSED (EPOLLRDHUP) tells a FIN apart from data; see SocketSide::fin_arrived.
 // What the loop reported for a socket, as hints for the relays. kContinue sets none.
+// A reset (EPOLLERR) comes as bare EV_READ|EV_WRITE, like data, so any read event
+// may carry one: the relays read until EAGAIN (Relay::copyIn).
 void noteReadiness(SocketSide& side, short what) {
   if (what & (EV_READ | EV_CLOSED)) {
     side.readable = true;
     side.error_checked = false;
   }
-  if (what & EV_CLOSED) side.fin_arrived = true;
   if (what & EV_WRITE) side.writable = true;
 }
 
