@@ -38,14 +38,14 @@ void armReset(int fd) {
   setsockopt(fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
 }
 
-// EV_CLOSED (EPOLLRDHUP) tells a FIN apart from data; see SocketSide::fin_arrived.
 // What the loop reported for a socket, as hints for the relays. kContinue sets none.
+// A reset (EPOLLERR) comes as bare EV_READ|EV_WRITE, like data, so any read event
+// may carry one: the relays read until EAGAIN (Relay::copyIn).
 void noteReadiness(SocketSide& side, short what) {
   if (what & (EV_READ | EV_CLOSED)) {
     side.readable = true;
     side.error_checked = false;
   }
-  if (what & EV_CLOSED) side.fin_arrived = true;
   if (what & EV_WRITE) side.writable = true;
 }
 
@@ -223,7 +223,7 @@ void ProxiedConnection::pump() {
   const RelayContext& context = owner_.relayContext();
 
   const Relay::Result up = to_upstream_.run(context);
-  countMoved(true, up.moved);
+  countMoved(true, up);
   if (up.paused) target_.listener_stats->downstream_flow_control_paused_reading_total.add();
   if (up.resumed) target_.listener_stats->downstream_flow_control_resumed_reading_total.add();
   if (downstream_.read_eof && !upstream_closed_first_) downstream_closed_first_ = true;
@@ -238,10 +238,7 @@ void ProxiedConnection::pump() {
   }
 
   const Relay::Result down = to_downstream_.run(context);
-  countMoved(false, down.moved);
-  if (up.spliced + down.spliced > 0) {
-    target_.cluster_stats->upstream_cx_spliced_bytes_total.add(up.spliced + down.spliced);
-  }
+  countMoved(false, down);
   if (upstream_.read_eof && !downstream_closed_first_) upstream_closed_first_ = true;
   if (down.paused) target_.cluster_stats->upstream_flow_control_paused_reading_total.add();
   if (down.resumed) target_.cluster_stats->upstream_flow_control_resumed_reading_total.add();
@@ -270,8 +267,13 @@ void ProxiedConnection::pump() {
   if (up.more || down.more) downstream_event_.activate(kContinue);
 }
 
-void ProxiedConnection::countMoved(bool from_downstream, uint64_t bytes) {
+void ProxiedConnection::countMoved(bool from_downstream, const Relay::Result& result) {
+  const uint64_t bytes = result.moved;
   if (bytes == 0) return;
+  // Counted with the bytes, before the run's failure (if any) ends the connection.
+  if (result.spliced > 0) {
+    target_.cluster_stats->upstream_cx_spliced_bytes_total.add(result.spliced);
+  }
   if (idle_timeout_.count() > 0) last_activity_ = std::chrono::steady_clock::now();
   if (from_downstream) {
     bytes_received_ += bytes;

@@ -120,7 +120,8 @@ class ProxiedConnection {
   void armIdleTimer(std::chrono::steady_clock::duration delay);
   void onIdleCheck();
   void pump();
-  void countMoved(bool from_downstream, uint64_t bytes);
+  // Bytes a relay run took from its source (and spliced), in every statistic.
+  void countMoved(bool from_downstream, const Relay::Result& result);
   void finish(EndReason reason, bool reset_downstream, bool reset_upstream);
 
   ConnectionOwner& owner_;

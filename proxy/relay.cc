@@ -142,7 +142,7 @@ bool Relay::spliceIn(const RelayContext& context, Result& result) {
     pipe_.held += static_cast<size_t>(count);
     result.moved += static_cast<uint64_t>(count);
     result.spliced += static_cast<uint64_t>(count);
-    return true;
+    return true;  // splice again (as copyIn reads again): a reset may wait behind the bytes
   }
   if (count == 0) {
     from_->read_eof = true;
@@ -186,8 +186,14 @@ bool Relay::copyIn(const RelayContext& context, Result& result) {
   }
   const size_t got = static_cast<size_t>(count);
   result.moved += got;
-  // A short read emptied the socket's buffer; the next arrival brings a new edge.
-  if (got < wanted && !from_->fin_arrived) from_->readable = false;
+  // A short read leaves `readable` set: only the next read (EAGAIN, 0 or an error)
+  // says the socket is drained. A FIN comes with EV_CLOSED, but a reset sets
+  // EPOLLERR, which libevent 2.1 reports as bare EV_READ|EV_WRITE, the same as
+  // plain data; once the bytes before it are read, edge triggering brings no later
+  // event, so taking a short read as drained left the reset unread until the idle
+  // timeout (issue 14). As Envoy does, one read more per wake-up: about 0.25 µs
+  // here, less than asking getsockopt(SO_ERROR). Avoiding it needs the raw epoll
+  // mask, which libevent does not give.
   if (got >= kLargeRead) bulk_bytes_ += got;
 
   if (!pending_.empty()) {

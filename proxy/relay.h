@@ -2,9 +2,10 @@
 // to the other, in order, with bounded buffering and a forwarded half-close.
 //
 // Sockets are registered edge-triggered, so each side carries hints: `readable`
-// is set by the loop when bytes or a FIN arrive and cleared here once a read
-// comes back short or with EAGAIN; `writable` likewise for writes. A relay never
-// waits: it moves what it can and returns.
+// is set by the loop when bytes, a FIN or an error arrive and cleared here once a
+// read comes back with EAGAIN (a short read is not proof: a reset may wait behind
+// it, see copyIn); `writable` likewise for writes. A relay never waits: it moves
+// what it can and returns.
 //
 // Two ways to move bytes:
 //  - copied: read into the worker's scratch buffer and written straight on; only
@@ -31,10 +32,7 @@ namespace weir::proxy {
 // One socket of a proxied connection, as both of its relays see it.
 struct SocketSide {
   int fd = -1;
-  bool readable = false;    // bytes or a FIN may be waiting
-  // The kernel has the peer's FIN (EPOLLRDHUP): a short read then does not mean
-  // the socket is drained, since the FIN itself is still to be read.
-  bool fin_arrived = false;
+  bool readable = false;    // bytes, a FIN or an error may be waiting
   // A paused relay has asked the socket for an error (SO_ERROR) since its last
   // read event: a reset is reported as readable (EPOLLERR), and a paused side is
   // not read, so without asking it would go unseen.

@@ -41,6 +41,7 @@ const char* toString(UpstreamBehaviour behaviour) {
     case UpstreamBehaviour::kNeverAnswer: return "never-answer";
     case UpstreamBehaviour::kResetOnAccept: return "reset-on-accept";
     case UpstreamBehaviour::kStream: return "stream";
+    case UpstreamBehaviour::kAnswerThenReset: return "answer-then-reset";
   }
   return "?";
 }
@@ -96,6 +97,7 @@ struct FaultUpstream::Connection {
   std::string pending;  // kEcho: received, not yet echoed
   size_t pending_offset = 0;
   bool read_eof = false;
+  bool line_read = false;  // kAnswerThenReset: the peer's first '\n' arrived
   bool fin_sent = false;
   uint64_t received = 0;
   uint64_t sent = 0;
@@ -121,7 +123,10 @@ FaultUpstream::FaultUpstream(const FaultUpstreamOptions& options)
     throw std::runtime_error(std::string("fault upstream: ") + std::strerror(error));
   }
   port_ = ntohs(address.sin_port);
-  if (options.behaviour == UpstreamBehaviour::kStream) StreamPattern::instance();
+  if (options.behaviour == UpstreamBehaviour::kStream ||
+      options.behaviour == UpstreamBehaviour::kAnswerThenReset) {
+    StreamPattern::instance();
+  }
   thread_ = std::thread([this] { run(); });
 }
 
@@ -254,18 +259,22 @@ void FaultUpstream::service(Connection& connection, short revents) {
       connection.received += bytes.size();
       if (behaviour != UpstreamBehaviour::kStream) connection.hash.update(bytes);
       if (behaviour == UpstreamBehaviour::kEcho) connection.pending.append(bytes.data(), bytes.size());
+      if (std::find(bytes.begin(), bytes.end(), '\n') != bytes.end()) connection.line_read = true;
     }
   }
 
-  // Writes: the echo backlog, or the next piece of the stream.
-  if (!reset && (revents & POLLOUT)) {
+  // Writes: the echo backlog, or the next piece of the stream. The answer to a line
+  // goes out in the same call that read the line: no poll round between them.
+  const bool answering = behaviour == UpstreamBehaviour::kAnswerThenReset && connection.line_read;
+  if (!reset && ((revents & POLLOUT) || answering)) {
     for (int round = 0; round < 8; ++round) {
       const char* data = nullptr;
       size_t length = 0;
       if (behaviour == UpstreamBehaviour::kEcho) {
         data = connection.pending.data() + connection.pending_offset;
         length = connection.pending.size() - connection.pending_offset;
-      } else if (behaviour == UpstreamBehaviour::kStream && connection.sent < options_.stream_bytes) {
+      } else if ((behaviour == UpstreamBehaviour::kStream || answering) &&
+                 connection.sent < options_.stream_bytes) {
         const StreamPattern& pattern = StreamPattern::instance();
         const size_t at = static_cast<size_t>(connection.sent % pattern.size());
         data = pattern.block().data() + at;
@@ -304,9 +313,14 @@ void FaultUpstream::service(Connection& connection, short revents) {
     closeConnection(connection, false);
     return;
   }
+  if (answering && connection.sent >= options_.stream_bytes) {
+    closeConnection(connection, true);  // SO_LINGER 0: the RST right behind the bytes
+    return;
+  }
   const bool nothing_to_write =
       (behaviour == UpstreamBehaviour::kEcho && connection.pending.empty()) ||
       (behaviour == UpstreamBehaviour::kStream && connection.sent >= options_.stream_bytes) ||
+      (behaviour == UpstreamBehaviour::kAnswerThenReset && !connection.line_read) ||
       behaviour == UpstreamBehaviour::kNeverAnswer;
   if (behaviour == UpstreamBehaviour::kStream && nothing_to_write && !connection.fin_sent) {
     ::shutdown(connection.fd, SHUT_WR);
@@ -377,6 +391,10 @@ void FaultUpstream::run() {
         case UpstreamBehaviour::kStream:
           if (!connection.read_eof) events |= POLLIN;
           if (connection.sent < options_.stream_bytes) events |= POLLOUT;
+          break;
+        case UpstreamBehaviour::kAnswerThenReset:
+          if (!connection.line_read && !connection.read_eof) events |= POLLIN;
+          if (connection.line_read) events |= POLLOUT;
           break;
         case UpstreamBehaviour::kResetOnAccept: break;
       }

@@ -1,7 +1,8 @@
 // An upstream server inside the test process that misbehaves on purpose: echo with a
 // running checksum, accept and never read, read and never answer, reset right after
-// accept, accept late, stream a large pattern, and reset every open connection on
-// command (an upstream killed mid-stream). Listens on 127.0.0.1, ephemeral port.
+// accept, accept late, stream a large pattern, answer a line with a pattern and a
+// reset, and reset every open connection on command (an upstream killed
+// mid-stream). Listens on 127.0.0.1, ephemeral port.
 #pragma once
 
 #include <chrono>
@@ -24,6 +25,10 @@ enum class UpstreamBehaviour {
   kNeverAnswer,    // reads and counts everything, never writes; closes after the peer's FIN
   kResetOnAccept,  // SO_LINGER 0 close right after accept: the peer sees an RST
   kStream,         // sends `stream_bytes` of StreamPattern, then FIN; reads and discards
+  // Reads until the peer's first '\n', sends `stream_bytes` of StreamPattern, and
+  // closes with SO_LINGER 0 at once: the RST follows the last byte closely, so the
+  // proxy often finds the bytes and the reset in one wake-up (issue 14).
+  kAnswerThenReset,
 };
 const char* toString(UpstreamBehaviour behaviour);
 
@@ -62,7 +67,7 @@ struct FaultUpstreamOptions {
   // after the server first saw it there (the kernel completes the handshake anyway).
   std::chrono::milliseconds accept_delay{0};
   int backlog = 128;
-  uint64_t stream_bytes = 0;  // kStream
+  uint64_t stream_bytes = 0;  // kStream, kAnswerThenReset
 };
 
 // What the server saw on one accepted connection.
