@@ -215,6 +215,8 @@ GatewayObject parseGateway(const FieldReader& spec, ObjectMeta meta) {
   std::map<std::string, bool> port_names;
   for (const FieldReader& item : items) {
     if (!item.present()) {
+      // Istio says it twice (validateServer, then the port-name loop).
+      item.error("cannot have nil server");
       item.error("server may not be nil");
       continue;
     }

@@ -360,10 +360,6 @@ ParsedRule parseRule(const FieldReader& item, size_t index, bool tls,
   rule.index = index;
   rule.tls = tls;
   rule.at = item.where();
-  if (!item.present()) {
-    item.error(tls ? "tls route may not be null" : "tcp route may not be null");
-    return parsed;
-  }
   if (!item.expectMap()) {
     return parsed;
   }
@@ -434,6 +430,12 @@ std::vector<TcpRuleSpec> parseRules(const std::vector<FieldReader>& items, bool 
                                     const RuleContext& context) {
   std::vector<ParsedRule> parsed;
   for (size_t i = 0; i < items.size(); ++i) {
+    if (!items[i].present()) {
+      // Istio's validation and its gateway pass over a null rule.
+      items[i].warning(std::string("a null ") + (tls ? "tls" : "tcp") +
+                       " rule does nothing; ignored");
+      continue;
+    }
     parsed.push_back(parseRule(items[i], i, tls, context));
   }
   warnUnreachable(items, parsed);

@@ -353,6 +353,23 @@ spec:
                      "\"outbound_\" invalid)"}));
 }
 
+// Istio's validation and its gateway pass over a null rule; so does Weir, saying so.
+TEST(VirtualServiceTest, NullRulesAreIgnored) {
+  const LoadResult result = loadWithBase(vsYaml(yaml(R"(
+spec:
+  hosts: ["*"]
+  gateways: [gw]
+  tcp:
+  - null
+  - route:
+    - destination: {host: echo}
+)")));
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(toStrings(result.errors));
+  EXPECT_EQ(onlyRoute(result).name, "default/echo/tcp[1]");
+  EXPECT_EQ(toStrings(result.warnings),
+            (Strings{"test.yaml:9:5: spec.tcp[0]: a null tcp rule does nothing; ignored"}));
+}
+
 TEST(VirtualServiceTest, MatchPortZeroIsUnset) {
   const LoadResult result = loadWithBase(vsYaml(yaml(R"(
 spec:
