@@ -31,9 +31,8 @@ LoadResult loadGateway(const std::string& text) {
   return loadWithBase(kVirtualServiceYaml + "---\n" + text);
 }
 
-// kVirtualServiceYaml is 19 lines and "---" one more, so the gateway starts at 21
-// and its `spec:` is at line 26.
-constexpr int kFirstLine = 21;
+// kVirtualServiceYaml is 19 lines and "---" one more, so the gateway starts at
+// line 21 and its `spec:` is at line 26.
 
 TEST(GatewayTest, EachServerIsAListener) {
   const LoadResult result = loadGateway(gatewayYaml(yaml(R"(
