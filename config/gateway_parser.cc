@@ -61,8 +61,9 @@ struct ParsedServer {
 
 // Istio's validateServerPort; returns whether the port is valid (Istio checks a
 // server's `tls` against its protocol only then). Absent fields read as proto3's
-// zero values, so they get Istio's messages for "" and 0.
-bool parsePort(const FieldReader& port, ParsedServer& parsed) {
+// zero values, so they get Istio's messages for "" and 0. A server bound to a
+// unix:// address may have port 0 (the bind's own checks are elsewhere).
+bool parsePort(const FieldReader& port, bool unix_bind, ParsedServer& parsed) {
   GatewayServer& server = parsed.server;
   if (!port.present()) {
     port.error("port is required");
@@ -94,6 +95,8 @@ bool parsePort(const FieldReader& port, ParsedServer& parsed) {
   const std::optional<int64_t> value = number.present() ? number.integer() : 0;
   if (!value) {
     valid = false;
+  } else if (*value == 0 && unix_bind) {
+    // no TCP port to listen on
   } else if (*value < 1 || *value > 65535) {
     number.error("port number " + std::to_string(*value) + " must be in the range 1..65535");
     valid = false;
@@ -164,10 +167,12 @@ ParsedServer parseServer(const FieldReader& item, const ObjectMeta& meta) {
   }
   item.checkFields(known_fields::kServer);
   server.hosts = parseServerHosts(item.field("hosts"), meta);
-  const bool port_valid = parsePort(item.field("port"), parsed);
-
   const FieldReader bind = item.field("bind");
-  if (std::optional<std::string> value = bind.string()) {
+  const std::optional<std::string> bind_text = bind.string();
+  const bool port_valid =
+      parsePort(item.field("port"), bind_text.value_or("").starts_with("unix://"), parsed);
+
+  if (const std::optional<std::string>& value = bind_text) {
     if (value->starts_with("unix://")) {
       bind.error("unix domain socket binds are not supported by Weir yet");
     } else if (!value->empty() && !isIpAddress(*value)) {

@@ -289,6 +289,34 @@ spec:
                      "allowed"}));
 }
 
+// Istio's validateServerPort checks the port number unless the server is bound to
+// a unix:// address with port 0. (What the unix:// bind itself must be is checked
+// with the bind.)
+TEST(GatewayTest, PortZeroIsForUnixSocketBinds) {
+  const LoadResult result = loadGateway(gatewayYaml(yaml(R"(
+spec:
+  servers:
+  - port: {number: 0, name: a, protocol: TCP}
+    hosts: ["*"]
+    bind: unix:///tmp/weir-test.sock
+  - port: {number: 0, name: b, protocol: TCP}
+    hosts: ["*"]
+    bind: 127.0.0.1
+)")));
+  const Strings errors = toStrings(result.errors);
+  EXPECT_EQ(std::count_if(errors.begin(), errors.end(),
+                          [](const std::string& error) {
+                            return error.find("port number") != std::string::npos;
+                          }),
+            1)
+      << ::testing::PrintToString(errors);
+  EXPECT_NE(std::find(errors.begin(), errors.end(),
+                      "test.yaml:31:20: spec.servers[1].port.number: port number 0 must be in "
+                      "the range 1..65535"),
+            errors.end())
+      << ::testing::PrintToString(errors);
+}
+
 TEST(GatewayTest, NameIsADnsLabel) {
   const LoadResult result = loadGateway(yaml(R"(
 apiVersion: networking.istio.io/v1
