@@ -525,6 +525,27 @@ spec:
                      "you mean \"default/gw\"?"}));
 }
 
+// A destination host without a ServiceEntry names the nearest one, if any is near.
+TEST(VirtualServiceTest, MisspeltDestinationHostsGetTheNearestServiceEntryHost) {
+  const LoadResult result = loadWithBase(vsYaml(yaml(R"(
+spec:
+  hosts: ["*"]
+  gateways: [gw]
+  tcp:
+  - route:
+    - destination: {host: ecoh}
+      weight: 50
+    - destination: {host: database}
+      weight: 50
+)")));
+  EXPECT_EQ(toStrings(result.errors),
+            (Strings{"test.yaml:10:27: spec.tcp[0].route[0].destination.host: no ServiceEntry for "
+                     "host \"ecoh.default.svc.cluster.local\"; did you mean "
+                     "\"echo.default.svc.cluster.local\"?",
+                     "test.yaml:12:27: spec.tcp[0].route[1].destination.host: no ServiceEntry for "
+                     "host \"database.default.svc.cluster.local\""}));
+}
+
 // Istio's validateGatewayNames: "ns/name" of two DNS labels, or a domain name.
 TEST(VirtualServiceTest, GatewayNamesFollowIstiosRules) {
   const LoadResult result = loadWithBase(vsYaml(yaml(R"(
