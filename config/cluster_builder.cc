@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "config/spelling.h"
 #include "config/traffic_policy.h"
 
 namespace weir::config {
@@ -56,7 +57,8 @@ std::optional<size_t> ClusterBuilder::clusterFor(const DestinationRef& destinati
   const ServiceCatalog::Service service = catalog_.serviceEntry(destination.host.value);
   if (service.entry == nullptr) {
     diagnostics_.error(destination.host.at,
-                       "no ServiceEntry for host \"" + destination.host.value + "\"");
+                       "no ServiceEntry for host \"" + destination.host.value + "\"" +
+                           didYouMean(destination.host.value, catalog_.hostNames()));
     return result;
   }
   const ServicePortSpec* port = servicePort(destination, *service.entry);
@@ -125,9 +127,17 @@ std::optional<UpstreamCluster> ClusterBuilder::makeCluster(
     const auto subset = std::find_if(rule->subsets.begin(), rule->subsets.end(),
                                      [&](const SubsetSpec& s) { return s.name.value == subset_name; });
     if (subset == rule->subsets.end()) {
-      diagnostics_.error(destination.subset.at, "subset \"" + subset_name +
-                                                    "\" not found in DestinationRule for host \"" +
-                                                    host + "\"");
+      std::vector<std::string_view> names;
+      for (const SubsetSpec& known : rule->subsets) {
+        if (!known.name.value.empty()) {
+          names.push_back(known.name.value);
+        }
+      }
+      diagnostics_.error(destination.subset.at,
+                         "subset \"" + subset_name + "\" not found in DestinationRule for host \"" +
+                             host + "\"" +
+                             (names.empty() ? " (it has no subsets)"
+                                            : " (subsets are " + nameList(names) + ")"));
       return std::nullopt;
     }
     subset_labels = subset->labels;

@@ -1,22 +1,44 @@
 #include "config/document_parser.h"
 
+#include <algorithm>
 #include <array>
 #include <string_view>
+#include <vector>
 
 #include "config/annotations.h"
 #include "config/host_names.h"
 #include "config/known_fields.h"
 #include "config/object_parsers.h"
+#include "config/spelling.h"
 
 namespace weir::config {
 namespace {
 
+constexpr std::string_view kNetworkingGroup = "networking.istio.io";
+
 constexpr std::array<std::string_view, 3> kApiVersions = {
     "networking.istio.io/v1", "networking.istio.io/v1beta1", "networking.istio.io/v1alpha3"};
 
+// The kinds Weir reads, all of networking.istio.io.
 constexpr std::array<std::string_view, 5> kKinds = {"Gateway", "VirtualService",
                                                     "DestinationRule", "ServiceEntry",
                                                     "WorkloadEntry"};
+
+// Istio's API groups and their kinds (its CRDs): in these groups any other kind is
+// a typo, while Istio kinds Weir does not use are skipped.
+struct IstioGroup {
+  std::string_view name;
+  std::vector<std::string_view> kinds;
+};
+
+const std::array<IstioGroup, 4> kIstioGroups = {{
+    {kNetworkingGroup,
+     {"Gateway", "VirtualService", "DestinationRule", "ServiceEntry", "WorkloadEntry",
+      "WorkloadGroup", "Sidecar", "EnvoyFilter", "ProxyConfig"}},
+    {"security.istio.io", {"AuthorizationPolicy", "PeerAuthentication", "RequestAuthentication"}},
+    {"telemetry.istio.io", {"Telemetry"}},
+    {"extensions.istio.io", {"WasmPlugin", "TrafficExtension"}},
+}};
 
 template <size_t N>
 bool contains(const std::array<std::string_view, N>& values, std::string_view value) {
@@ -26,6 +48,63 @@ bool contains(const std::array<std::string_view, N>& values, std::string_view va
     }
   }
   return false;
+}
+
+const IstioGroup* istioGroup(std::string_view api_version) {
+  const std::string_view group = api_version.substr(0, api_version.find('/'));
+  for (const IstioGroup& known : kIstioGroups) {
+    if (known.name == group) {
+      return &known;
+    }
+  }
+  return nullptr;
+}
+
+// What to do with a document, from its kind and apiVersion.
+enum class DocumentUse { kRead, kSkip, kRefuse };
+
+// Kinds of Istio's groups are checked (a misspelt kind is an error with the nearest
+// kind); Istio kinds Weir has no use for, and kinds of other APIs (Kubernetes'
+// Service, Gateway API's Gateway), are skipped with a warning; Weir's kinds need
+// one of the networking.istio.io versions Istio serves.
+DocumentUse classify(const FieldReader& kind_field, const std::string& kind,
+                     const FieldReader& api_version_field) {
+  const std::optional<std::string> version =
+      api_version_field.present() ? api_version_field.string() : std::nullopt;
+  const IstioGroup* group = version ? istioGroup(*version) : nullptr;
+  if (group != nullptr &&
+      std::find(group->kinds.begin(), group->kinds.end(), kind) == group->kinds.end()) {
+    kind_field.error("unknown kind \"" + kind + "\" for apiVersion " + *version +
+                     didYouMean(kind, group->kinds));
+    return DocumentUse::kRefuse;
+  }
+  const bool other_api = version && group == nullptr && version->find('/') != std::string::npos &&
+                         version->substr(0, version->find('/')).find('.') != std::string::npos;
+  if (!contains(kKinds, kind) || other_api) {
+    kind_field.warning("kind \"" + kind + "\"" +
+                       (other_api ? " of apiVersion " + *version : std::string()) +
+                       " is not used by Weir; skipped");
+    return DocumentUse::kSkip;
+  }
+  if (!api_version_field.present()) {
+    api_version_field.reportMissing();
+    return DocumentUse::kRefuse;
+  }
+  if (!version) {
+    return DocumentUse::kRefuse;  // not a string, reported
+  }
+  if (!contains(kApiVersions, *version)) {
+    api_version_field.error("apiVersion \"" + *version + "\" is not supported for kind " + kind +
+                            " (expected networking.istio.io/v1, v1beta1 or v1alpha3)");
+    return DocumentUse::kRefuse;
+  }
+  return DocumentUse::kRead;
+}
+
+// Kubernetes' rule for namespace names (an RFC 1123 label in lower case).
+bool isNamespaceName(std::string_view name) {
+  return isDns1123Label(name) &&
+         std::none_of(name.begin(), name.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
 }
 
 // Always returns the metadata, so that an object with a bad name is still checked
@@ -45,7 +124,7 @@ ObjectMeta parseMetadata(const FieldReader& metadata, const FieldReader& documen
 
   const FieldReader ns = metadata.field("namespace");
   if (std::optional<std::string> value = ns.string()) {
-    if (isDns1123Label(*value)) {
+    if (isNamespaceName(*value)) {
       meta.namespace_name = *value;
     } else {
       ns.error("invalid namespace \"" + *value + "\": must be a DNS-1123 label");
@@ -80,27 +159,21 @@ void parseDocument(const YamlNode& root, const ReadContext& context, ParsedConfi
   if (!kind) {
     return;
   }
-  if (!contains(kKinds, *kind)) {
-    kind_field.warning("kind \"" + *kind + "\" is not used by Weir; skipped");
-    return;
-  }
-  if (*kind == "Gateway") {
+  const DocumentUse use = classify(kind_field, *kind, document.field("apiVersion"));
+  if (*kind == "Gateway" && use != DocumentUse::kSkip) {
     config.saw_gateway = true;
   }
-
-  const FieldReader api_version = document.field("apiVersion");
-  const std::optional<std::string> version = api_version.requiredString();
-  if (!version) {
-    return;
-  }
-  if (!contains(kApiVersions, *version)) {
-    api_version.error("apiVersion \"" + *version + "\" is not supported for kind " + *kind +
-                      " (expected networking.istio.io/v1, v1beta1 or v1alpha3)");
+  if (use != DocumentUse::kRead) {
     return;
   }
 
   document.checkFields(known_fields::kObject);
   ObjectMeta meta = parseMetadata(document.field("metadata"), document, *kind);
+  if (*kind == "Gateway" && !meta.name.empty() && !isDns1123Label(meta.name)) {
+    // Istio's ValidateGateway: a gateway is named by a DNS label (no dots).
+    document.field("metadata").field("name").error("invalid gateway name: \"" + meta.name +
+                                                   "\"");
+  }
   const FieldReader spec = document.field("spec");
   if (!spec.requireMap()) {
     return;

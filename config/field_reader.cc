@@ -5,6 +5,7 @@
 #include <set>
 
 #include "config/duration.h"
+#include "config/spelling.h"
 
 namespace weir::config {
 namespace {
@@ -205,7 +206,10 @@ void FieldReader::checkFields(const KnownFields& known) const {
       context_->diagnostics->warning(
           at, "field \"" + key + "\" is not supported by Weir yet; ignored");
     } else if (!contains(known.implemented, key) && !contains(known.accepted, key)) {
-      context_->diagnostics->error(at, "unknown field \"" + key + "\"");
+      std::vector<std::string_view> names = known.implemented;
+      names.insert(names.end(), known.accepted.begin(), known.accepted.end());
+      names.insert(names.end(), known.not_implemented.begin(), known.not_implemented.end());
+      context_->diagnostics->error(at, "unknown field \"" + key + "\"" + didYouMean(key, names));
     }
   }
 }

@@ -1,48 +1,40 @@
-// Gateway: each server becomes a listener of the proxy.
+// Gateway: each server Weir can serve becomes a listener. Every server is checked
+// as Istio's ValidateGateway checks it, in its words, including servers that Weir
+// does not serve (HTTP, or TLS it would have to terminate): those are valid Istio,
+// so they load with a warning and get no listener.
 #include <algorithm>
 #include <array>
-#include <set>
+#include <map>
 #include <string_view>
 
 #include "config/host_names.h"
 #include "config/known_fields.h"
 #include "config/object_parsers.h"
 #include "config/protocols.h"
+#include "config/server_tls_settings.h"
 
 namespace weir::config {
 namespace {
 
-// Istio's ServerTLSSettings.TLSmode values.
-constexpr std::array<std::string_view, 6> kTlsModes = {
-    "PASSTHROUGH", "SIMPLE", "MUTUAL", "AUTO_PASSTHROUGH", "ISTIO_MUTUAL", "OPTIONAL_MUTUAL"};
-
-// The fields Istio means by "certificates" in its PASSTHROUGH warning.
-constexpr std::array<std::string_view, 7> kCertificateFields = {
-    "serverCertificate", "privateKey", "caCertificates", "caCrl",
-    "credentialName",    "credentialNames", "tlsCertificates"};
-
-// Settings of a TLS handshake the proxy would terminate.
-constexpr std::array<std::string_view, 6> kTerminationOnlyFields = {
-    "subjectAltNames",    "verifyCertificateSpki", "verifyCertificateHash",
-    "minProtocolVersion", "maxProtocolVersion",    "cipherSuites"};
-
-// Protocols whose servers Weir serves as TLS passthrough: Istio routes both by
-// `tls` rules when tls.mode is PASSTHROUGH.
-bool isTlsProtocol(std::string_view protocol) { return protocol == "TLS" || protocol == "HTTPS"; }
-
 std::vector<ServerHost> parseServerHosts(const FieldReader& hosts, const ObjectMeta& meta) {
   std::vector<ServerHost> result;
-  if (!hosts.present()) {
-    hosts.reportMissing();
-    return result;
-  }
-  std::vector<FieldReader> items = hosts.items();
-  if (hosts.isList() && items.empty()) {
+  const std::vector<FieldReader> items = hosts.items();
+  if (items.empty() && (!hosts.present() || hosts.isList())) {
     hosts.error("server config must contain at least one host");
   }
   for (const FieldReader& item : items) {
     std::optional<std::string> text = item.string();
     if (!text) {
+      if (!item.present()) {
+        item.error("expected a string, got a null value");
+      }
+      continue;
+    }
+    const std::vector<std::string> errors = gatewayServerHostErrors(*text);
+    for (const std::string& error : errors) {
+      item.error(error);
+    }
+    if (!errors.empty()) {
       continue;
     }
     ServerHost host{"*", *text, item.where()};
@@ -53,134 +45,164 @@ std::vector<ServerHost> parseServerHosts(const FieldReader& hosts, const ObjectM
         host.namespace_filter = meta.namespace_name;
       }
     }
-    if (host.host.empty() || host.namespace_filter.empty()) {
-      item.error("invalid host \"" + *text + "\": expected [namespace/]host");
-      continue;
-    }
-    if (host.host != "*") {
-      if (std::optional<std::string> error = wildcardDomainError(host.host)) {
-        item.error(*error);
-        continue;
-      }
-    }
     result.push_back(std::move(host));
   }
   return result;
 }
 
-void parsePort(const FieldReader& port, GatewayServer& server) {
-  if (!port.requireMap()) {
-    return;
+// What one server says besides the GatewayServer, for the checks across servers.
+struct ParsedServer {
+  GatewayServer server;
+  bool has_port = false;
+  bool https_redirect = false;
+  std::optional<FieldReader> port_name;
+  std::optional<FieldReader> https_redirect_field;
+};
+
+// Istio's validateServerPort; returns whether the port is valid (Istio checks a
+// server's `tls` against its protocol only then). Absent fields read as proto3's
+// zero values, so they get Istio's messages for "" and 0. A server bound to a
+// unix:// address may have port 0 (the bind's own checks are elsewhere).
+bool parsePort(const FieldReader& port, bool unix_bind, ParsedServer& parsed) {
+  GatewayServer& server = parsed.server;
+  if (!port.present()) {
+    port.error("port is required");
+    return false;
   }
+  if (!port.expectMap()) {
+    return false;
+  }
+  parsed.has_port = true;
+  parsed.port_name = port.field("name");
   port.checkFields(known_fields::kServerPort);
+  bool valid = true;
+
+  const FieldReader protocol = port.field("protocol");
+  if (const std::optional<std::string> written = protocol.string();
+      written || !protocol.present()) {
+    server.protocol = normalizeProtocol(written.value_or(""));
+    if (!isIstioProtocol(server.protocol)) {
+      protocol.error("invalid protocol \"" + written.value_or("") +
+                     "\", supported protocols are HTTP, HTTP2, GRPC, GRPC-WEB, MONGO, REDIS, "
+                     "MYSQL, TCP");
+      valid = false;
+    }
+  } else {
+    valid = false;  // not a string, reported
+  }
 
   const FieldReader number = port.field("number");
-  if (!number.present()) {
-    number.reportMissing();
-  } else if (std::optional<uint16_t> value = readPortNumber(number)) {
-    server.port = locate(*value, number);
+  const std::optional<int64_t> value = number.present() ? number.integer() : 0;
+  if (!value) {
+    valid = false;
+  } else if (*value == 0 && unix_bind) {
+    // no TCP port to listen on
+  } else if (*value < 1 || *value > 65535) {
+    number.error("port number " + std::to_string(*value) + " must be in the range 1..65535");
+    valid = false;
+  } else {
+    server.port = locate(static_cast<uint16_t>(*value), number);
+  }
+
+  const FieldReader target_port = port.field("targetPort");
+  if (const std::optional<int64_t> target = target_port.integer(); target && *target != 0) {
+    target_port.error("targetPort has no impact on Gateways");
+    valid = false;
   }
 
   const FieldReader name = port.field("name");
-  if (std::optional<std::string> value = name.requiredString()) {
-    if (value->empty()) {
-      name.error("port name must be set");
-    }
-    server.port_name = *value;
+  server.port_name = name.string().value_or("");
+  if (server.port_name.empty()) {
+    name.error("port name must be set");
+    valid = false;
   }
+  return valid;
+}
 
-  const FieldReader protocol = port.field("protocol");
-  if (std::optional<std::string> value = protocol.requiredString()) {
-    const std::string normalized = normalizeProtocol(*value);
-    if (!isIstioProtocol(normalized)) {
-      protocol.error("invalid protocol \"" + *value +
-                     "\", supported protocols are HTTP, HTTP2, GRPC, GRPC-WEB, MONGO, "
-                     "REDIS, MYSQL, TCP");
-    } else if (!isWeirListenerProtocol(normalized) && !isTlsProtocol(normalized)) {
-      protocol.error("protocol " + normalized + " is not supported by Weir yet");
+bool passesThrough(ServerTlsMode mode) {
+  return mode == ServerTlsMode::kPassthrough || mode == ServerTlsMode::kAutoPassthrough;
+}
+
+// Whether Weir listens for this server, and a warning saying why not when it
+// does not. Only for servers without errors in what decides it.
+void decideServing(const FieldReader& item, const std::optional<ServerTlsSettings>& tls,
+                   GatewayServer& server) {
+  const FieldReader protocol = item.field("port").field("protocol");
+  if (isTlsProtocol(server.protocol)) {
+    if (!tls) {
+      return;  // an error, reported
     }
-    server.protocol = normalized;
+    if (tls->mode == ServerTlsMode::kPassthrough) {
+      server.tls_passthrough = true;
+      server.served = true;
+      return;
+    }
+    item.field("tls").field("mode").warning(
+        std::string("tls mode ") + toString(tls->mode) +
+        (tls->mode == ServerTlsMode::kAutoPassthrough
+             ? " routes by Istio's outbound_ SNI names to mesh services, which Weir does not have"
+             : " terminates TLS, which Weir does not do (it serves TLS servers in mode "
+               "PASSTHROUGH)") +
+        "; this server is not served");
+    return;
+  }
+  if (isWeirListenerProtocol(server.protocol)) {
+    server.served = !item.field("tls").present();  // with `tls`: an error, reported
+    return;
+  }
+  if (isIstioProtocol(server.protocol)) {
+    protocol.warning("protocol " + server.protocol +
+                     ": Weir serves only TCP (also MONGO, MYSQL, REDIS) and TLS passthrough "
+                     "servers; this server is not served");
   }
 }
 
-// Server.tls of a TLS/HTTPS server. Istio's default mode is PASSTHROUGH (the
-// enum's zero value), so `tls: {}` passes through too. Returns whether the server
-// is a valid passthrough server.
-bool parseTlsSettings(const FieldReader& tls) {
-  if (!tls.expectMap()) {
-    return false;
-  }
-  tls.checkFields(known_fields::kServerTlsSettings);
-  const FieldReader mode = tls.field("mode");
-  const std::string value = mode.string().value_or("PASSTHROUGH");
-  if (std::find(kTlsModes.begin(), kTlsModes.end(), value) == kTlsModes.end()) {
-    mode.error("invalid tls mode \"" + value +
-               "\", supported modes are PASSTHROUGH, SIMPLE, MUTUAL, AUTO_PASSTHROUGH, "
-               "ISTIO_MUTUAL, OPTIONAL_MUTUAL");
-    return false;
-  }
-  if (value != "PASSTHROUGH") {
-    mode.error("tls mode " + value +
-               " is not supported: Weir only passes TLS through (mode PASSTHROUGH), it "
-               "does not terminate TLS");
-    return false;
-  }
-
-  // What Istio's validation says about these, and what Envoy does: nothing.
-  bool has_certificates = false;
-  for (const std::string_view field : kCertificateFields) {
-    has_certificates = has_certificates || tls.field(field).present();
-  }
-  if (has_certificates) {
-    tls.warning("PASSTHROUGH mode does not use certificates, they will be ignored");
-  }
-  const FieldReader redirect = tls.field("httpsRedirect");
-  if (redirect.string().value_or("false") == "true") {
-    redirect.warning("tls.httpsRedirect should only be used with http servers");
-  }
-  for (const std::string_view field : kTerminationOnlyFields) {
-    const FieldReader reader = tls.field(field);
-    if (reader.present()) {
-      reader.warning("field \"" + std::string(field) +
-                     "\" has no effect in PASSTHROUGH mode (TLS is not terminated); ignored");
-    }
-  }
-  return true;
-}
-
-GatewayServer parseServer(const FieldReader& item, const ObjectMeta& meta) {
-  GatewayServer server;
+ParsedServer parseServer(const FieldReader& item, const ObjectMeta& meta) {
+  ParsedServer parsed;
+  GatewayServer& server = parsed.server;
   server.at = item.where();
   server.port.at = item.where();
-  if (!item.requireMap()) {
-    return server;
+  if (!item.expectMap()) {
+    return parsed;
   }
   item.checkFields(known_fields::kServer);
-  parsePort(item.field("port"), server);
   server.hosts = parseServerHosts(item.field("hosts"), meta);
-
   const FieldReader bind = item.field("bind");
-  if (std::optional<std::string> value = bind.string()) {
+  const std::optional<std::string> bind_text = bind.string();
+  const bool port_valid =
+      parsePort(item.field("port"), bind_text.value_or("").starts_with("unix://"), parsed);
+
+  if (const std::optional<std::string>& value = bind_text) {
     if (value->starts_with("unix://")) {
       bind.error("unix domain socket binds are not supported by Weir yet");
-    } else if (!isIpAddress(*value)) {
-      bind.error("bind address \"" + *value + "\" is not a valid IP address");
+    } else if (!value->empty() && !isIpAddress(*value)) {
+      bind.error(*value + " is not a valid IP");
     } else {
       server.bind = *value;
     }
   }
 
   const FieldReader tls = item.field("tls");
-  if (isTlsProtocol(server.protocol)) {
-    if (!tls.present()) {
-      tls.error("server must have TLS settings for HTTPS/TLS protocols");
-    } else {
-      server.tls_passthrough = parseTlsSettings(tls);
-    }
-  } else if (tls.present() && server.protocol == "TCP") {
-    tls.error("server cannot have TLS settings for non HTTPS/TLS ports");
+  std::optional<ServerTlsSettings> settings;
+  if (tls.present()) {
+    settings = readServerTlsSettings(tls);
+    parsed.https_redirect = settings && settings->https_redirect;
+    parsed.https_redirect_field = tls.field("httpsRedirect");
   }
-  return server;
+  if (port_valid) {
+    if (isTlsProtocol(server.protocol) && !tls.present()) {
+      tls.error("server must have TLS settings for HTTPS/TLS protocols");
+    } else if (!isTlsProtocol(server.protocol) && tls.present()) {
+      if (!isHttpProtocol(server.protocol)) {
+        tls.error("server cannot have TLS settings for non HTTPS/TLS ports");
+      } else if (settings && (!passesThrough(settings->mode) || settings->has_key_material)) {
+        // Only httpsRedirect makes sense on a plain HTTP server.
+        tls.error("server cannot have TLS settings for plain text HTTP ports");
+      }
+    }
+    decideServing(item, settings, server);
+  }
+  return parsed;
 }
 
 }  // namespace
@@ -190,23 +212,33 @@ GatewayObject parseGateway(const FieldReader& spec, ObjectMeta meta) {
   spec.checkFields(known_fields::kGatewaySpec);
 
   const FieldReader servers = spec.field("servers");
-  if (!servers.present()) {
-    servers.reportMissing();
-    return gateway;
-  }
   const std::vector<FieldReader> items = servers.items();
-  if (servers.isList() && items.empty()) {
+  if (items.empty() && (!servers.present() || servers.isList())) {
     servers.error("gateway must have at least one server");
   }
 
-  std::set<std::string> port_names;
+  std::map<std::string, bool> port_names;
   for (const FieldReader& item : items) {
-    GatewayServer server = parseServer(item, gateway.meta);
-    if (!server.port_name.empty() && !port_names.insert(server.port_name).second) {
-      item.field("port").field("name").error(
-          "port names in servers must be unique: duplicate name " + server.port_name);
+    if (!item.present()) {
+      // Istio says it twice (validateServer, then the port-name loop).
+      item.error("cannot have nil server");
+      item.error("server may not be nil");
+      continue;
     }
-    gateway.servers.push_back(std::move(server));
+    ParsedServer parsed = parseServer(item, gateway.meta);
+    if (parsed.has_port) {
+      // Istio checks this for every server with a port, an unnamed one included.
+      const std::string& name = parsed.server.port_name;
+      if (port_names[name]) {
+        parsed.port_name->error("port names in servers must be unique: duplicate name " + name);
+      }
+      port_names[name] = true;
+      if (parsed.https_redirect && !isHttpProtocol(parsed.server.protocol)) {
+        parsed.https_redirect_field->warning(
+            "tls.httpsRedirect should only be used with http servers");
+      }
+    }
+    gateway.servers.push_back(std::move(parsed.server));
   }
   return gateway;
 }

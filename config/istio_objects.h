@@ -56,6 +56,10 @@ struct GatewayServer {
   std::vector<ServerHost> hosts;
   std::string bind;  // empty when absent
   bool tls_passthrough = false;  // protocol TLS/HTTPS with tls.mode PASSTHROUGH
+  // Weir listens for it: opaque TCP (TCP, MONGO, MYSQL, REDIS without `tls`) or TLS
+  // passthrough. Other servers (HTTP, TLS that would be terminated) are valid
+  // Istio, checked and warned about, but have no listener.
+  bool served = false;
   FieldRef at;       // servers[i]
 };
 
@@ -104,6 +108,7 @@ struct VirtualServiceObject {
   ObjectMeta meta;
   std::vector<Located<std::string>> hosts;     // as written
   std::vector<Located<std::string>> gateways;  // resolved; may contain "mesh"
+  bool lists_gateways = false;                 // spec.gateways has entries, valid or not
   FieldRef gateways_at;                        // spec.gateways, or spec when absent
   std::vector<TcpRuleSpec> tcp;
   std::vector<TcpRuleSpec> tls;

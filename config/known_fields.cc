@@ -31,27 +31,38 @@ const KnownFields kServer{
     .not_implemented = {"defaultEndpoint"},
 };
 
-// Server.tls. Only `mode` matters for PASSTHROUGH; the parser warns about the
-// others (certificates and TLS versions mean nothing when TLS is not terminated).
+// Server.tls. Weir serves only `mode` PASSTHROUGH; every field is read and checked
+// as Istio checks it (server_tls_settings.cc), which also says what is ignored.
 const KnownFields kServerTlsSettings{
     .implemented = {"mode"},
     .accepted = {"httpsRedirect", "serverCertificate", "privateKey", "caCertificates",
-                 "caCrl", "credentialName", "credentialNames", "tlsCertificates",
-                 "subjectAltNames", "verifyCertificateSpki", "verifyCertificateHash",
-                 "minProtocolVersion", "maxProtocolVersion", "cipherSuites"},
+                 "caCrl", "credentialName", "credentialNames", "caCertCredentialName",
+                 "tlsCertificates", "subjectAltNames", "verifyCertificateSpki",
+                 "verifyCertificateHash", "minProtocolVersion", "maxProtocolVersion",
+                 "cipherSuites", "ecdhCurves", "insecureSkipVerify"},
     .not_implemented = {},
 };
 
-const KnownFields kServerPort{
-    .implemented = {"number", "name", "protocol"},
-    .accepted = {},
-    .not_implemented = {"targetPort"},
+// Server.tls.tlsCertificates[].
+const KnownFields kServerTlsCertificate{
+    .implemented = {},
+    .accepted = {"serverCertificate", "privateKey", "caCertificates"},
+    .not_implemented = {},
 };
 
+// Server.port. `targetPort` is refused on a Gateway, as Istio does.
+const KnownFields kServerPort{
+    .implemented = {"number", "name", "protocol", "targetPort"},
+    .accepted = {},
+    .not_implemented = {},
+};
+
+// VirtualService. `exportTo` is checked as Istio checks it; Weir has no other
+// namespace to export to.
 const KnownFields kVirtualServiceSpec{
     .implemented = {"hosts", "gateways", "tcp", "tls"},
-    .accepted = {},
-    .not_implemented = {"http", "exportTo"},
+    .accepted = {"exportTo"},
+    .not_implemented = {"http"},
 };
 
 const KnownFields kTcpRoute{
@@ -72,8 +83,9 @@ const KnownFields kTlsRoute{
     .not_implemented = {},
 };
 
+// TLSMatchAttributes has no sourceSubnet (L4MatchAttributes does).
 const KnownFields kTlsMatch{
-    .implemented = {"sniHosts", "port", "gateways", "destinationSubnets", "sourceSubnet"},
+    .implemented = {"sniHosts", "port", "gateways", "destinationSubnets"},
     .accepted = {},
     .not_implemented = {"sourceLabels", "sourceNamespace"},
 };

@@ -28,6 +28,7 @@ extern const KnownFields kGatewaySpec;
 extern const KnownFields kServer;
 extern const KnownFields kServerPort;
 extern const KnownFields kServerTlsSettings;
+extern const KnownFields kServerTlsCertificate;
 
 // networking.istio.io VirtualService.
 extern const KnownFields kVirtualServiceSpec;

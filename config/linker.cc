@@ -6,6 +6,7 @@
 #include "config/host_names.h"
 #include "config/listener_builder.h"
 #include "config/service_catalog.h"
+#include "config/spelling.h"
 #include "config/unique_objects.h"
 
 namespace weir::config {
@@ -13,6 +14,22 @@ namespace {
 
 bool contains(const std::vector<std::string>& names, const std::string& name) {
   return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+// For a gateway that does not exist: the nearest name if one is near, else the
+// gateways there are (a few at most).
+std::string knownGatewaysHint(const std::string& name, const GatewayListeners& gateways) {
+  std::vector<std::string_view> names;
+  for (const auto& [known, gateway] : gateways.gateways) {
+    names.push_back(known);
+  }
+  if (std::string hint = didYouMean(name, names); !hint.empty()) {
+    return hint;
+  }
+  if (names.empty()) {
+    return " (there is no Gateway)";
+  }
+  return names.size() <= 5 ? " (gateways are " + nameList(names) + ")" : "";
 }
 
 // Keeps the gateways Weir serves: drops "mesh" (with a warning) and reports
@@ -26,7 +43,8 @@ std::vector<std::string> resolveGateways(const std::vector<Located<std::string>>
       diagnostics.warning(ref.at, "gateway \"mesh\" (the sidecars) is ignored by Weir, "
                                   "which acts as the ingress gateway");
     } else if (!gateways.gateways.contains(ref.value)) {
-      diagnostics.error(ref.at, "gateway \"" + ref.value + "\" not found");
+      diagnostics.error(ref.at, "gateway \"" + ref.value + "\" not found" +
+                                    knownGatewaysHint(ref.value, gateways));
     } else if (!contains(resolved, ref.value)) {
       resolved.push_back(ref.value);
     }
@@ -120,6 +138,9 @@ class Linker {
   void addVirtualService(const VirtualServiceObject& vs) {
     const std::vector<std::string> gateways = resolveGateways(vs.gateways, gateways_, diagnostics_);
     if (vs.gateways.empty()) {
+      if (vs.lists_gateways) {
+        return;  // its gateway names are all invalid, reported
+      }
       diagnostics_.warning(vs.gateways_at,
                            "VirtualService " + vs.meta.qualifiedName() +
                                " has no gateways, so it applies to the mesh (sidecars) only; "

@@ -28,8 +28,8 @@ GatewayListeners buildListeners(const std::vector<GatewayObject>& gateways,
     const std::string gateway_name = gateway->meta.qualifiedName();
     result.gateways[gateway_name] = gateway;
     for (const GatewayServer& server : gateway->servers) {
-      if (server.port.value == 0 || (server.protocol != "TCP" && !server.tls_passthrough)) {
-        continue;  // already reported
+      if (server.port.value == 0 || !server.served) {
+        continue;  // reported: an error, or a warning for a server Weir does not serve
       }
       Listener listener;
       listener.gateway = gateway_name;

@@ -97,9 +97,6 @@ LoadResult loadDocuments(const std::vector<NamedYaml>& documents, Diagnostics di
                          const std::string& first_path) {
   ParsedConfig config;
   std::vector<std::string> files;
-  // A file that could not be read or parsed to its end may hold the Gateway; then
-  // "nothing to serve" would only add noise to the real error.
-  bool incomplete = diagnostics.hasErrors();
   for (const NamedYaml& document : documents) {
     files.push_back(document.name);
     const ReadContext context{document.name, &diagnostics};
@@ -108,7 +105,6 @@ LoadResult loadDocuments(const std::vector<NamedYaml>& documents, Diagnostics di
       parseDocument(root, context, config);
     }
     if (stream.error) {
-      incomplete = true;
       diagnostics.error(FieldRef{SourcePosition{document.name, stream.error->position.line,
                                                 stream.error->position.column},
                                  "(yaml)"},
@@ -116,15 +112,19 @@ LoadResult loadDocuments(const std::vector<NamedYaml>& documents, Diagnostics di
     }
   }
 
+  // Nothing to serve is valid Istio (objects without a Gateway, HTTP servers, TLS
+  // to terminate), so it is a warning, not an error: the proxy starts, listens on
+  // nothing, and a reload may bring something it can serve.
   RouteTable table = link(config, diagnostics);
-  if (incomplete) {
-    // reported above
+  if (diagnostics.hasErrors()) {
+    // the errors say more (a file that could not be read may hold the Gateway)
   } else if (!config.saw_gateway) {
-    diagnostics.error(fileRef(first_path),
-                      "no Gateway in the configuration: Weir has nothing to serve");
-  } else if (table.listeners.empty() && !diagnostics.hasErrors()) {
-    diagnostics.error(fileRef(first_path),
-                      "no listener in the configuration: Weir has nothing to serve");
+    diagnostics.warning(fileRef(first_path),
+                        "no Gateway in the configuration: Weir has nothing to serve");
+  } else if (table.listeners.empty()) {
+    diagnostics.warning(fileRef(first_path),
+                        "no server in the configuration is one Weir serves (TCP, or TLS in "
+                        "mode PASSTHROUGH): Weir has nothing to serve");
   }
 
   LoadResult result;

@@ -11,6 +11,11 @@ constexpr std::array<std::string_view, 12> kIstioProtocols = {
     "TCP", "UDP", "GRPC", "GRPC-WEB", "HTTP", "HTTP_PROXY",
     "HTTP2", "HTTPS", "TLS", "MONGO", "REDIS", "MYSQL"};
 
+constexpr std::array<std::string_view, 4> kOpaqueTcp = {"TCP", "MONGO", "REDIS", "MYSQL"};
+
+constexpr std::array<std::string_view, 5> kHttp = {"HTTP", "HTTP2", "HTTP_PROXY", "GRPC",
+                                                   "GRPC-WEB"};
+
 constexpr std::array<std::string_view, 6> kHttpOrTls = {"HTTP", "HTTP2", "GRPC",
                                                         "GRPC-WEB", "HTTPS", "TLS"};
 
@@ -32,7 +37,15 @@ bool isIstioProtocol(std::string_view normalized) {
   return contains(kIstioProtocols, normalized);
 }
 
-bool isWeirListenerProtocol(std::string_view normalized) { return normalized == "TCP"; }
+bool isWeirListenerProtocol(std::string_view normalized) {
+  return contains(kOpaqueTcp, normalized);
+}
+
+bool isHttpProtocol(std::string_view normalized) { return contains(kHttp, normalized); }
+
+bool isTlsProtocol(std::string_view normalized) {
+  return normalized == "HTTPS" || normalized == "TLS";
+}
 
 bool isHttpOrTlsProtocol(std::string_view normalized) {
   return contains(kHttpOrTls, normalized);

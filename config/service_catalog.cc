@@ -83,6 +83,16 @@ ServiceCatalog::Service ServiceCatalog::serviceEntry(std::string_view host) cons
   return found == services_.end() ? Service{} : found->second;
 }
 
+std::vector<std::string_view> ServiceCatalog::hostNames() const {
+  std::vector<std::string_view> names;
+  for (const auto& [host, service] : services_) {
+    if (!host.starts_with('*')) {
+      names.push_back(host);
+    }
+  }
+  return names;
+}
+
 const DestinationRuleObject* ServiceCatalog::destinationRule(std::string_view host) const {
   if (const auto exact = rules_.find(host); exact != rules_.end()) {
     return exact->second;

@@ -27,6 +27,10 @@ class ServiceCatalog {
   // The ServiceEntry whose hosts contain `host` (exact canonical match).
   Service serviceEntry(std::string_view host) const;
 
+  // Every ServiceEntry host (canonical) but wildcards, for suggesting one for a
+  // misspelt destination host.
+  std::vector<std::string_view> hostNames() const;
+
   // The DestinationRule for `host`: the one with exactly that host, else the one
   // with the most specific wildcard host matching it (`*.example.com`).
   const DestinationRuleObject* destinationRule(std::string_view host) const;

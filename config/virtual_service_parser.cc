@@ -8,6 +8,7 @@
 #include <map>
 #include <variant>
 
+#include "config/export_to.h"
 #include "config/host_names.h"
 #include "config/ip_prefix.h"
 #include "config/known_fields.h"
@@ -16,42 +17,62 @@
 namespace weir::config {
 namespace {
 
-// Istio's ResolveGatewayName: "name" and "./name" are in the VirtualService's
+// Istio's resolveGatewayName: "name" and "./name" are in the VirtualService's
 // namespace, "ns/name" is explicit, "mesh" stays as is, and the legacy form
-// "name.ns[.svc.cluster.local]" means ns/name (with a warning).
-std::optional<std::string> resolveGatewayName(const std::string& text, const FieldReader& item,
-                                              const std::string& ns) {
-  if (text == kMeshGateway) {
-    return text;
+// "name.ns[.svc.cluster.local]" means ns/name.
+std::string resolveGatewayName(const std::string& text, const std::string& ns) {
+  if (text.starts_with("./")) {
+    return ns + text.substr(1);
   }
-  const size_t slash = text.find('/');
-  if (slash != std::string::npos) {
-    std::string gateway_ns = text.substr(0, slash);
-    const std::string name = text.substr(slash + 1);
-    if (gateway_ns.empty() || name.empty()) {
-      item.error("config namespace and gateway name cannot be empty");
-      return std::nullopt;
-    }
-    if (gateway_ns == ".") {
-      gateway_ns = ns;
-    }
-    return gateway_ns + "/" + name;
+  if (text == kMeshGateway || text.find('/') != std::string::npos) {
+    return text;
   }
   const size_t dot = text.find('.');
   if (dot == std::string::npos) {
     return ns + "/" + text;
   }
-  const std::string name = text.substr(0, dot);
   const std::string rest = text.substr(dot + 1);
-  const std::string resolved = rest.substr(0, rest.find('.')) + "/" + name;
-  item.warning("using legacy gatewayName format \"" + text +
-               "\"; prefer the <namespace>/<name> format: \"" + resolved + "\"");
-  return resolved;
+  return rest.substr(0, rest.find('.')) + "/" + text.substr(0, dot);
 }
 
+// Istio's validateGatewayNames for one name: "ns/name" with two DNS-1123 labels
+// (so neither "*/name" nor "./name"), or a name without a slash that is a domain
+// name, where a dot marks the legacy "name.namespace" form (a warning).
+std::vector<std::string> gatewayNameErrors(const std::string& text, const FieldReader& item) {
+  std::vector<std::string> errors;
+  const size_t slash = text.find('/');
+  if (slash == std::string::npos) {
+    if (text.find('.') != std::string::npos) {
+      item.warning("using legacy gatewayName format \"" + text +
+                   "\"; prefer the <namespace>/<name> format: \"" +
+                   resolveGatewayName(text, "") + "\"");
+    }
+    if (std::optional<std::string> error = fqdnError(text)) {
+      errors.push_back(std::move(*error));
+    }
+    return errors;
+  }
+  const std::string gateway_ns = text.substr(0, slash);
+  const std::string name = text.substr(slash + 1);
+  if (gateway_ns.empty() || name.empty()) {
+    errors.push_back("config namespace and gateway name cannot be empty");
+  }
+  if (!isDns1123Label(gateway_ns)) {
+    errors.push_back("invalid value for namespace: \"" + gateway_ns + "\"");
+  }
+  if (!isDns1123Label(name)) {
+    errors.push_back("invalid value for gateway name: \"" + name + "\"");
+  }
+  return errors;
+}
+
+// `gateways` of a VirtualService or of a match block, checked and resolved to
+// "namespace/name" (or "mesh"). As in Istio, the checks stop after the first name
+// without a slash (validateGatewayNames returns there); every name is resolved.
 std::vector<Located<std::string>> parseGatewayRefs(const FieldReader& gateways,
                                                    const std::string& ns) {
   std::vector<Located<std::string>> result;
+  bool checking = true;
   for (const FieldReader& item : gateways.items()) {
     std::optional<std::string> text = item.string();
     if (!text) {
@@ -60,9 +81,17 @@ std::vector<Located<std::string>> parseGatewayRefs(const FieldReader& gateways,
       }
       continue;
     }
-    if (std::optional<std::string> resolved = resolveGatewayName(*text, item, ns)) {
-      result.push_back(locate(std::move(*resolved), item));
+    if (checking) {
+      const std::vector<std::string> errors = gatewayNameErrors(*text, item);
+      checking = text->find('/') != std::string::npos;
+      for (const std::string& error : errors) {
+        item.error(error);
+      }
+      if (!errors.empty()) {
+        continue;
+      }
     }
+    result.push_back(locate(resolveGatewayName(*text, ns), item));
   }
   return result;
 }
@@ -80,8 +109,9 @@ DestinationRef parseDestination(const FieldReader& destination, const std::strin
   }
   destination.checkFields(known_fields::kDestination);
 
+  // Absent fields are proto3's zero values: no host is "", and no port number 0.
   const FieldReader host = destination.field("host");
-  if (std::optional<std::string> value = host.requiredString()) {
+  if (std::optional<std::string> value = host.present() ? host.string() : "") {
     if (*value == "*") {
       host.error("invalid destination host *");
     } else if (std::optional<std::string> error = wildcardDomainError(*value)) {
@@ -92,10 +122,8 @@ DestinationRef parseDestination(const FieldReader& destination, const std::strin
   }
 
   const FieldReader subset = destination.field("subset");
-  if (std::optional<std::string> value = subset.string()) {
-    if (value->empty()) {
-      subset.error("subset name cannot be empty");
-    } else if (!isDns1123Label(*value)) {
+  if (std::optional<std::string> value = subset.string(); value && !value->empty()) {
+    if (!isDns1123Label(*value)) {
       subset.error("subset name is invalid: " + *value);
     } else {
       ref.subset = locate(*value, subset);
@@ -107,7 +135,7 @@ DestinationRef parseDestination(const FieldReader& destination, const std::strin
     port.checkFields(known_fields::kPortSelector);
     const FieldReader number = port.field("number");
     if (!number.present()) {
-      number.reportMissing();
+      number.error("port number 0 must be in the range 1..65535");
     } else if (std::optional<uint16_t> value = readPortNumber(number)) {
       ref.port = locate(*value, number);
     }
@@ -192,10 +220,17 @@ std::optional<IpPrefix> readSubnet(const FieldReader& reader) {
   return std::get<IpPrefix>(parsed);
 }
 
-// One entry of sniHosts: Istio's validateSniHost, then what Envoy's server_names
-// can express (exact names, "*" and "*." wildcards).
-std::optional<std::string> readSniHost(const FieldReader& item,
-                                       const std::vector<Located<std::string>>& vs_hosts) {
+// What the checks of a VirtualService's rules need from the rest of the object.
+struct RuleContext {
+  std::string ns;                  // the VirtualService's namespace
+  std::vector<std::string> hosts;  // spec.hosts as written, valid or not
+  bool mesh_listed = false;        // "mesh" is among spec.gateways
+};
+
+// One entry of sniHosts: Istio's validateSniHost. Matched as Envoy's server_names
+// match: exact names, "*" and "*." wildcards; any other wildcard is a literal name
+// that no client sends.
+std::optional<std::string> readSniHost(const FieldReader& item, const RuleContext& context) {
   std::optional<std::string> text = item.string();
   if (!text) {
     if (!item.present()) {
@@ -203,33 +238,37 @@ std::optional<std::string> readSniHost(const FieldReader& item,
     }
     return std::nullopt;
   }
-  const std::string host = lowerCase(*text);
-  if (std::optional<std::string> error = wildcardDomainError(*text)) {
+  // Istio's isGateway: true unless "mesh" is among the gateways (so also without any).
+  const std::optional<std::string> error = context.mesh_listed
+                                               ? wildcardDomainError(*text)
+                                               : gatewayBoundHostError(*text, true);
+  if (error) {
     if (isIpAddress(*text)) {
       item.warning("using an IP address (\"" + *text +
                    "\") goes against SNI spec and most clients do not support this");
-      return host;
+      return lowerCase(*text);
     }
     item.error(*error);
     return std::nullopt;
   }
-  if (host.starts_with('*') && host != "*" && !host.starts_with("*.")) {
+  std::string hosts;
+  bool covered = false;
+  for (const std::string& vs_host : context.hosts) {
+    covered = covered || isSubsetOf(*text, vs_host);
+    hosts += (hosts.empty() ? "" : ", ") + vs_host;
+  }
+  if (!covered) {
     item.error("SNI host \"" + *text +
-               "\" is not supported by Weir: a wildcard must be a whole first label "
-               "(\"*.example.com\")");
+               "\" is not a compatible subset of any of the virtual service hosts: [" + hosts +
+               "]");
     return std::nullopt;
   }
-  std::string hosts;
-  for (const Located<std::string>& vs_host : vs_hosts) {
-    if (isSubsetOf(host, vs_host.value)) {
-      return host;
-    }
-    hosts += (hosts.empty() ? "" : ", ") + vs_host.value;
+  if (text->starts_with('*') && *text != "*" && !text->starts_with("*.")) {
+    item.warning("SNI host \"" + *text +
+                 "\" never matches: Envoy reads a wildcard only as a whole first label "
+                 "(\"*.example.com\"), so this is a literal name no client sends");
   }
-  item.error("SNI host \"" + *text +
-             "\" is not a compatible subset of any of the virtual service hosts: [" + hosts +
-             "]");
-  return std::nullopt;
+  return lowerCase(*text);
 }
 
 // What a match block says, for finding duplicates (Istio compares the blocks'
@@ -262,8 +301,7 @@ struct ParsedMatch {
   std::optional<std::string> identity;
 };
 
-ParsedMatch parseMatch(const FieldReader& item, const std::string& ns, bool tls,
-                       const std::vector<Located<std::string>>& vs_hosts) {
+ParsedMatch parseMatch(const FieldReader& item, const RuleContext& context, bool tls) {
   ParsedMatch parsed;
   L4MatchSpec& match = parsed.spec;
   match.at = item.where();
@@ -275,25 +313,31 @@ ParsedMatch parseMatch(const FieldReader& item, const std::string& ns, bool tls,
     return parsed;
   }
   item.checkFields(tls ? known_fields::kTlsMatch : known_fields::kL4Match);
+  // Port 0 is proto3's unset value: any port.
   const FieldReader port = item.field("port");
-  if (port.present()) {
-    match.port = readPortNumber(port).value_or(0);
+  if (const std::optional<int64_t> number = port.integer(); number && *number != 0) {
+    if (*number < 1 || *number > 65535) {
+      port.error("port number " + std::to_string(*number) + " must be in the range 1..65535");
+    } else {
+      match.port = static_cast<uint16_t>(*number);
+    }
   }
-  match.gateways = parseGatewayRefs(item.field("gateways"), ns);
+  match.gateways = parseGatewayRefs(item.field("gateways"), context.ns);
   for (const FieldReader& subnet : item.field("destinationSubnets").items()) {
     if (std::optional<IpPrefix> prefix = readSubnet(subnet)) {
       match.destination_subnets.push_back(*prefix);
     }
   }
-  match.source_subnet = readSubnet(item.field("sourceSubnet"));
-  if (tls) {
+  if (!tls) {
+    match.source_subnet = readSubnet(item.field("sourceSubnet"));
+  } else {
     const FieldReader sni_hosts = item.field("sniHosts");
     const std::vector<FieldReader> hosts = sni_hosts.items();
     if (hosts.empty() && (!sni_hosts.present() || sni_hosts.isList())) {
       sni_hosts.error("TLS match must have at least one SNI host");
     }
     for (const FieldReader& host : hosts) {
-      if (std::optional<std::string> name = readSniHost(host, vs_hosts)) {
+      if (std::optional<std::string> name = readSniHost(host, context)) {
         match.sni_hosts.push_back(locate(std::move(*name), host));
       }
     }
@@ -309,17 +353,13 @@ struct ParsedRule {
   std::vector<FieldReader> match_readers;
 };
 
-ParsedRule parseRule(const FieldReader& item, size_t index, bool tls, const std::string& ns,
-                     const std::vector<Located<std::string>>& vs_hosts) {
+ParsedRule parseRule(const FieldReader& item, size_t index, bool tls,
+                     const RuleContext& context) {
   ParsedRule parsed;
   TcpRuleSpec& rule = parsed.spec;
   rule.index = index;
   rule.tls = tls;
   rule.at = item.where();
-  if (!item.present()) {
-    item.error(tls ? "tls route may not be null" : "tcp route may not be null");
-    return parsed;
-  }
   if (!item.expectMap()) {
     return parsed;
   }
@@ -331,12 +371,12 @@ ParsedRule parseRule(const FieldReader& item, size_t index, bool tls, const std:
   }
   parsed.has_match_list = !matches.empty();
   for (const FieldReader& match : matches) {
-    ParsedMatch block = parseMatch(match, ns, tls, vs_hosts);
+    ParsedMatch block = parseMatch(match, context, tls);
     parsed.match_identities.push_back(std::move(block.identity));
     parsed.match_readers.push_back(match);
     rule.matches.push_back(std::move(block.spec));
   }
-  rule.route = parseRoute(item.field("route"), ns, tls);
+  rule.route = parseRoute(item.field("route"), context.ns, tls);
   return parsed;
 }
 
@@ -387,11 +427,16 @@ void warnUnreachable(const std::vector<FieldReader>& items,
 }
 
 std::vector<TcpRuleSpec> parseRules(const std::vector<FieldReader>& items, bool tls,
-                                    const std::string& ns,
-                                    const std::vector<Located<std::string>>& vs_hosts) {
+                                    const RuleContext& context) {
   std::vector<ParsedRule> parsed;
   for (size_t i = 0; i < items.size(); ++i) {
-    parsed.push_back(parseRule(items[i], i, tls, ns, vs_hosts));
+    if (!items[i].present()) {
+      // Istio's validation and its gateway pass over a null rule.
+      items[i].warning(std::string("a null ") + (tls ? "tls" : "tcp") +
+                       " rule does nothing; ignored");
+      continue;
+    }
+    parsed.push_back(parseRule(items[i], i, tls, context));
   }
   warnUnreachable(items, parsed);
   std::vector<TcpRuleSpec> rules;
@@ -403,46 +448,103 @@ std::vector<TcpRuleSpec> parseRules(const std::vector<FieldReader>& items, bool 
 
 bool hasItems(const FieldReader& list) { return list.isList() && !list.items().empty(); }
 
+// Istio's isSniHost: some tls match block names SNI hosts.
+bool matchesOnSni(const FieldReader& tls) {
+  if (!tls.isList()) {
+    return false;
+  }
+  for (const FieldReader& rule : tls.items()) {
+    const FieldReader matches = rule.field("match");
+    if (!matches.isList()) {
+      continue;
+    }
+    for (const FieldReader& match : matches.items()) {
+      if (hasItems(match.field("sniHosts"))) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+// Istio's checks of spec.hosts. A VirtualService bound to gateways (and not also
+// to "mesh") may name Istio's auto-generated SNI hosts when it matches on SNI; one
+// for the mesh may not be "*". IP addresses are accepted everywhere. Duplicates
+// (overlapping wildcards included) are checked once every host is valid.
+void parseHosts(const std::vector<FieldReader>& items, bool bound_to_gateway, bool sni,
+                VirtualServiceObject& vs, RuleContext& context) {
+  bool all_valid = true;
+  std::vector<std::pair<std::string, const FieldReader*>> written;
+  for (const FieldReader& item : items) {
+    std::optional<std::string> host = item.string();
+    if (!host) {
+      if (!item.present()) {
+        item.error("expected a string, got a null value");
+      }
+      continue;
+    }
+    context.hosts.push_back(*host);
+    written.emplace_back(*host, &item);
+    const std::optional<std::string> error =
+        bound_to_gateway ? gatewayBoundHostError(*host, sni) : wildcardDomainError(*host);
+    if (error && !isIpAddress(*host)) {
+      item.error(*error);
+      all_valid = false;
+      continue;
+    }
+    if (!error && !bound_to_gateway && *host == "*") {
+      item.error("wildcard host * is not allowed for virtual services bound to the mesh gateway");
+      all_valid = false;
+      continue;
+    }
+    vs.hosts.push_back(locate(std::move(*host), item));
+  }
+  if (!all_valid) {
+    return;
+  }
+  for (size_t i = 0; i < written.size(); ++i) {
+    for (size_t j = i + 1; j < written.size(); ++j) {
+      if (hostsMatch(written[i].first, written[j].first)) {
+        written[j].second->error("duplicate hosts in virtual service: " + written[i].first +
+                                 " & " + written[j].first);
+      }
+    }
+  }
+}
+
 }  // namespace
 
 VirtualServiceObject parseVirtualService(const FieldReader& spec, ObjectMeta meta) {
   VirtualServiceObject vs;
   vs.meta = std::move(meta);
-  const std::string& ns = vs.meta.namespace_name;
+  RuleContext context;
+  context.ns = vs.meta.namespace_name;
   spec.checkFields(known_fields::kVirtualServiceSpec);
-
-  const FieldReader hosts = spec.field("hosts");
-  if (!hosts.present()) {
-    hosts.reportMissing();
-  } else {
-    const std::vector<FieldReader> items = hosts.items();
-    if (hosts.isList() && items.empty()) {
-      hosts.error("virtual service must have at least one host");
-    }
-    for (const FieldReader& item : items) {
-      std::optional<std::string> host = item.string();
-      if (!host) {
-        if (!item.present()) {
-          item.error("expected a string, got a null value");
-        }
-        continue;
-      }
-      if (*host != "*" && !isIpAddress(*host)) {
-        if (std::optional<std::string> error = wildcardDomainError(*host)) {
-          item.error(*error);
-          continue;
-        }
-      }
-      vs.hosts.push_back(locate(std::move(*host), item));
-    }
-  }
 
   const FieldReader gateways = spec.field("gateways");
   vs.gateways_at = gateways.where();
-  vs.gateways = parseGatewayRefs(gateways, ns);
+  vs.gateways = parseGatewayRefs(gateways, context.ns);
+  context.mesh_listed = std::any_of(
+      vs.gateways.begin(), vs.gateways.end(),
+      [](const Located<std::string>& gateway) { return gateway.value == kMeshGateway; });
+  vs.lists_gateways = hasItems(gateways);
+  const bool bound_to_gateway = vs.lists_gateways && !context.mesh_listed;
 
   const FieldReader tcp = spec.field("tcp");
   const FieldReader tls = spec.field("tls");
+  const FieldReader hosts = spec.field("hosts");
+  const std::vector<FieldReader> host_items = hosts.items();
+  if (host_items.empty() && (!hosts.present() || hosts.isList())) {
+    // A delegate: only the http routes of other VirtualServices use it.
+    for (const auto& [field, what] : {std::pair{gateways, "gateways"}, std::pair{tls, "tls route"},
+                                      std::pair{tcp, "tcp route"}}) {
+      if (hasItems(field)) {
+        field.error(std::string("delegate virtual service must have no ") + what + " specified");
+      }
+    }
+  }
+  parseHosts(host_items, bound_to_gateway, matchesOnSni(tls), vs, context);
+
   const std::vector<FieldReader> tcp_rules = tcp.items();
   const std::vector<FieldReader> tls_rules = tls.items();
   const bool tcp_is_list_or_absent = !tcp.present() || tcp.isList();
@@ -451,8 +553,14 @@ VirtualServiceObject parseVirtualService(const FieldReader& spec, ObjectMeta met
       tls_is_list_or_absent && !hasItems(spec.field("http"))) {
     tcp.error("http, tcp or tls must be provided in virtual service");
   }
-  vs.tls = parseRules(tls_rules, true, ns, vs.hosts);
-  vs.tcp = parseRules(tcp_rules, false, ns, vs.hosts);
+  vs.tls = parseRules(tls_rules, true, context);
+  vs.tcp = parseRules(tcp_rules, false, context);
+
+  const FieldReader export_to = spec.field("exportTo");
+  for (const std::string& error :
+       exportToErrors(context.ns, readStringList(export_to), ExportToRules::kConfig)) {
+    export_to.error(error);
+  }
   return vs;
 }
 

@@ -423,9 +423,7 @@ metadata:
   annotations: {weir.dev/max-connections: "1", weir.dev/weight: "2"}
 spec: {address: 127.0.0.1}
 )")),
-            (Strings{"test.yaml:1:1: (config): no Gateway in the configuration: Weir has "
-                     "nothing to serve",
-                     "test.yaml:5:17: metadata.annotations.weir.dev/max-connections: annotation "
+            (Strings{"test.yaml:5:17: metadata.annotations.weir.dev/max-connections: annotation "
                      "\"weir.dev/max-connections\" applies to a Gateway, not to a WorkloadEntry",
                      "test.yaml:5:48: metadata.annotations.weir.dev/weight: unknown annotation "
                      "\"weir.dev/weight\": a WorkloadEntry has no weir.dev/ annotations"}));

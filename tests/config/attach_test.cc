@@ -178,7 +178,8 @@ TEST(AttachTest, CandidatesFollowLoadOrderAcrossVirtualServices) {
 }
 
 TEST(AttachTest, RulesOnlyForTheMeshAreLeftOut) {
-  const LoadResult result = loadRoutes(vs("r", "[\"*\"]", "[a, mesh]",
+  // (hosts "*" would be refused: the VirtualService is for the mesh too)
+  const LoadResult result = loadRoutes(vs("r", "[\"*.example.com\"]", "[a, mesh]",
                                           "  - match: [{gateways: [mesh]}]\n" + kToV1 +
                                               "  - match: [{gateways: [mesh]}, {port: 9001}]\n" +
                                               kToV2));

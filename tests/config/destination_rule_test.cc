@@ -53,7 +53,8 @@ TEST(DestinationRuleTest, UnknownSubset) {
   const LoadResult result = loadRules(kDestinationRuleYaml, "echo", "v3");
   EXPECT_EQ(toStrings(result.errors),
             (Strings{"test.yaml:23:41: spec.tcp[0].route[0].destination.subset: subset \"v3\" "
-                     "not found in DestinationRule for host \"echo.default.svc.cluster.local\""}));
+                     "not found in DestinationRule for host \"echo.default.svc.cluster.local\" "
+                     "(subsets are v1, v2)"}));
 }
 
 TEST(DestinationRuleTest, SubsetWithoutAnyDestinationRule) {
@@ -109,13 +110,13 @@ spec:
   subsets:
   - name: v1
   - name: v1
-  - name: V2
+  - name: v_2
   - name: ""
   - labels: {version: v1}
 )");
   EXPECT_EQ(toStrings(loadRules(rules, "echo").errors),
             (Strings{"test.yaml:8:11: spec.subsets[1].name: duplicate subset names: v1",
-                     "test.yaml:9:11: spec.subsets[2].name: subset name is invalid: V2",
+                     "test.yaml:9:11: spec.subsets[2].name: subset name is invalid: v_2",
                      "test.yaml:10:11: spec.subsets[3].name: subset name cannot be empty",
                      "test.yaml:11:5: spec.subsets[4].name: missing required field \"name\""}));
 }

@@ -13,6 +13,7 @@ namespace weir::config {
 namespace {
 
 using fixture::kBaseYaml;
+using fixture::kDestinationRuleYaml;
 using fixture::kVirtualServiceYaml;
 using fixture::loadOne;
 using fixture::loadWithBase;
@@ -134,18 +135,67 @@ TEST(LoaderTest, ReportsADirectoryWithoutYamlFiles) {
             dir.path().string() + ":1:1: (config): no *.yaml or *.yml files in this directory");
 }
 
+// Objects without a Gateway are valid Istio: they load, and Weir says it has
+// nothing to serve. A VirtualService on a gateway that is not there is an error.
 TEST(LoaderTest, NoGatewayMeansNothingToServe) {
   const LoadResult result = loadFromText({{"only-vs.yaml", kVirtualServiceYaml}});
-  EXPECT_FALSE(result.ok());
   EXPECT_EQ(toStrings(result.errors),
-            (Strings{"only-vs.yaml:1:1: (config): no Gateway in the configuration: Weir has "
-                     "nothing to serve",
-                     "only-vs.yaml:9:5: spec.gateways[0]: gateway \"default/gw\" not found"}));
+            (Strings{"only-vs.yaml:9:5: spec.gateways[0]: gateway \"default/gw\" not found "
+                     "(there is no Gateway)"}));
+
+  const LoadResult rules = loadFromText({{"rules.yaml", kDestinationRuleYaml}});
+  ASSERT_TRUE(rules.ok()) << ::testing::PrintToString(toStrings(rules.errors));
+  EXPECT_EQ(toStrings(rules.warnings),
+            (Strings{"rules.yaml:1:1: (config): no Gateway in the configuration: Weir has "
+                     "nothing to serve"}));
 }
 
 TEST(LoaderTest, EmptyInputMeansNothingToServe) {
-  EXPECT_EQ(toStrings(loadOne("# nothing here\n").errors), (Strings{"test.yaml:1:1: (config): no Gateway in the configuration: Weir has "
-                          "nothing to serve"}));
+  const LoadResult result = loadOne("# nothing here\n");
+  EXPECT_TRUE(result.ok());
+  EXPECT_EQ(toStrings(result.warnings),
+            (Strings{"test.yaml:1:1: (config): no Gateway in the configuration: Weir has "
+                     "nothing to serve"}));
+}
+
+// A misspelt kind of an Istio API group is an error with the nearest kind; Istio
+// kinds Weir does not use, and kinds of other APIs, are skipped with a warning.
+TEST(LoaderTest, KindsOfIstioGroupsAreChecked) {
+  const LoadResult result = loadWithBase(yaml(R"(
+apiVersion: networking.istio.io/v1
+kind: VirtualSevice
+metadata: {name: a}
+spec: {}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorisationPolicy
+metadata: {name: b}
+---
+apiVersion: networking.istio.io/v1alpha3
+kind: EnvoyFilter
+metadata: {name: c}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: d}
+---
+apiVersion: networking.istio.io/v1
+kind: Frobnicator
+metadata: {name: e}
+)"));
+  EXPECT_EQ(toStrings(result.errors),
+            (Strings{"test.yaml:2:7: kind: unknown kind \"VirtualSevice\" for apiVersion "
+                     "networking.istio.io/v1; did you mean \"VirtualService\"?",
+                     "test.yaml:7:7: kind: unknown kind \"AuthorisationPolicy\" for apiVersion "
+                     "security.istio.io/v1; did you mean \"AuthorizationPolicy\"?",
+                     "test.yaml:19:7: kind: unknown kind \"Frobnicator\" for apiVersion "
+                     "networking.istio.io/v1"}));
+  EXPECT_EQ(toStrings(result.warnings),
+            (Strings{"base.yaml:8:15: spec.servers[0].port.number: no VirtualService routes "
+                     "connections on this server; they will be closed",
+                     "test.yaml:11:7: kind: kind \"EnvoyFilter\" is not used by Weir; skipped",
+                     "test.yaml:15:7: kind: kind \"Gateway\" of apiVersion "
+                     "gateway.networking.k8s.io/v1 is not used by Weir; skipped"}));
 }
 
 TEST(LoaderTest, ReportsYamlSyntaxErrorsWithTheParsersPosition) {
@@ -164,13 +214,13 @@ metadata:
 spec:
   host: other
   subsets:
-  - name: V1
+  - name: v_1
 )");
   const LoadResult result = loadFromText({{"base.yaml", kBaseYaml},
                                           {"b.yaml", more},
                                           {"a.yaml", bad_vs + "  - weigth: 1\n"}});
   EXPECT_FALSE(result.ok());
-  EXPECT_EQ(toStrings(result.errors), (Strings{"b.yaml:8:11: spec.subsets[0].name: subset name is invalid: V1",
+  EXPECT_EQ(toStrings(result.errors), (Strings{"b.yaml:8:11: spec.subsets[0].name: subset name is invalid: v_1",
                           "a.yaml:19:15: spec.tcp[0].route[1].weight: weight -5 < 0",
                           "a.yaml:20:5: spec.tcp[1].weigth: unknown field \"weigth\"",
                           "a.yaml:20:5: spec.tcp[1].route: TCP route is required"}));
@@ -234,8 +284,10 @@ TEST(LoaderTest, RejectsUnknownEnvelopeFields) {
   const std::string text =
       replaceAll(kVirtualServiceYaml, "  name: echo\n", "  name: echo\n  nmespace: prod\n") +
       "extra: 1\n";
-  EXPECT_EQ(toStrings(loadWithBase(text).errors), (Strings{"test.yaml:5:3: metadata.nmespace: unknown field \"nmespace\"",
-                          "test.yaml:21:1: extra: unknown field \"extra\""}));
+  EXPECT_EQ(toStrings(loadWithBase(text).errors),
+            (Strings{"test.yaml:5:3: metadata.nmespace: unknown field \"nmespace\"; did you mean "
+                     "\"namespace\"?",
+                     "test.yaml:21:1: extra: unknown field \"extra\""}));
 }
 
 TEST(LoaderTest, RejectsAnInvalidNamespace) {

@@ -286,7 +286,7 @@ TEST(ServiceEntryTest, PortChecksUseIstiosWording) {
   - {number: 9000, name: tcp, protocol: TCP}
   - {number: 9000, name: other}
   - {number: 9100, name: tcp}
-  - {number: 9200, name: Admin, protocol: FOO}
+  - {number: 9200, name: adm_n, protocol: FOO}
   resolution: STATIC
   endpoints:
   - {address: 10.0.0.1, ports: {nope: 9001}}
@@ -296,7 +296,7 @@ TEST(ServiceEntryTest, PortChecksUseIstiosWording) {
                      "defined",
                      "test.yaml:9:26: spec.ports[2].name: service entry port name \"tcp\" already "
                      "defined",
-                     "test.yaml:10:26: spec.ports[3].name: invalid port name: Admin",
+                     "test.yaml:10:26: spec.ports[3].name: invalid port name: adm_n",
                      "test.yaml:10:43: spec.ports[3].protocol: unsupported protocol: FOO",
                      "test.yaml:13:39: spec.endpoints[0].ports.nope: endpoint port 9001 is not "
                      "defined by the service entry"}));

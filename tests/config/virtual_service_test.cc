@@ -23,6 +23,13 @@ metadata:
 )") + spec;
 }
 
+std::string replaceAll(std::string text, const std::string& from, const std::string& to) {
+  for (size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+  return text;
+}
+
 const TcpRoute& onlyRoute(const LoadResult& result) {
   EXPECT_EQ(result.table->routes.size(), 1u);
   return result.table->routes.at(0);
@@ -128,9 +135,10 @@ spec:
       weight: 20
 )")));
   EXPECT_EQ(toStrings(result.errors),
-            (Strings{"test.yaml:11:7: spec.tcp[0].route[0].weigth: unknown field \"weigth\"",
+            (Strings{"test.yaml:11:7: spec.tcp[0].route[0].weigth: unknown field \"weigth\"; "
+                     "did you mean \"weight\"?",
                      "test.yaml:12:45: spec.tcp[0].route[1].destination.subsett: unknown field "
-                     "\"subsett\""}));
+                     "\"subsett\"; did you mean \"subset\"?"}));
 }
 
 TEST(VirtualServiceTest, RequiresTcpRoutes) {
@@ -173,8 +181,8 @@ spec:
   - route:
     - destination: {subset: v1}
     - destination: {host: "*"}
-    - destination: {host: Echo}
-    - destination: {host: echo, subset: V1}
+    - destination: {host: echo_1}
+    - destination: {host: echo, subset: v_1}
     - destination: {host: echo, port: {number: 0}}
     - destination: {host: echo, port: {}}
 )")));
@@ -183,18 +191,39 @@ spec:
                      "test.yaml:11:7: spec.tcp[1].route[0].destination: destination is required",
                      // Several destinations, none with a weight: Istio's check applies.
                      "test.yaml:13:5: spec.tcp[2].route: total destination weight = 0",
-                     "test.yaml:13:20: spec.tcp[2].route[0].destination.host: missing required "
-                     "field \"host\"",
+                     // Absent fields are proto3's zero values, with Istio's messages.
+                     "test.yaml:13:20: spec.tcp[2].route[0].destination.host: empty domain name "
+                     "not allowed",
                      "test.yaml:14:27: spec.tcp[2].route[1].destination.host: invalid destination "
                      "host *",
                      "test.yaml:15:27: spec.tcp[2].route[2].destination.host: domain name "
-                     "\"Echo\" invalid (label \"Echo\" invalid)",
+                     "\"echo_1\" invalid (label \"echo_1\" invalid)",
                      "test.yaml:16:41: spec.tcp[2].route[3].destination.subset: subset name is "
-                     "invalid: V1",
+                     "invalid: v_1",
                      "test.yaml:17:48: spec.tcp[2].route[4].destination.port.number: port number "
                      "0 must be in the range 1..65535",
-                     "test.yaml:18:39: spec.tcp[2].route[5].destination.port.number: missing "
-                     "required field \"number\""}));
+                     "test.yaml:18:39: spec.tcp[2].route[5].destination.port.number: port number "
+                     "0 must be in the range 1..65535"}));
+}
+
+// Istio's spelling rules are its labels': upper case is fine in subset names and
+// hosts; an empty subset is proto3's unset value.
+TEST(VirtualServiceTest, UpperCaseNamesAndAnEmptySubsetAreValid) {
+  const LoadResult result = loadWithBase(vsYaml(yaml(R"(
+spec:
+  hosts: ["*"]
+  gateways: [gw]
+  tcp:
+  - route:
+    - destination: {host: echo, subset: V1}
+      weight: 50
+    - destination: {host: echo, subset: ""}
+      weight: 50
+)")));
+  EXPECT_EQ(toStrings(result.errors),
+            (Strings{"test.yaml:10:41: spec.tcp[0].route[0].destination.subset: subset \"V1\" "
+                     "not found in DestinationRule for host \"echo.default.svc.cluster.local\" "
+                     "(subsets are v1, v2)"}));
 }
 
 TEST(VirtualServiceTest, RoutesAreNamedAfterTheirVirtualServiceAndIndex) {
@@ -222,16 +251,164 @@ spec:
   EXPECT_EQ(result.table->listeners.at(0).candidate_routes, (std::vector<size_t>{0, 1}));
 }
 
-TEST(VirtualServiceTest, RequiresHosts) {
+// Without hosts a VirtualService is a delegate, which only the http routes of other
+// VirtualServices use: Istio refuses gateways, tcp and tls rules in one.
+TEST(VirtualServiceTest, WithoutHostsItIsADelegate) {
   const LoadResult result = loadWithBase(vsYaml(yaml(R"(
 spec:
   gateways: [gw]
   tcp:
   - route:
     - destination: {host: echo}
+  tls:
+  - match: [{sniHosts: [a.example.com]}]
+    route:
+    - destination: {host: echo}
 )")));
   EXPECT_EQ(toStrings(result.errors),
-            (Strings{"test.yaml:6:3: spec.hosts: missing required field \"hosts\""}));
+            (Strings{"test.yaml:6:13: spec.gateways: delegate virtual service must have no "
+                     "gateways specified",
+                     "test.yaml:8:3: spec.tcp: delegate virtual service must have no tcp route "
+                     "specified",
+                     "test.yaml:11:3: spec.tls: delegate virtual service must have no tls route "
+                     "specified",
+                     "test.yaml:11:25: spec.tls[0].match[0].sniHosts[0]: SNI host "
+                     "\"a.example.com\" is not a compatible subset of any of the virtual service "
+                     "hosts: []"}));
+
+  const LoadResult http_only = loadWithBase(vsYaml(yaml(R"(
+spec:
+  http:
+  - route:
+    - destination: {host: echo}
+)")));
+  EXPECT_TRUE(http_only.ok()) << ::testing::PrintToString(toStrings(http_only.errors));
+}
+
+// Istio's host checks depend on what the VirtualService is bound to: "*" is not for
+// the mesh, and hosts must not overlap.
+TEST(VirtualServiceTest, HostsFollowIstiosRules) {
+  const LoadResult mesh = loadWithBase(vsYaml(yaml(R"(
+spec:
+  hosts: ["*"]
+  tcp:
+  - route:
+    - destination: {host: echo}
+)")));
+  EXPECT_EQ(toStrings(mesh.errors),
+            (Strings{"test.yaml:6:11: spec.hosts[0]: wildcard host * is not allowed for virtual "
+                     "services bound to the mesh gateway"}));
+
+  const LoadResult overlapping = loadWithBase(vsYaml(yaml(R"(
+spec:
+  hosts: [a.example.com, "*.example.com", b.example.org, b.example.org]
+  gateways: [gw]
+  tcp:
+  - route:
+    - destination: {host: echo}
+)")));
+  EXPECT_EQ(toStrings(overlapping.errors),
+            (Strings{"test.yaml:6:26: spec.hosts[1]: duplicate hosts in virtual service: "
+                     "a.example.com & *.example.com",
+                     "test.yaml:6:58: spec.hosts[3]: duplicate hosts in virtual service: "
+                     "b.example.org & b.example.org"}));
+}
+
+// A VirtualService on gateways that matches on SNI may name Istio's auto-generated
+// SNI hosts (outbound_.PORT_._.HOST, from AUTO_PASSTHROUGH).
+TEST(VirtualServiceTest, AutoGeneratedSniHostsOnGateways) {
+  const std::string text = yaml(R"(
+spec:
+  hosts: [outbound_.9000_._.echo.default.svc.cluster.local]
+  gateways: [gw]
+  tls:
+  - match: [{sniHosts: [outbound_.9000_._.echo.default.svc.cluster.local]}]
+    route:
+    - destination: {host: echo}
+)");
+  const LoadResult result = loadWithBase(vsYaml(text));
+  EXPECT_TRUE(result.ok()) << ::testing::PrintToString(toStrings(result.errors));
+
+  const LoadResult bad = loadWithBase(vsYaml(replaceAll(text, "9000_", "port_")));
+  EXPECT_EQ(toStrings(bad.errors),
+            (Strings{"test.yaml:6:11: spec.hosts[0]: domain name "
+                     "\"outbound_.port_._.echo.default.svc.cluster.local\" invalid (label \"port\" "
+                     "invalid). should follow outbound_.<PORT>_._.<HOSTNAME> format",
+                     "test.yaml:9:25: spec.tls[0].match[0].sniHosts[0]: domain name "
+                     "\"outbound_.port_._.echo.default.svc.cluster.local\" invalid (label \"port\" "
+                     "invalid). should follow outbound_.<PORT>_._.<HOSTNAME> format"}));
+
+  // Without SNI matches the form is an ordinary (invalid) domain name.
+  const LoadResult tcp = loadWithBase(vsYaml(yaml(R"(
+spec:
+  hosts: [outbound_.9000_._.echo.default.svc.cluster.local]
+  gateways: [gw]
+  tcp:
+  - route:
+    - destination: {host: echo}
+)")));
+  EXPECT_EQ(toStrings(tcp.errors),
+            (Strings{"test.yaml:6:11: spec.hosts[0]: domain name "
+                     "\"outbound_.9000_._.echo.default.svc.cluster.local\" invalid (label "
+                     "\"outbound_\" invalid)"}));
+}
+
+// Istio's validation and its gateway pass over a null rule; so does Weir, saying so.
+TEST(VirtualServiceTest, NullRulesAreIgnored) {
+  const LoadResult result = loadWithBase(vsYaml(yaml(R"(
+spec:
+  hosts: ["*"]
+  gateways: [gw]
+  tcp:
+  - null
+  - route:
+    - destination: {host: echo}
+)")));
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(toStrings(result.errors));
+  EXPECT_EQ(onlyRoute(result).name, "default/echo/tcp[1]");
+  EXPECT_EQ(toStrings(result.warnings),
+            (Strings{"test.yaml:9:5: spec.tcp[0]: a null tcp rule does nothing; ignored"}));
+}
+
+TEST(VirtualServiceTest, MatchPortZeroIsUnset) {
+  const LoadResult result = loadWithBase(vsYaml(yaml(R"(
+spec:
+  hosts: ["*"]
+  gateways: [gw]
+  tcp:
+  - match: [{port: 0}]
+    route:
+    - destination: {host: echo}
+)")));
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(toStrings(result.errors));
+  EXPECT_EQ(result.table->routes.at(0).matches.at(0).port, 0);
+}
+
+TEST(VirtualServiceTest, ExportToFollowsIstiosRules) {
+  const auto errorsFor = [](const std::string& export_to) {
+    return toStrings(loadWithBase(vsYaml("spec:\n  hosts: [\"*\"]\n  gateways: [gw]\n"
+                                         "  exportTo: " + export_to +
+                                         "\n  tcp:\n  - route:\n    - destination: {host: "
+                                         "echo}\n"))
+                         .errors);
+  };
+  EXPECT_EQ(errorsFor("[\".\", ns1]"), Strings{});
+  EXPECT_EQ(errorsFor("[\"*\"]"), Strings{});
+  EXPECT_EQ(errorsFor("[\"~\"]"),
+            (Strings{"test.yaml:8:13: spec.exportTo: exportTo ~ (none) is not allowed for Istio "
+                     "configuration objects"}));
+  EXPECT_EQ(errorsFor("[\".\", default]"),
+            (Strings{"test.yaml:8:13: spec.exportTo: duplicate entries in exportTo for entry "
+                     "default"}));
+  EXPECT_EQ(errorsFor("[default, \".\"]"),
+            (Strings{"test.yaml:8:13: spec.exportTo: duplicate entries in exportTo: . and current "
+                     "namespace default"}));
+  EXPECT_EQ(errorsFor("[\"*\", ns1]"),
+            (Strings{"test.yaml:8:13: spec.exportTo: cannot have both public (*) and non-public "
+                     "exportTo values for a resource"}));
+  EXPECT_EQ(errorsFor("[ns_1]"),
+            (Strings{"test.yaml:8:13: spec.exportTo: only .,*, or a valid DNS 1123 label is "
+                     "allowed as exportTo entry"}));
 }
 
 TEST(VirtualServiceTest, HostsMustBeDomainNamesWildcardsOrAddresses) {
@@ -283,7 +460,7 @@ spec:
 
   const LoadResult both = loadWithBase(vsYaml(yaml(R"(
 spec:
-  hosts: ["*"]
+  hosts: ["*.example.com"]
   gateways: [mesh, gw]
   tcp:
   - route:
@@ -297,7 +474,7 @@ spec:
 }
 
 TEST(VirtualServiceTest, ResolvesGatewayReferencesLikeIstio) {
-  for (const std::string ref : {"gw", "default/gw", "./gw"}) {
+  for (const std::string ref : {"gw", "default/gw"}) {
     const LoadResult result = loadWithBase(vsYaml(
         "spec:\n  hosts: [\"*\"]\n  gateways: [\"" + ref +
         "\"]\n  tcp:\n  - route:\n    - destination: {host: echo}\n"));
@@ -328,10 +505,66 @@ spec:
     - destination: {host: echo}
 )")));
   EXPECT_EQ(toStrings(result.errors),
-            (Strings{"test.yaml:7:18: spec.gateways[1]: gateway \"other/gw\" not found",
-                     "test.yaml:7:28: spec.gateways[2]: gateway \"default/gateway\" not found",
+            (Strings{"test.yaml:7:18: spec.gateways[1]: gateway \"other/gw\" not found "
+                     "(gateways are default/gw)",
+                     "test.yaml:7:28: spec.gateways[2]: gateway \"default/gateway\" not found "
+                     "(gateways are default/gw)",
                      "test.yaml:10:18: spec.tcp[0].match[0].gateways[0]: gateway "
-                     "\"default/missing\" not found"}));
+                     "\"default/missing\" not found (gateways are default/gw)"}));
+
+  const LoadResult typo = loadWithBase(vsYaml(yaml(R"(
+spec:
+  hosts: ["*"]
+  gateways: [gq]
+  tcp:
+  - route:
+    - destination: {host: echo}
+)")));
+  EXPECT_EQ(toStrings(typo.errors),
+            (Strings{"test.yaml:7:14: spec.gateways[0]: gateway \"default/gq\" not found; did "
+                     "you mean \"default/gw\"?"}));
+}
+
+// A destination host without a ServiceEntry names the nearest one, if any is near.
+TEST(VirtualServiceTest, MisspeltDestinationHostsGetTheNearestServiceEntryHost) {
+  const LoadResult result = loadWithBase(vsYaml(yaml(R"(
+spec:
+  hosts: ["*"]
+  gateways: [gw]
+  tcp:
+  - route:
+    - destination: {host: ecoh}
+      weight: 50
+    - destination: {host: database}
+      weight: 50
+)")));
+  EXPECT_EQ(toStrings(result.errors),
+            (Strings{"test.yaml:10:27: spec.tcp[0].route[0].destination.host: no ServiceEntry for "
+                     "host \"ecoh.default.svc.cluster.local\"; did you mean "
+                     "\"echo.default.svc.cluster.local\"?",
+                     "test.yaml:12:27: spec.tcp[0].route[1].destination.host: no ServiceEntry for "
+                     "host \"database.default.svc.cluster.local\""}));
+}
+
+// Istio's validateGatewayNames: "ns/name" of two DNS labels, or a domain name.
+TEST(VirtualServiceTest, GatewayNamesFollowIstiosRules) {
+  const LoadResult result = loadWithBase(vsYaml(yaml(R"(
+spec:
+  hosts: ["*"]
+  gateways: ["*/gw", "default/*", ./gw, /gw, "b@d"]
+  tcp:
+  - route:
+    - destination: {host: echo}
+)")));
+  EXPECT_EQ(toStrings(result.errors),
+            (Strings{"test.yaml:7:14: spec.gateways[0]: invalid value for namespace: \"*\"",
+                     "test.yaml:7:22: spec.gateways[1]: invalid value for gateway name: \"*\"",
+                     "test.yaml:7:35: spec.gateways[2]: invalid value for namespace: \".\"",
+                     "test.yaml:7:41: spec.gateways[3]: config namespace and gateway name cannot "
+                     "be empty",
+                     "test.yaml:7:41: spec.gateways[3]: invalid value for namespace: \"\"",
+                     "test.yaml:7:46: spec.gateways[4]: domain name \"b@d\" invalid (label "
+                     "\"b@d\" invalid)"}));
 }
 
 TEST(VirtualServiceTest, WarnsAboutIstioFieldsNotImplementedYet) {
@@ -353,9 +586,7 @@ spec:
 )")));
   ASSERT_TRUE(result.ok()) << ::testing::PrintToString(toStrings(result.errors));
   EXPECT_EQ(toStrings(result.warnings),
-            (Strings{"test.yaml:8:3: spec.exportTo: field \"exportTo\" is not supported by Weir "
-                     "yet; ignored",
-                     "test.yaml:9:3: spec.http: field \"http\" is not supported by Weir yet; "
+            (Strings{"test.yaml:9:3: spec.http: field \"http\" is not supported by Weir yet; "
                      "ignored",
                      "test.yaml:13:7: spec.tcp[0].match[0].sourceLabels: field \"sourceLabels\" is "
                      "not supported by Weir yet; ignored",
@@ -467,10 +698,15 @@ spec:
   - match: [{port: 70000}]
     route:
     - destination: {host: echo}
+  - match: [{port: abc}]
+    route:
+    - destination: {host: echo}
 )")));
   EXPECT_EQ(toStrings(result.errors),
             (Strings{"test.yaml:9:20: spec.tcp[0].match[0].port: port number 70000 must be in "
-                     "the range 1..65535"}));
+                     "the range 1..65535",
+                     "test.yaml:12:20: spec.tcp[1].match[0].port: expected an integer, got "
+                     "\"abc\""}));
 }
 
 }  // namespace

@@ -321,15 +321,15 @@ TEST(HarnessWeir, ReadyFileAndProbeReadiness) {
   EXPECT_EQ(exchangeLine(by_probe->port(), "hi", seconds(5)).data, "one hi\n");
 }
 
-// weir that cannot start (here: no Gateway in the config) fails fast with its stderr.
+// weir that cannot start (here: a config with an error) fails fast with its stderr.
 TEST(HarnessWeir, StartFailureThrowsWithStderr) {
   TempDir dir;
   std::filesystem::path config = dir.freshSubdir("config");
-  writeTextFile(config / "empty.yaml", "# nothing\n");
+  writeTextFile(config / "broken.yaml", "kind: [Gateway\n");
   const auto started = Clock::now();
   try {
     WeirProcess weir(dir, {config}, freeTcpPort());
-    ADD_FAILURE() << "weir started without a Gateway";
+    ADD_FAILURE() << "weir started with a broken config";
   } catch (const std::runtime_error& error) {
     EXPECT_NE(std::string(error.what()).find("exited"), std::string::npos) << error.what();
   }
