@@ -117,7 +117,8 @@ spec:
             (Strings{"test.yaml:8:11: spec.subsets[1].name: duplicate subset names: v1",
                      "test.yaml:9:11: spec.subsets[2].name: subset name is invalid: V2",
                      "test.yaml:10:11: spec.subsets[3].name: subset name cannot be empty",
-                     "test.yaml:11:5: spec.subsets[4].name: missing required field \"name\""}));
+                     "test.yaml:11:5: spec.subsets[4].name: subset name cannot be empty (CRD: "
+                     "spec.subsets[4].name: Required value)"}));
 }
 
 TEST(DestinationRuleTest, RequiresAHost) {
@@ -129,7 +130,8 @@ spec:
   subsets: []
 )");
   EXPECT_EQ(toStrings(loadRules(rules, "echo").errors),
-            (Strings{"test.yaml:5:3: spec.host: missing required field \"host\""}));
+            (Strings{"test.yaml:5:3: spec.host: empty domain name not allowed (CRD: spec.host: "
+                     "Required value)"}));
 }
 
 TEST(DestinationRuleTest, HostsAreCanonicalisedWithTheRulesNamespace) {
@@ -209,7 +211,7 @@ spec:
   - name: v1
     labels: {version: v1}
     trafficPolicy:
-      outlierDetection: {splitExternalLocalOriginErrors: true}
+      loadBalancer: {localityLbSetting: {enabled: true}}
 )");
   const LoadResult result = loadRules(rules, "echo", "v1");
   ASSERT_TRUE(result.ok()) << ::testing::PrintToString(toStrings(result.errors));
@@ -220,9 +222,9 @@ spec:
                      "supported by Weir yet; ignored",
                      "test.yaml:9:5: spec.trafficPolicy.tls: field \"tls\" is not supported by "
                      "Weir yet; ignored",
-                     "test.yaml:14:26: spec.subsets[0].trafficPolicy.outlierDetection."
-                     "splitExternalLocalOriginErrors: field \"splitExternalLocalOriginErrors\" "
-                     "is not supported by Weir yet; ignored"}));
+                     "test.yaml:14:22: spec.subsets[0].trafficPolicy.loadBalancer."
+                     "localityLbSetting: field \"localityLbSetting\" is not supported by Weir "
+                     "yet; ignored"}));
 }
 
 // A DestinationRule for echo whose rule-level policy sets both timeouts and whose
