@@ -42,6 +42,7 @@ ObjectMeta parseMetadata(const FieldReader& metadata, const FieldReader& documen
   meta.at = metadata.where();
   metadata.checkFields(known_fields::kObjectMeta);
   meta.annotations = parseWeirAnnotations(metadata.field("annotations"), kind);
+  meta.labels = readStringMap(metadata.field("labels"));
 
   const FieldReader ns = metadata.field("namespace");
   if (std::optional<std::string> value = ns.string()) {
