@@ -12,6 +12,7 @@
 #include <string>
 
 #include "config/client_tls_settings.h"
+#include "config/duration.h"
 #include "config/host_names.h"
 #include "config/known_fields.h"
 #include "config/load_balancer_parser.h"
@@ -102,6 +103,21 @@ void checkHttpConnectionPool(const FieldReader& http) {
   }
 }
 
+// connectionPool.tcp.idleTimeout. Istio checks it only when it is 1ms or more in
+// size, and Envoy reads it in whole milliseconds: anything shorter, 0s included,
+// turns the timeout off.
+std::optional<milliseconds> readIdleTimeout(const FieldReader& field) {
+  const std::optional<std::string> text = field.string();
+  if (!text) {
+    return std::nullopt;
+  }
+  if (const std::optional<std::chrono::nanoseconds> exact = parseGoDurationExact(*text);
+      exact && std::chrono::duration_cast<milliseconds>(*exact).count() == 0) {
+    return milliseconds(0);
+  }
+  return readIstioDuration(field, false);
+}
+
 std::optional<ConnectionPoolSpec> parseConnectionPool(const FieldReader& pool) {
   if (!pool.expectMap()) {
     return std::nullopt;
@@ -131,7 +147,7 @@ std::optional<ConnectionPoolSpec> parseConnectionPool(const FieldReader& pool) {
     }
   }
   spec.connect_timeout = readIstioDuration(tcp.field("connectTimeout"), false);
-  spec.idle_timeout = readIstioDuration(tcp.field("idleTimeout"), true);
+  spec.idle_timeout = readIdleTimeout(tcp.field("idleTimeout"));
   spec.max_connection_duration = readIstioDuration(tcp.field("maxConnectionDuration"), false);
   if (const FieldReader keepalive = tcp.field("tcpKeepalive"); keepalive.present()) {
     spec.tcp_keepalive = parseTcpKeepalive(keepalive);

@@ -288,7 +288,7 @@ spec:
     connectionPool:
       tcp:
         connectTimeout: 1d
-        idleTimeout: 500us
+        idleTimeout: -5s
         maxConnectionDuration: 1500us
   subsets:
   - name: v1
@@ -300,7 +300,7 @@ spec:
                      "invalid duration \"1d\": expected a Go duration such as 10s, 500ms or "
                      "1h30m",
                      "test.yaml:10:22: spec.trafficPolicy.connectionPool.tcp.idleTimeout: "
-                     "duration must be greater than 1ms, got \"500us\"",
+                     "duration must be greater than 1ms, got \"-5s\"",
                      "test.yaml:11:32: spec.trafficPolicy.connectionPool.tcp."
                      "maxConnectionDuration: only durations to ms precision are supported, got "
                      "\"1500us\""}));

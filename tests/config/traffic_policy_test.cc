@@ -206,6 +206,24 @@ TEST(TrafficPolicyTest, TcpConnectionPoolFields) {
   EXPECT_TRUE(result.warnings.empty()) << ::testing::PrintToString(toStrings(result.warnings));
 }
 
+// Istio checks idleTimeout only from 1ms on, and Envoy reads it in whole
+// milliseconds: anything shorter turns it off, like 0s.
+TEST(TrafficPolicyTest, AnIdleTimeoutUnder1msTurnsItOff) {
+  const auto idle = [](const std::string& value) {
+    return clusterOf(loadPolicy(rule("  trafficPolicy:\n    connectionPool:\n      tcp: "
+                                     "{idleTimeout: " + value + "}\n")))
+        .idle_timeout;
+  };
+  EXPECT_EQ(idle("0s"), milliseconds(0));
+  EXPECT_EQ(idle("1ns"), milliseconds(0));
+  EXPECT_EQ(idle("999us"), milliseconds(0));
+  EXPECT_EQ(idle("1ms"), milliseconds(1));
+  EXPECT_EQ(errorsOf("  trafficPolicy:\n    connectionPool:\n      tcp: {idleTimeout: "
+                     "1.0005s}\n"),
+            (Strings{"test.yaml:8:26: spec.trafficPolicy.connectionPool.tcp.idleTimeout: only "
+                     "durations to ms precision are supported, got \"1.0005s\""}));
+}
+
 TEST(TrafficPolicyTest, IstioDefaultsWithoutAPolicy) {
   const UpstreamCluster cluster = clusterOf(loadPolicy(rule("")));
   EXPECT_EQ(cluster.max_connections, 0xFFFFFFFFu);
