@@ -61,7 +61,11 @@ std::optional<size_t> ClusterBuilder::clusterFor(const DestinationRef& destinati
                            didYouMean(destination.host.value, catalog_.hostNames()));
     return result;
   }
-  const ServicePortSpec* port = servicePort(destination, *service.entry);
+  // An entry without ports only names hosts: Istio builds no cluster for it, so what
+  // is routed there is closed. Weir builds an empty one (warned about below).
+  const ServicePortSpec no_port{requested_port, "", 0, destination.at};
+  const ServicePortSpec* port =
+      service.entry->ports.empty() ? &no_port : servicePort(destination, *service.entry);
   if (port == nullptr) {
     return result;
   }
@@ -98,12 +102,9 @@ const ServicePortSpec* ClusterBuilder::servicePort(const DestinationRef& destina
   if (entry.ports.size() == 1) {
     return &entry.ports.front();
   }
-  if (!entry.ports.empty()) {
-    diagnostics_.error(FieldRef{destination.at.position, destination.at.field + ".port"},
-                       "destination port is required: ServiceEntry " +
-                           entry.meta.qualifiedName() + " has several ports (" +
-                           portList(entry) + ")");
-  }
+  diagnostics_.error(FieldRef{destination.at.position, destination.at.field + ".port"},
+                     "destination port is required: ServiceEntry " + entry.meta.qualifiedName() +
+                         " has several ports (" + portList(entry) + ")");
   return nullptr;
 }
 
@@ -161,8 +162,10 @@ std::optional<UpstreamCluster> ClusterBuilder::makeCluster(
                              ? rule->meta.annotations.health_check
                              : entry.meta.annotations.health_check;
 
-  if (entry.endpoints.empty() && !entry.workload_selector &&
-      entry.resolution == EndpointResolution::kDns) {
+  const bool resolves_names = entry.resolution == EndpointResolution::kDns ||
+                             entry.resolution == EndpointResolution::kDnsRoundRobin;
+  if (entry.endpoints.empty() && !entry.workload_selector && resolves_names &&
+      !entry.ports.empty()) {
     // Istio: a DNS ServiceEntry without endpoints resolves its host. Use the host as
     // written (e.g. a docker compose service name), which is what DNS knows.
     if (subset_labels.empty()) {
@@ -175,7 +178,8 @@ std::optional<UpstreamCluster> ClusterBuilder::makeCluster(
     }
   }
   // Its own endpoints, or the WorkloadEntries its workloadSelector selects.
-  for (const EndpointSpec& spec : catalog_.endpoints(entry)) {
+  const std::vector<EndpointSpec> no_endpoints;
+  for (const EndpointSpec& spec : entry.ports.empty() ? no_endpoints : catalog_.endpoints(entry)) {
     if (spec.address.value.empty() || !selects(subset_labels, spec.labels)) {
       continue;
     }
@@ -189,19 +193,30 @@ std::optional<UpstreamCluster> ClusterBuilder::makeCluster(
     cluster.endpoints.push_back(std::move(endpoint));
   }
 
-  if (cluster.endpoints.empty()) {
-    if (!subset_name.empty()) {
-      diagnostics_.error(destination.subset.at, "subset \"" + subset_name +
-                                                    "\" selects no endpoint of ServiceEntry " +
-                                                    entry.meta.qualifiedName());
+  // Istio accepts a destination without endpoints, and Envoy closes what is routed
+  // there (upstream_cx_none_healthy, flag UH); so does Weir, with a warning. NONE
+  // and DYNAMIC_DNS entries have none by design, said where they are parsed.
+  const bool forwards_to_original_destination =
+      entry.resolution == EndpointResolution::kNone ||
+      entry.resolution == EndpointResolution::kDynamicDns;
+  if (cluster.endpoints.empty() && !forwards_to_original_destination) {
+    const std::string closed = "; connections routed there are closed";
+    if (entry.ports.empty()) {
+      diagnostics_.warning(destination.host.at, "ServiceEntry " + entry.meta.qualifiedName() +
+                                                    " has no ports, so it serves no destination" +
+                                                    closed);
+    } else if (!subset_name.empty()) {
+      diagnostics_.warning(destination.subset.at, "subset \"" + subset_name +
+                                                      "\" selects no endpoint of ServiceEntry " +
+                                                      entry.meta.qualifiedName() + closed);
     } else {
-      diagnostics_.error(destination.host.at,
-                         "ServiceEntry " + entry.meta.qualifiedName() + " has no endpoints" +
-                             (entry.workload_selector
-                                  ? ": its workloadSelector selects no WorkloadEntry"
-                                  : ""));
+      diagnostics_.warning(destination.host.at,
+                           "ServiceEntry " + entry.meta.qualifiedName() + " has no endpoints" +
+                               (entry.workload_selector
+                                    ? " (its workloadSelector selects no WorkloadEntry)"
+                                    : "") +
+                               closed);
     }
-    return std::nullopt;
   }
   return cluster;
 }

@@ -121,6 +121,7 @@ ObjectMeta parseMetadata(const FieldReader& metadata, const FieldReader& documen
   meta.at = metadata.where();
   metadata.checkFields(known_fields::kObjectMeta);
   meta.annotations = parseWeirAnnotations(metadata.field("annotations"), kind);
+  meta.labels = readStringMap(metadata.field("labels"));
 
   const FieldReader ns = metadata.field("namespace");
   if (std::optional<std::string> value = ns.string()) {
@@ -175,6 +176,12 @@ void parseDocument(const YamlNode& root, const ReadContext& context, ParsedConfi
                                                    "\"");
   }
   const FieldReader spec = document.field("spec");
+  if (!spec.present() && (*kind == "ServiceEntry" || *kind == "WorkloadEntry")) {
+    // Their CRDs require a spec, so the API server refuses the object before
+    // Istio's webhook sees it: Kubernetes' words.
+    spec.error("missing required field \"spec\" (CRD: spec: Required value)");
+    return;
+  }
   if (!spec.requireMap()) {
     return;
   }

@@ -1,72 +1,55 @@
 #include "config/export_to.h"
 
 #include <set>
+#include <string>
 
 #include "config/host_names.h"
 
 namespace weir::config {
-namespace {
 
-constexpr std::string_view kPrivate = ".";  // the object's own namespace
-constexpr std::string_view kPublic = "*";
-constexpr std::string_view kNone = "~";
-
-// Istio's visibility.Instance.Validate.
-std::optional<std::string> visibilityError(std::string_view value) {
-  if (value == kPrivate || value == kPublic) {
-    return std::nullopt;
-  }
-  if (value == kNone) {
-    return "exportTo ~ (none) is not allowed for Istio configuration objects";
-  }
-  if (!isDns1123Label(value)) {
-    return "only .,*, or a valid DNS 1123 label is allowed as exportTo entry";
-  }
-  return std::nullopt;
-}
-
-}  // namespace
-
-std::vector<std::string> exportToErrors(std::string_view ns,
-                                        const std::vector<Located<std::string>>& values,
-                                        ExportToRules rules) {
-  std::vector<std::string> errors;
-  if (values.empty()) {
-    return errors;
-  }
-  std::set<std::string, std::less<>> seen;  // "." counted as the namespace itself
-  for (const Located<std::string>& entry : values) {
-    const std::string& value = entry.value;
-    const std::string key = value == kPrivate ? std::string(ns) : value;
+void checkExportTo(const FieldReader& export_to, std::string_view ns, ExportToOwner owner) {
+  // "." is the object's own namespace, so `[., ns]` names it twice.
+  std::set<std::string> seen;
+  size_t count = 0;
+  for (const FieldReader& item : export_to.items()) {
+    ++count;
+    const std::optional<std::string> value = item.string();
+    if (!value) {
+      if (!item.present()) {
+        item.error("expected a string, got a null value");
+      }
+      continue;
+    }
+    const std::string key = *value == "." ? std::string(ns) : *value;
     if (seen.contains(key)) {
-      errors.push_back(key != value ? "duplicate entries in exportTo: . and current namespace " +
-                                          std::string(ns)
-                                    : "duplicate entries in exportTo for entry " + value);
-    } else if (rules == ExportToRules::kServiceEntry && value == kNone) {
+      item.error(key != *value ? "duplicate entries in exportTo: . and current namespace " + key
+                               : "duplicate entries in exportTo for entry " + *value);
+    } else if (*value == "~" && owner == ExportToOwner::kServiceEntry) {
       seen.insert(key);
-    } else if (std::optional<std::string> error = visibilityError(key)) {
-      errors.push_back(std::move(*error));
+    } else if (*value == "~") {
+      item.error("exportTo ~ (none) is not allowed for Istio configuration objects");
+    } else if (*value != "." && *value != "*" && !isDns1123Label(*value)) {
+      item.error("only .,*, or a valid DNS 1123 label is allowed as exportTo entry");
     } else {
       seen.insert(key);
     }
   }
-  if (rules == ExportToRules::kDestinationRuleWithSelector && !seen.empty()) {
-    if (!seen.contains(ns)) {
-      errors.push_back(
+  if (owner == ExportToOwner::kDestinationRuleWithSelector && !seen.empty()) {
+    if (!seen.contains(std::string(ns))) {
+      export_to.error(
           "destination rule with workload selector cannot have exportTo beyond current "
           "namespace");
     } else if (seen.size() > 1) {
-      errors.push_back(
+      export_to.error(
           "destination rule with workload selector cannot have multiple entries in exportTo");
     }
   }
-  if (seen.contains(kPublic) && values.size() > 1) {
-    errors.push_back("cannot have both public (*) and non-public exportTo values for a resource");
+  if (seen.contains("*") && count > 1) {
+    export_to.error("cannot have both public (*) and non-public exportTo values for a resource");
   }
-  if (seen.contains(kNone) && values.size() > 1) {
-    errors.push_back("cannot export service entry to no one (~) and someone");
+  if (seen.contains("~") && count > 1) {
+    export_to.error("cannot export service entry to no one (~) and someone");
   }
-  return errors;
 }
 
 }  // namespace weir::config

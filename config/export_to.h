@@ -1,26 +1,22 @@
-// Istio's rules for `exportTo` (validateExportTo), shared by the kinds that have
-// it. Weir serves one namespace-less proxy, so exportTo changes nothing it does,
-// but a list Istio refuses is refused here too, in Istio's words.
+// `exportTo`: the namespaces a VirtualService, DestinationRule or ServiceEntry is
+// visible to, checked as Istio's validateExportTo. Weir is one gateway that sees every namespace, so it
+// validates the list and then ignores it (docs/behaviour.md).
 #pragma once
 
-#include <string>
 #include <string_view>
-#include <vector>
 
-#include "config/diagnostics.h"
+#include "config/field_reader.h"
 
 namespace weir::config {
 
-enum class ExportToRules {
-  kConfig,                       // VirtualService, DestinationRule without selector
-  kServiceEntry,                 // may also say "~" (visible to no one)
-  kDestinationRuleWithSelector,  // may export only to its own namespace
+enum class ExportToOwner {
+  kVirtualService,
+  kDestinationRule,
+  kDestinationRuleWithSelector,  // may be exported to its own namespace only
+  kServiceEntry,                 // may also be exported to no one: "~"
 };
 
-// Every problem of `values` (exportTo of an object in namespace `ns`), in Istio's
-// words; empty when valid or when the list is empty.
-std::vector<std::string> exportToErrors(std::string_view ns,
-                                        const std::vector<Located<std::string>>& values,
-                                        ExportToRules rules);
+// Reports every problem of the list `export_to` in an object of namespace `ns`.
+void checkExportTo(const FieldReader& export_to, std::string_view ns, ExportToOwner owner);
 
 }  // namespace weir::config

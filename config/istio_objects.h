@@ -34,6 +34,7 @@ struct ObjectMeta {
   std::string namespace_name = "default";
   FieldRef at;  // metadata.name
   WeirAnnotations annotations;
+  std::map<std::string, std::string> labels;  // metadata.labels
 
   std::string qualifiedName() const { return namespace_name + "/" + name; }
 };

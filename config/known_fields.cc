@@ -114,6 +114,12 @@ const KnownFields kDestinationRuleSpec{
     .not_implemented = {"exportTo", "workloadSelector"},
 };
 
+const KnownFields kDestinationRuleWorkloadSelector{
+    .implemented = {},
+    .accepted = {"matchLabels"},
+    .not_implemented = {},
+};
+
 const KnownFields kSubset{
     .implemented = {"name", "labels", "trafficPolicy"},
     .accepted = {},
@@ -123,7 +129,7 @@ const KnownFields kSubset{
 const KnownFields kTrafficPolicy{
     .implemented = {"connectionPool", "loadBalancer", "outlierDetection", "portLevelSettings",
                     "proxyProtocol"},
-    .accepted = {},
+    .accepted = {"retryBudget"},  // HTTP retries: nothing to do for TCP
     .not_implemented = {"tls", "tunnel"},
 };
 
@@ -138,7 +144,8 @@ const KnownFields kPortTrafficPolicy{
 const KnownFields kLoadBalancer{
     .implemented = {"simple", "consistentHash"},
     .accepted = {},
-    .not_implemented = {"localityLbSetting", "warmupDurationSecs", "warmup"},
+    .not_implemented = {"localityLbSetting", "zoneAwareLbSetting", "warmupDurationSecs", "warmup",
+                        "backendUtilization"},
 };
 
 const KnownFields kConsistentHash{
@@ -147,11 +154,75 @@ const KnownFields kConsistentHash{
     .not_implemented = {"ringHash", "maglev", "minimumRingSize"},
 };
 
+// The nested sections below are validated for Istio; whether Weir acts on them is
+// said (and warned about) at the section's own key above.
+const KnownFields kHttpCookie{
+    .implemented = {},
+    .accepted = {"name", "path", "ttl", "attributes"},
+    .not_implemented = {},
+};
+
+const KnownFields kHttpCookieAttribute{
+    .implemented = {},
+    .accepted = {"name", "value"},
+    .not_implemented = {},
+};
+
+const KnownFields kRingHash{
+    .implemented = {},
+    .accepted = {"minimumRingSize"},
+    .not_implemented = {},
+};
+
+const KnownFields kMaglev{
+    .implemented = {},
+    .accepted = {"tableSize"},
+    .not_implemented = {},
+};
+
+const KnownFields kLocalityLbSetting{
+    .implemented = {},
+    .accepted = {"distribute", "failover", "failoverPriority", "enabled"},
+    .not_implemented = {},
+};
+
+const KnownFields kLocalityDistribute{
+    .implemented = {},
+    .accepted = {"from", "to"},
+    .not_implemented = {},
+};
+
+const KnownFields kLocalityFailover{
+    .implemented = {},
+    .accepted = {"from", "to"},
+    .not_implemented = {},
+};
+
+const KnownFields kZoneAwareLbSetting{
+    .implemented = {},
+    .accepted = {"enabled", "failover", "failoverPriority", "minClusterSize"},
+    .not_implemented = {},
+};
+
+const KnownFields kWarmup{
+    .implemented = {},
+    .accepted = {"duration", "minimumPercent", "aggression"},
+    .not_implemented = {},
+};
+
+const KnownFields kBackendUtilization{
+    .implemented = {},
+    .accepted = {"errorUtilizationPenaltyPercent", "metricNamesForComputingUtilization",
+                 "weightExpirationPeriod", "weightStabilizationPeriod", "weightUpdatePeriod"},
+    .not_implemented = {},
+};
+
 const KnownFields kOutlierDetection{
     .implemented = {"consecutiveGatewayErrors", "consecutive5xxErrors", "consecutiveErrors",
-                    "interval", "baseEjectionTime", "maxEjectionPercent", "minHealthPercent"},
-    .accepted = {},
-    .not_implemented = {"splitExternalLocalOriginErrors", "consecutiveLocalOriginFailures"},
+                    "interval", "baseEjectionTime", "maxEjectionPercent", "minHealthPercent",
+                    "splitExternalLocalOriginErrors", "consecutiveLocalOriginFailures"},
+    .accepted = {"outlierDetectionHttpErrorCodes"},  // HTTP status codes: none for TCP
+    .not_implemented = {},
 };
 
 const KnownFields kProxyProtocol{
@@ -176,6 +247,39 @@ const KnownFields kTcpConnectionPool{
 const KnownFields kTcpKeepalive{
     .implemented = {"time", "interval", "probes"},
     .accepted = {},
+    .not_implemented = {},
+};
+
+const KnownFields kHttpConnectionPool{
+    .implemented = {},
+    .accepted = {"http1MaxPendingRequests", "http2MaxRequests", "maxRequestsPerConnection",
+                 "maxRetries", "idleTimeout", "h2UpgradePolicy", "useClientProtocol",
+                 "maxConcurrentStreams", "http2KeepAlive"},
+    .not_implemented = {},
+};
+
+const KnownFields kHttp2KeepAlive{
+    .implemented = {},
+    .accepted = {"interval", "timeout"},
+    .not_implemented = {},
+};
+
+const KnownFields kClientTlsSettings{
+    .implemented = {},
+    .accepted = {"mode", "clientCertificate", "privateKey", "caCertificates", "credentialName",
+                 "subjectAltNames", "sni", "insecureSkipVerify", "caCrl"},
+    .not_implemented = {},
+};
+
+const KnownFields kTunnelSettings{
+    .implemented = {},
+    .accepted = {"protocol", "targetHost", "targetPort"},
+    .not_implemented = {},
+};
+
+const KnownFields kRetryBudget{
+    .implemented = {},
+    .accepted = {"percent", "minRetryConcurrency", "budgetInterval"},
     .not_implemented = {},
 };
 

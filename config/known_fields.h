@@ -42,16 +42,32 @@ extern const KnownFields kPortSelector;
 
 // networking.istio.io DestinationRule.
 extern const KnownFields kDestinationRuleSpec;
+extern const KnownFields kDestinationRuleWorkloadSelector;
 extern const KnownFields kSubset;
 extern const KnownFields kTrafficPolicy;
 extern const KnownFields kConnectionPool;
 extern const KnownFields kTcpConnectionPool;
 extern const KnownFields kTcpKeepalive;
+extern const KnownFields kHttpConnectionPool;
+extern const KnownFields kHttp2KeepAlive;
 extern const KnownFields kPortTrafficPolicy;
 extern const KnownFields kLoadBalancer;
 extern const KnownFields kConsistentHash;
+extern const KnownFields kHttpCookie;
+extern const KnownFields kHttpCookieAttribute;
+extern const KnownFields kRingHash;
+extern const KnownFields kMaglev;
+extern const KnownFields kLocalityLbSetting;
+extern const KnownFields kLocalityDistribute;
+extern const KnownFields kLocalityFailover;  // also zoneAwareLbSetting.failover[]
+extern const KnownFields kZoneAwareLbSetting;
+extern const KnownFields kWarmup;
+extern const KnownFields kBackendUtilization;
 extern const KnownFields kOutlierDetection;
 extern const KnownFields kProxyProtocol;
+extern const KnownFields kClientTlsSettings;
+extern const KnownFields kTunnelSettings;
+extern const KnownFields kRetryBudget;
 
 // networking.istio.io ServiceEntry.
 extern const KnownFields kServiceEntrySpec;

@@ -16,9 +16,6 @@ constexpr std::array<std::string_view, 4> kOpaqueTcp = {"TCP", "MONGO", "REDIS",
 constexpr std::array<std::string_view, 5> kHttp = {"HTTP", "HTTP2", "HTTP_PROXY", "GRPC",
                                                    "GRPC-WEB"};
 
-constexpr std::array<std::string_view, 6> kHttpOrTls = {"HTTP", "HTTP2", "GRPC",
-                                                        "GRPC-WEB", "HTTPS", "TLS"};
-
 template <size_t N>
 bool contains(const std::array<std::string_view, N>& names, std::string_view name) {
   return std::find(names.begin(), names.end(), name) != names.end();
@@ -48,7 +45,7 @@ bool isTlsProtocol(std::string_view normalized) {
 }
 
 bool isHttpOrTlsProtocol(std::string_view normalized) {
-  return contains(kHttpOrTls, normalized);
+  return isHttpProtocol(normalized) || isTlsProtocol(normalized);
 }
 
 }  // namespace weir::config

@@ -23,7 +23,10 @@ ServiceCatalog::ServiceCatalog(const ParsedConfig& config, Diagnostics& diagnost
       uniqueObjects(config.workload_entries, diagnostics);
   std::vector<bool> workload_selected(workloads.size(), false);
   for (const ServiceEntryObject* entry : uniqueObjects(config.service_entries, diagnostics)) {
-    if (entry->workload_selector) {
+    // NONE and DYNAMIC_DNS forward to the original destination: no endpoints.
+    const bool has_endpoints = entry->resolution != EndpointResolution::kNone &&
+                               entry->resolution != EndpointResolution::kDynamicDns;
+    if (entry->workload_selector && has_endpoints) {
       std::vector<EndpointSpec>& endpoints = selected_[entry];
       for (size_t i = 0; i < workloads.size(); ++i) {
         const WorkloadEntryObject& workload = *workloads[i];

@@ -556,11 +556,7 @@ VirtualServiceObject parseVirtualService(const FieldReader& spec, ObjectMeta met
   vs.tls = parseRules(tls_rules, true, context);
   vs.tcp = parseRules(tcp_rules, false, context);
 
-  const FieldReader export_to = spec.field("exportTo");
-  for (const std::string& error :
-       exportToErrors(context.ns, readStringList(export_to), ExportToRules::kConfig)) {
-    export_to.error(error);
-  }
+  checkExportTo(spec.field("exportTo"), context.ns, ExportToOwner::kVirtualService);
   return vs;
 }
 

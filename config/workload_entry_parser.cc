@@ -4,9 +4,23 @@
 
 #include "config/host_names.h"
 #include "config/known_fields.h"
+#include "config/labels.h"
 #include "config/object_parsers.h"
 
 namespace weir::config {
+
+std::optional<uint16_t> readServicePortNumber(const FieldReader& number) {
+  const std::optional<int64_t> value = number.integer();
+  if (!value) {
+    return std::nullopt;
+  }
+  if (*value < 1 || *value > 65535) {
+    number.error("port number " + std::to_string(*value) +
+                 " must be in the range 1..65535 (CRD: port must be between 1-65535)");
+    return std::nullopt;
+  }
+  return static_cast<uint16_t>(*value);
+}
 
 EndpointSpec readWorkloadEntry(const FieldReader& item, EndpointAddressRule rule,
                                const std::set<std::string>* service_ports) {
@@ -15,9 +29,26 @@ EndpointSpec readWorkloadEntry(const FieldReader& item, EndpointAddressRule rule
   item.checkFields(known_fields::kWorkloadEntry);
 
   const FieldReader address = item.field("address");
-  if (!address.present()) {
-    address.error("address is required");
-  } else if (std::optional<std::string> value = address.string()) {
+  const std::optional<std::string> network = item.field("network").string();
+  const std::optional<std::string> written = address.string();
+  if (rule == EndpointAddressRule::kDnsEndpoint) {
+    // Istio's DNS branch: an IP address or a host name, however the entry is written.
+    const std::string value = written.value_or("");
+    if (address.present() && !written) {
+      // a type error, reported
+    } else if (!isIpAddress(value) && fqdnError(value)) {
+      address.error("endpoint address \"" + value + "\" is not a valid FQDN or an IP address");
+    } else {
+      endpoint.address = locate(value, address);
+    }
+  } else if (!address.present() || written == "") {
+    if (network.value_or("").empty()) {
+      address.error("address is required (CRD: Address is required)");
+    } else {
+      item.warning("address is unset with network \"" + *network +
+                   "\"; the entry stands for that network's gateway and is skipped");
+    }
+  } else if (std::optional<std::string> value = written) {
     if (value->starts_with("unix://")) {
       address.error("unix domain socket endpoints are not supported by Weir yet");
     } else if (rule == EndpointAddressRule::kIp && !isIpAddress(*value)) {
@@ -30,24 +61,28 @@ EndpointSpec readWorkloadEntry(const FieldReader& item, EndpointAddressRule rule
     }
   }
 
-  for (const auto& [name, port] : item.field("ports").entries()) {
-    const std::optional<uint16_t> number = readPortNumber(port);
-    if (!number) {
-      continue;
-    }
+  const FieldReader ports = item.field("ports");
+  for (const auto& [name, port] : ports.entries()) {
+    const std::optional<uint16_t> number = readServicePortNumber(port);
+    bool usable = number.has_value();
     if (service_ports != nullptr && !service_ports->contains(name)) {
-      port.error("endpoint port " + std::to_string(*number) +
-                 " is not defined by the service entry");
-      continue;
+      if (number) {  // else the port's own error says enough
+        port.error("endpoint port " + std::to_string(*number) +
+                   " is not defined by the service entry");
+      }
+      usable = false;
     }
-    if (service_ports == nullptr && !isDns1123Label(name)) {
-      port.error("invalid port name: " + name);
-      continue;
+    if (!isDns1123Label(name)) {
+      ports.entryKey(name).error("invalid port name: " + name +
+                                 " (CRD: port name must be valid)");
+      usable = false;
     }
-    endpoint.ports[name] = *number;
+    if (usable) {
+      endpoint.ports[name] = *number;
+    }
   }
 
-  endpoint.labels = readStringMap(item.field("labels"));
+  endpoint.labels = readLabels(item.field("labels"));
 
   const FieldReader weight = item.field("weight");
   if (std::optional<int64_t> value = weight.integer()) {
@@ -59,6 +94,8 @@ EndpointSpec readWorkloadEntry(const FieldReader& item, EndpointAddressRule rule
       endpoint.weight = static_cast<uint32_t>(*value);
     }
   }
+  item.field("locality").string();
+  item.field("serviceAccount").string();
   return endpoint;
 }
 

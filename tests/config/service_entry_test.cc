@@ -166,7 +166,8 @@ TEST(ServiceEntryTest, StaticEndpointsMustBeIpAddresses) {
   EXPECT_EQ(toStrings(loadEntries(entry, "svc").errors),
             (Strings{"test.yaml:10:15: spec.endpoints[1].address: endpoint address \"echo-v1\" "
                      "is not a valid IP address",
-                     "test.yaml:11:5: spec.endpoints[2].address: address is required"}));
+                     "test.yaml:11:5: spec.endpoints[2].address: address is required (CRD: "
+                     "Address is required)"}));
 }
 
 TEST(ServiceEntryTest, DnsEndpointsMayBeHostNames) {
@@ -224,30 +225,182 @@ TEST(ServiceEntryTest, DnsWithoutEndpointsResolvesTheHostAsWritten) {
   resolution: DNS
 )"));
   EXPECT_EQ(toStrings(loadEntries(wildcard, "a.example.com").errors),
-            (Strings{"test.yaml:5:10: spec.hosts: hosts must be FQDN if no endpoints are provided "
-                     "for resolution mode DNS",
+            (Strings{"test.yaml:5:10: spec.hosts: hosts must be FQDN or contain only prefix "
+                     "wildcards if no endpoints are provided for resolution mode DNS, domain name "
+                     "\"*.example.com\" invalid (label \"*\" invalid)",
                      "test.yaml:17:27: spec.tcp[0].route[0].destination.host: no ServiceEntry for "
                      "host \"a.example.com\""}));
 }
 
-TEST(ServiceEntryTest, ResolutionMustBeStaticOrDns) {
+// Every resolution of Istio loads. NONE and DYNAMIC_DNS forward to the original
+// destination, which a gateway does not have: their clusters have no endpoints, and
+// the entry is warned about. DNS_ROUND_ROBIN resolves like DNS.
+TEST(ServiceEntryTest, EveryIstioResolutionLoads) {
   const std::string body = "  hosts: [svc]\n  ports: [{number: 9000, name: tcp}]\n";
-  const auto errorsFor = [&](const std::string& resolution) {
-    return toStrings(loadEntries(entryYaml(body + resolution), "svc").errors);
+  const auto load = [&](const std::string& resolution) {
+    return loadEntries(entryYaml(body + resolution), "svc");
   };
-  EXPECT_EQ(errorsFor(""),
-            (Strings{"test.yaml:5:3: spec.resolution: resolution NONE (the default) is not "
-                     "supported by Weir; use STATIC or DNS",
-                     "test.yaml:16:27: spec.tcp[0].route[0].destination.host: ServiceEntry "
-                     "default/svc has no endpoints"}));
-  EXPECT_EQ(errorsFor("  resolution: NONE\n").front(),
-            "test.yaml:7:15: spec.resolution: resolution NONE is not supported by Weir; use "
-            "STATIC or DNS");
-  EXPECT_EQ(errorsFor("  resolution: DNS_ROUND_ROBIN\n").front(),
-            "test.yaml:7:15: spec.resolution: resolution DNS_ROUND_ROBIN is not supported by "
-            "Weir yet; use DNS");
-  EXPECT_EQ(errorsFor("  resolution: dns\n").front(),
-            "test.yaml:7:15: spec.resolution: unsupported resolution type dns");
+  for (const auto& [resolution, line] :
+       {std::pair{std::string(""), std::string("test.yaml:5:3")},
+        std::pair{std::string("  resolution: NONE\n"), std::string("test.yaml:7:15")}}) {
+    const LoadResult none = load(resolution);
+    ASSERT_TRUE(none.ok()) << ::testing::PrintToString(toStrings(none.errors));
+    EXPECT_EQ(none.table->clusters.at(0).resolution, EndpointResolution::kNone);
+    EXPECT_TRUE(none.table->clusters.at(0).endpoints.empty());
+    EXPECT_EQ(toStrings(none.warnings),
+              (Strings{line + ": spec.resolution: resolution NONE: Weir, like an Istio gateway, "
+                              "has no original destination to forward to, so connections routed "
+                              "to these hosts are closed (upstream_cx_none_healthy)"}));
+  }
+
+  const LoadResult round_robin = load("  resolution: DNS_ROUND_ROBIN\n");
+  ASSERT_TRUE(round_robin.ok()) << ::testing::PrintToString(toStrings(round_robin.errors));
+  const UpstreamCluster& cluster = onlyCluster(round_robin);
+  EXPECT_EQ(cluster.resolution, EndpointResolution::kDnsRoundRobin);
+  ASSERT_EQ(cluster.endpoints.size(), 1u);
+  EXPECT_EQ(cluster.endpoints[0].address, "svc");  // the host as written, as for DNS
+  EXPECT_TRUE(round_robin.warnings.empty());
+
+  EXPECT_EQ(toStrings(load("  resolution: dns\n").errors),
+            (Strings{"test.yaml:7:15: spec.resolution: unsupported resolution type dns"}));
+}
+
+TEST(ServiceEntryTest, DynamicDnsNeedsWildcardHostsAndWebProtocols) {
+  const std::string entry = entryYaml(yaml(R"(
+  hosts: ["*.example.com"]
+  ports: [{number: 443, name: tls, protocol: TLS}]
+  resolution: DYNAMIC_DNS
+)"));
+  const LoadResult result = loadEntries(entry, "\"*.example.com\"");
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(toStrings(result.errors));
+  EXPECT_EQ(onlyCluster(result).resolution, EndpointResolution::kDynamicDns);
+  EXPECT_TRUE(onlyCluster(result).endpoints.empty());
+
+  const std::string wrong = entryYaml(yaml(R"(
+  hosts: [a.example.com]
+  addresses: [10.0.0.1]
+  ports: [{number: 9000, name: tcp, protocol: TCP}]
+  resolution: DYNAMIC_DNS
+  endpoints: [{address: 10.0.0.1}]
+)"));
+  EXPECT_EQ(toStrings(loadEntries(wrong, "a.example.com").errors),
+            (Strings{"test.yaml:5:10: spec.hosts: host must be wildcarded for resolution mode "
+                     "DYNAMIC_DNS",
+                     "test.yaml:6:14: spec.addresses: addresses cannot be set for resolution type "
+                     "DYNAMIC_DNS. HTTP route domains will only be generatedfrom the hosts field "
+                     "values",
+                     "test.yaml:7:10: spec.ports: only HTTP, TLS, GRPC, and HTTP2 protocols are "
+                     "supported for resolution type DYNAMIC_DNS",
+                     "test.yaml:9:14: spec.endpoints: endpoints cannot be set for resolution type "
+                     "DYNAMIC_DNS. Destination IP address determined from hostsfield values"}));
+}
+
+TEST(ServiceEntryTest, ResolutionDecidesWhatEndpointsMayBe) {
+  const std::string none = entryYaml(yaml(R"(
+  hosts: [svc]
+  ports: [{number: 9000, name: tcp}]
+  resolution: NONE
+  endpoints: [{address: 10.0.0.1}]
+)"));
+  EXPECT_EQ(toStrings(loadEntries(none, "svc").errors),
+            (Strings{"test.yaml:8:14: spec.endpoints: no endpoints should be provided for "
+                     "resolution type none (CRD: NONE mode cannot set endpoints)"}));
+
+  const std::string round_robin = entryYaml(yaml(R"(
+  hosts: [svc]
+  ports: [{number: 9000, name: tcp}]
+  resolution: DNS_ROUND_ROBIN
+  endpoints: [{address: a.example.com}, {address: b.example.com}]
+)"));
+  EXPECT_EQ(toStrings(loadEntries(round_robin, "svc").errors),
+            (Strings{"test.yaml:8:14: spec.endpoints: there must only be 0 or 1 endpoint for "
+                     "resolution mode DNS_ROUND_ROBIN (CRD: DNS_ROUND_ROBIN mode cannot have "
+                     "multiple endpoints)"}));
+
+  // A DNS endpoint is an IP address or a host name, never a socket, and needs an
+  // address even with a network.
+  const std::string dns = entryYaml(yaml(R"(
+  hosts: [svc]
+  ports: [{number: 9000, name: tcp}]
+  resolution: DNS
+  endpoints:
+  - {address: "unix:///tmp/socket"}
+  - {network: remote}
+)"));
+  EXPECT_EQ(toStrings(loadEntries(dns, "svc").errors),
+            (Strings{"test.yaml:9:15: spec.endpoints[0].address: endpoint address "
+                     "\"unix:///tmp/socket\" is not a valid FQDN or an IP address",
+                     "test.yaml:10:5: spec.endpoints[1].address: endpoint address \"\" is not a "
+                     "valid FQDN or an IP address"}));
+}
+
+// Istio lets a STATIC endpoint stand for another network's gateway: a network and
+// no address. It warns, and the endpoint is skipped.
+TEST(ServiceEntryTest, AStaticEndpointWithANetworkAndNoAddressIsSkipped) {
+  const std::string entry = entryYaml(yaml(R"(
+  hosts: [svc]
+  ports: [{number: 9000, name: tcp}]
+  resolution: STATIC
+  endpoints:
+  - {network: remote}
+  - {address: 10.0.0.1}
+)"));
+  const LoadResult result = loadEntries(entry, "svc");
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(toStrings(result.errors));
+  ASSERT_EQ(onlyCluster(result).endpoints.size(), 1u);
+  EXPECT_EQ(onlyCluster(result).endpoints[0].address, "10.0.0.1");
+  EXPECT_EQ(toStrings(result.warnings),
+            (Strings{"test.yaml:9:5: spec.endpoints[0]: address is unset with network \"remote\"; "
+                     "the entry stands for that network's gateway and is skipped",
+                     "test.yaml:9:6: spec.endpoints[0].network: field \"network\" is not "
+                     "supported by Weir yet; ignored"}));
+}
+
+TEST(ServiceEntryTest, AnEntryWithoutEndpointsIsAWarning) {
+  const std::string entry = entryYaml(yaml(R"(
+  hosts: [svc]
+  ports: [{number: 9000, name: tcp}]
+  resolution: STATIC
+)"));
+  const LoadResult result = loadEntries(entry, "svc");
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(toStrings(result.errors));
+  EXPECT_TRUE(onlyCluster(result).endpoints.empty());
+  EXPECT_EQ(toStrings(result.warnings),
+            (Strings{"test.yaml:17:27: spec.tcp[0].route[0].destination.host: ServiceEntry "
+                     "default/svc has no endpoints; connections routed there are closed"}));
+}
+
+// Ports are optional in Istio: an entry may only name hosts. Istio builds no cluster
+// for it, so what is routed there is closed; Weir warns.
+TEST(ServiceEntryTest, AnEntryWithoutPortsServesNoDestination) {
+  const std::string entry = entryYaml(yaml(R"(
+  hosts: [svc]
+  resolution: STATIC
+  endpoints: [{address: 10.0.0.1}]
+)"));
+  EXPECT_TRUE(loadFromText({{"base.yaml", kGatewayYaml}, {"test.yaml", entry}}).errors.empty());
+  const LoadResult result = loadEntries(entry, "svc", ", port: {number: 9000}");
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(toStrings(result.errors));
+  EXPECT_EQ(onlyCluster(result).name, "outbound|9000||svc.default.svc.cluster.local");
+  EXPECT_TRUE(onlyCluster(result).endpoints.empty());
+  EXPECT_EQ(toStrings(result.warnings),
+            (Strings{"test.yaml:17:27: spec.tcp[0].route[0].destination.host: ServiceEntry "
+                     "default/svc has no ports, so it serves no destination; connections routed "
+                     "there are closed"}));
+}
+
+TEST(ServiceEntryTest, AddressesAreCheckedAsIstioDoes) {
+  const std::string entry = entryYaml(yaml(R"(
+  hosts: [svc]
+  addresses: [10.0.0.0/8, 1.1.A.1, 10.0.0.1/33]
+  ports: [{number: 9000, name: tcp}]
+  resolution: DNS
+)"));
+  EXPECT_EQ(toStrings(loadEntries(entry, "svc").errors),
+            (Strings{"test.yaml:6:14: spec.addresses: CIDR addresses are allowed only for "
+                     "NONE/STATIC resolution types",
+                     "test.yaml:6:27: spec.addresses[1]: 1.1.A.1 is not a valid IP",
+                     "test.yaml:6:36: spec.addresses[2]: 10.0.0.1/33 is not a valid CIDR block"}));
 }
 
 TEST(ServiceEntryTest, EndpointWeightsDefaultToOne) {
@@ -293,9 +446,9 @@ TEST(ServiceEntryTest, PortChecksUseIstiosWording) {
 )"));
   EXPECT_EQ(toStrings(loadEntries(entry, "svc", ", port: {number: 9000}").errors),
             (Strings{"test.yaml:8:14: spec.ports[1].number: service entry port 9000 already "
-                     "defined",
+                     "defined (CRD: port number cannot be duplicated)",
                      "test.yaml:9:26: spec.ports[2].name: service entry port name \"tcp\" already "
-                     "defined",
+                     "defined (CRD: Duplicate value)",
                      "test.yaml:10:26: spec.ports[3].name: invalid port name: adm_n",
                      "test.yaml:10:43: spec.ports[3].protocol: unsupported protocol: FOO",
                      "test.yaml:13:39: spec.endpoints[0].ports.nope: endpoint port 9001 is not "
@@ -308,7 +461,8 @@ TEST(ServiceEntryTest, HostChecks) {
                                   "svc")
                           .errors)
                 .front(),
-            "test.yaml:5:3: spec.hosts: missing required field \"hosts\"");
+            "test.yaml:5:3: spec.hosts: service entry must have at least one host (CRD: "
+            "spec.hosts: Required value)");
   EXPECT_EQ(toStrings(loadEntries(entryYaml("  hosts: []\n  ports: [{number: 9000, name: tcp}]\n  "
                                             "resolution: STATIC\n"),
                                   "svc")
@@ -320,7 +474,7 @@ TEST(ServiceEntryTest, HostChecks) {
                                   "svc")
                           .errors)
                 .front(),
-            "test.yaml:5:11: spec.hosts[0]: invalid host *");
+            "test.yaml:5:11: spec.hosts[0]: invalid host * (CRD: hostname cannot be wildcard)");
   EXPECT_EQ(toStrings(loadEntries(entryYaml("  hosts: [a, b]\n  ports: [{number: 9000, name: "
                                             "tcp}]\n  resolution: STATIC\n"),
                                   "a")

@@ -163,7 +163,7 @@ TEST(TrafficPolicyTest, LoadBalancerErrors) {
       consistentHash: {useSourceIp: true}
 )"),
             (Strings{"test.yaml:9:23: spec.trafficPolicy.loadBalancer.consistentHash: only one "
-                     "of simple or consistentHash may be set"}));
+                     "of simple, consistentHash or backendUtilization may be set"}));
   EXPECT_EQ(errorsOf(R"(
   trafficPolicy:
     loadBalancer:
@@ -204,6 +204,24 @@ TEST(TrafficPolicyTest, TcpConnectionPoolFields) {
   EXPECT_EQ(cluster.tcp_keepalive->interval, seconds(75));
   EXPECT_EQ(cluster.tcp_keepalive->probes, 9u);
   EXPECT_TRUE(result.warnings.empty()) << ::testing::PrintToString(toStrings(result.warnings));
+}
+
+// Istio checks idleTimeout only from 1ms on, and Envoy reads it in whole
+// milliseconds: anything shorter turns it off, like 0s.
+TEST(TrafficPolicyTest, AnIdleTimeoutUnder1msTurnsItOff) {
+  const auto idle = [](const std::string& value) {
+    return clusterOf(loadPolicy(rule("  trafficPolicy:\n    connectionPool:\n      tcp: "
+                                     "{idleTimeout: " + value + "}\n")))
+        .idle_timeout;
+  };
+  EXPECT_EQ(idle("0s"), milliseconds(0));
+  EXPECT_EQ(idle("1ns"), milliseconds(0));
+  EXPECT_EQ(idle("999us"), milliseconds(0));
+  EXPECT_EQ(idle("1ms"), milliseconds(1));
+  EXPECT_EQ(errorsOf("  trafficPolicy:\n    connectionPool:\n      tcp: {idleTimeout: "
+                     "1.0005s}\n"),
+            (Strings{"test.yaml:8:26: spec.trafficPolicy.connectionPool.tcp.idleTimeout: only "
+                     "durations to ms precision are supported, got \"1.0005s\""}));
 }
 
 TEST(TrafficPolicyTest, IstioDefaultsWithoutAPolicy) {
@@ -338,7 +356,7 @@ TEST(TrafficPolicyTest, ConsecutiveErrorsIsTheLowestEnabledThreshold) {
   EXPECT_EQ(threshold("consecutiveGatewayErrors: 10, consecutive5xxErrors: 0"), 10u);
   EXPECT_EQ(threshold("consecutiveGatewayErrors: 4, consecutive5xxErrors: 6"), 4u);
   EXPECT_EQ(threshold("consecutive5xxErrors: 0"), 0u) << "no detector: never ejects";
-  EXPECT_EQ(threshold("consecutiveErrors: 8"), 8u) << "Istio: gateway errors only";
+  EXPECT_EQ(threshold("consecutiveErrors: 8"), 5u) << "Istio no longer passes it to Envoy";
 }
 
 TEST(TrafficPolicyTest, DeprecatedConsecutiveErrorsIsAWarning) {
@@ -372,6 +390,286 @@ TEST(TrafficPolicyTest, OutlierDetectionErrorsUseIstiosWording) {
                      "percentage 101 is not in range 0..100",
                      "test.yaml:12:25: spec.trafficPolicy.outlierDetection.minHealthPercent: "
                      "percentage -5 is not in range 0..100"}));
+}
+
+// With splitExternalLocalOriginErrors, a connect failure is a local-origin error,
+// which only consecutiveLocalOriginFailures counts (Envoy's default 5); without it,
+// Istio refuses consecutiveLocalOriginFailures.
+TEST(TrafficPolicyTest, LocalOriginFailuresNeedTheirErrorsSplitOut) {
+  const auto threshold = [](const std::string& fields) {
+    const UpstreamCluster cluster =
+        clusterOf(loadPolicy(rule("  trafficPolicy:\n    outlierDetection: {" + fields + "}\n")));
+    return cluster.outlier_detection ? cluster.outlier_detection->consecutive_errors : 999u;
+  };
+  EXPECT_EQ(threshold("splitExternalLocalOriginErrors: true, consecutiveLocalOriginFailures: 2, "
+                      "consecutive5xxErrors: 7"),
+            2u);
+  EXPECT_EQ(threshold("splitExternalLocalOriginErrors: true, consecutiveGatewayErrors: 1"), 5u);
+  EXPECT_EQ(errorsOf("  trafficPolicy:\n    outlierDetection: {consecutiveLocalOriginFailures: "
+                     "2}\n"),
+            (Strings{"test.yaml:7:56: spec.trafficPolicy.outlierDetection."
+                     "consecutiveLocalOriginFailures: outlier detection consecutive local origin "
+                     "failures is specified, but split external local origin errors is set to "
+                     "false"}));
+}
+
+// ---- sections Weir validates but does not act on ----
+
+TEST(TrafficPolicyTest, ClientTlsIsCheckedAsIstioDoes) {
+  const LoadResult simple = loadPolicy(rule(R"(
+  trafficPolicy:
+    tls: {mode: SIMPLE, caCertificates: /ca.pem, subjectAltNames: [echo], sni: echo}
+)"));
+  ASSERT_TRUE(simple.ok()) << ::testing::PrintToString(toStrings(simple.errors));
+  EXPECT_EQ(toStrings(simple.warnings),
+            (Strings{"test.yaml:7:5: spec.trafficPolicy.tls: field \"tls\" is not supported by "
+                     "Weir yet; ignored"}));
+
+  EXPECT_EQ(errorsOf(R"(
+  trafficPolicy:
+    tls: {mode: SIMPLE, subjectAltNames: [echo], insecureSkipVerify: true}
+    portLevelSettings:
+    - port: {number: 9000}
+      tls: {mode: MUTUAL, clientCertificate: /cert.pem}
+  subsets:
+  - name: v1
+    trafficPolicy:
+      tls: {mode: MUTUAL, credentialName: "configmap://other/ca", caCrl: /crl.pem}
+  - name: v2
+    trafficPolicy:
+      tls: {mode: SIMPLE, credentialName: echo-secret, privateKey: /key.pem}
+)"),
+            (Strings{"test.yaml:7:70: spec.trafficPolicy.tls.insecureSkipVerify: cannot specify "
+                     "CaCertificates or CredentialName or SubjectAltNames when InsecureSkipVerify "
+                     "is set true",
+                     "test.yaml:10:12: spec.trafficPolicy.portLevelSettings[0].tls: private key "
+                     "required for mutual tls",
+                     "test.yaml:14:43: spec.subsets[0].trafficPolicy.tls.credentialName: invalid "
+                     "configmap:// credentialName: namespace must match the configuration "
+                     "namespace \"default\"",
+                     "test.yaml:14:43: spec.subsets[0].trafficPolicy.tls.credentialName: cannot "
+                     "specify client certificates or CA certificate or CA CRL If credentialName is "
+                     "set",
+                     "test.yaml:17:43: spec.subsets[1].trafficPolicy.tls.credentialName: cannot "
+                     "specify client certificates or CA certificate or CA CRL If credentialName is "
+                     "set"}));
+}
+
+TEST(TrafficPolicyTest, MaglevAndRingHashAreCheckedAsIstioDoes) {
+  const auto errors = [](const std::string& hash) {
+    return errorsOf(
+        "  trafficPolicy:\n    loadBalancer:\n      consistentHash: {useSourceIp: true, " + hash +
+        "}\n");
+  };
+  EXPECT_TRUE(errors("maglev: {tableSize: 65537}").empty());
+  EXPECT_TRUE(errors("maglev: {tableSize: 2}").empty());
+  EXPECT_TRUE(errors("ringHash: {minimumRingSize: 1024}").empty());
+  const std::string at = "test.yaml:8:63: spec.trafficPolicy.loadBalancer.consistentHash.";
+  EXPECT_EQ(errors("maglev: {tableSize: 1000}"),
+            (Strings{at + "maglev.tableSize: tableSize must be a prime number for maglev"}));
+  EXPECT_EQ(errors("maglev: {tableSize: 5000011}"),
+            (Strings{at + "maglev.tableSize: tableSize must be less than 5000011 for maglev"}));
+  EXPECT_EQ(errors("maglev: {}"),
+            (Strings{"test.yaml:8:51: spec.trafficPolicy.loadBalancer.consistentHash.maglev: "
+                     "tableSize must be set for maglev",
+                     "test.yaml:8:51: spec.trafficPolicy.loadBalancer.consistentHash.maglev: "
+                     "tableSize must be a prime number for maglev"}));
+  EXPECT_EQ(errors("minimumRingSize: 1024, ringHash: {}"),
+            (Strings{"test.yaml:8:60: spec.trafficPolicy.loadBalancer.consistentHash."
+                     "minimumRingSize: only one of MinimumRingSize or Maglev/Ringhash can be "
+                     "specified"}));
+  EXPECT_EQ(errors("ringHash: {}, maglev: {tableSize: 3}"),
+            (Strings{"test.yaml:8:65: spec.trafficPolicy.loadBalancer.consistentHash.maglev: "
+                     "only one of ringHash or maglev may be set"}));
+}
+
+TEST(TrafficPolicyTest, HttpCookiesNeedANameAndDistinctAttributes) {
+  EXPECT_EQ(errorsOf(R"(
+  trafficPolicy:
+    loadBalancer:
+      consistentHash:
+        httpCookie:
+          ttl: 0s
+          attributes:
+          - {name: SameSite, value: Strict}
+          - {name: SameSite, value: Lax}
+          - {value: x}
+)"),
+            (Strings{"test.yaml:10:11: spec.trafficPolicy.loadBalancer.consistentHash.httpCookie: "
+                     "name required for HttpCookie",
+                     "test.yaml:13:20: spec.trafficPolicy.loadBalancer.consistentHash.httpCookie."
+                     "attributes[1].name: duplicate cookie attribute name: SameSite",
+                     "test.yaml:14:13: spec.trafficPolicy.loadBalancer.consistentHash.httpCookie."
+                     "attributes[2]: cookie attribute name cannot be empty"}));
+}
+
+TEST(TrafficPolicyTest, LocalityLbSettingIsCheckedAsIstioDoes) {
+  const LoadResult valid = loadPolicy(rule(R"(
+  trafficPolicy:
+    loadBalancer:
+      localityLbSetting:
+        enabled: true
+        failover:
+        - {from: us-east, to: eu-west}
+        failoverPriority: [topology.istio.io/network]
+)"));
+  ASSERT_TRUE(valid.ok()) << ::testing::PrintToString(toStrings(valid.errors));
+  EXPECT_EQ(toStrings(valid.warnings),
+            (Strings{"test.yaml:8:7: spec.trafficPolicy.loadBalancer.localityLbSetting: field "
+                     "\"localityLbSetting\" is not supported by Weir yet; ignored",
+                     "test.yaml:9:9: spec.trafficPolicy.loadBalancer.localityLbSetting: outlier "
+                     "detection policy must be provided for failover"}));
+
+  EXPECT_EQ(errorsOf(R"(
+  trafficPolicy:
+    loadBalancer:
+      localityLbSetting:
+        failover:
+        - {from: region1, to: region1}
+        - {from: "r1/z1", to: "r*"}
+    outlierDetection: {}
+)"),
+            (Strings{"test.yaml:10:11: spec.trafficPolicy.loadBalancer.localityLbSetting."
+                     "failover[0]: locality lb failover settings must specify different regions",
+                     "test.yaml:11:11: spec.trafficPolicy.loadBalancer.localityLbSetting."
+                     "failover[1]: locality lb failover only specify region",
+                     "test.yaml:11:11: spec.trafficPolicy.loadBalancer.localityLbSetting."
+                     "failover[1]: locality lb failover region should not contain '*' wildcard"}));
+
+  // Istio stops at the first problem of `distribute`.
+  EXPECT_EQ(errorsOf(R"(
+  trafficPolicy:
+    loadBalancer:
+      localityLbSetting:
+        distribute:
+        - from: a/b
+          to: {"a/b": 60, "a/c": 0}
+        - from: a
+          to: {"a/b": 60}
+)"),
+            (Strings{"test.yaml:11:34: spec.trafficPolicy.loadBalancer.localityLbSetting."
+                     "distribute[0].to.a/c: locality weight must be in range [1, 100]"}));
+  EXPECT_EQ(errorsOf(R"(
+  trafficPolicy:
+    loadBalancer:
+      localityLbSetting:
+        distribute:
+        - {from: a/b, to: {"a/b": 100}}
+        - {from: a, to: {"a/b": 50, "a/c": 50}}
+)"),
+            (Strings{"test.yaml:10:9: spec.trafficPolicy.loadBalancer.localityLbSetting."
+                     "distribute: locality a overlap with previous specified ones"}));
+  EXPECT_EQ(errorsOf(R"(
+  trafficPolicy:
+    loadBalancer:
+      localityLbSetting:
+        distribute: [{from: a, to: {b: 100}}]
+        failover: [{from: a, to: b}]
+)"),
+            (Strings{"test.yaml:9:9: spec.trafficPolicy.loadBalancer.localityLbSetting: can not "
+                     "simultaneously specify 'distribute' and 'failover'"}));
+}
+
+TEST(TrafficPolicyTest, ZoneAwareLbSettingIsCheckedAsIstioDoes) {
+  EXPECT_EQ(errorsOf(R"(
+  trafficPolicy:
+    loadBalancer:
+      localityLbSetting: {enabled: true}
+      zoneAwareLbSetting:
+        minClusterSize: 0
+        failover: [{from: us, to: us}]
+        failoverPriority: [version, topology.kubernetes.io/zone]
+    outlierDetection: {}
+)"),
+            (Strings{"test.yaml:10:9: spec.trafficPolicy.loadBalancer.zoneAwareLbSetting: only "
+                     "one of localityLbSetting and zoneAwareLbSetting can be set",
+                     "test.yaml:10:25: spec.trafficPolicy.loadBalancer.zoneAwareLbSetting."
+                     "minClusterSize: minClusterSize should be greater than or equal to 1",
+                     "test.yaml:11:20: spec.trafficPolicy.loadBalancer.zoneAwareLbSetting."
+                     "failover[0]: zone aware lb failover settings must specify different regions",
+                     "test.yaml:12:27: spec.trafficPolicy.loadBalancer.zoneAwareLbSetting."
+                     "failoverPriority: 'failover_priority' for zone aware lb must not use "
+                     "topology label 'topology.kubernetes.io/zone'; region- and zone-level "
+                     "routing are handled automatically"}));
+}
+
+TEST(TrafficPolicyTest, WarmupIsCheckedAsIstioDoes) {
+  EXPECT_EQ(errorsOf(R"(
+  trafficPolicy:
+    loadBalancer:
+      warmupDurationSecs: 0s
+      warmup: {minimumPercent: 150, aggression: 0}
+)"),
+            (Strings{"test.yaml:8:27: spec.trafficPolicy.loadBalancer.warmupDurationSecs: "
+                     "duration must be greater than 1ms, got \"0s\"",
+                     "test.yaml:9:15: spec.trafficPolicy.loadBalancer.warmup.duration: duration "
+                     "is required (CRD: spec.trafficPolicy.loadBalancer.warmup.duration: Required "
+                     "value)",
+                     "test.yaml:9:32: spec.trafficPolicy.loadBalancer.warmup.minimumPercent: "
+                     "minimumPercent value should be less than or equal to 100",
+                     "test.yaml:9:49: spec.trafficPolicy.loadBalancer.warmup.aggression: "
+                     "aggression should be greater than 0"}));
+  EXPECT_TRUE(errorsOf("  trafficPolicy:\n    loadBalancer:\n      warmup: {duration: 60s, "
+                       "minimumPercent: 10.5, aggression: 1.5}\n")
+                  .empty());
+}
+
+TEST(TrafficPolicyTest, HttpConnectionPoolIsCheckedAsIstioDoes) {
+  EXPECT_EQ(errorsOf(R"(
+  trafficPolicy:
+    connectionPool:
+      http:
+        http1MaxPendingRequests: -1
+        maxRetries: -2
+        h2UpgradePolicy: UPGRADE
+        useClientProtocol: true
+        http2KeepAlive: {interval: 10s}
+)"),
+            (Strings{"test.yaml:9:34: spec.trafficPolicy.connectionPool.http."
+                     "http1MaxPendingRequests: http1 max pending requests must be non-negative",
+                     "test.yaml:10:21: spec.trafficPolicy.connectionPool.http.maxRetries: max "
+                     "retries must be non-negative",
+                     "test.yaml:12:28: spec.trafficPolicy.connectionPool.http.useClientProtocol: "
+                     "use client protocol must not be true when H2UpgradePolicy is UPGRADE",
+                     "test.yaml:13:25: spec.trafficPolicy.connectionPool.http.http2KeepAlive: "
+                     "http2 keepalive timeout is required"}));
+}
+
+TEST(TrafficPolicyTest, TunnelIsCheckedAsIstioDoes) {
+  EXPECT_EQ(errorsOf("  trafficPolicy:\n    tunnel: {protocol: GET, targetHost: \"bad host\", "
+                     "targetPort: 0}\n"),
+            (Strings{"test.yaml:7:24: spec.trafficPolicy.tunnel.protocol: tunnel protocol must "
+                     "be \"CONNECT\" or \"POST\"",
+                     "test.yaml:7:41: spec.trafficPolicy.tunnel.targetHost: tunnel target host "
+                     "must be valid FQDN or IP address: domain name \"bad host\" invalid (label "
+                     "\"bad host\" invalid); bad host is not a valid IP",
+                     "test.yaml:7:65: spec.trafficPolicy.tunnel.targetPort: tunnel target port "
+                     "is invalid: port number 0 must be in the range 1..65535"}));
+  EXPECT_TRUE(
+      errorsOf("  trafficPolicy:\n    tunnel: {protocol: POST, targetHost: 10.0.0.1, targetPort: "
+               "8443}\n")
+          .empty());
+}
+
+// Sections of newer Istio versions load: they have nothing to do for TCP, or Weir
+// warns that it does not act on them.
+TEST(TrafficPolicyTest, NewerSectionsLoad) {
+  const LoadResult result = loadPolicy(rule(R"(
+  trafficPolicy:
+    retryBudget: {percent: 20, minRetryConcurrency: 3, budgetInterval: 10s}
+    outlierDetection: {outlierDetectionHttpErrorCodes: [503, 504]}
+    loadBalancer:
+      backendUtilization: {errorUtilizationPenaltyPercent: 10, weightUpdatePeriod: 1s}
+)"));
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(toStrings(result.errors));
+  EXPECT_EQ(toStrings(result.warnings),
+            (Strings{"test.yaml:10:7: spec.trafficPolicy.loadBalancer.backendUtilization: field "
+                     "\"backendUtilization\" is not supported by Weir yet; ignored"}));
+  EXPECT_EQ(errorsOf("  trafficPolicy:\n    outlierDetection: {outlierDetectionHttpErrorCodes: "
+                     "[99]}\n"),
+            (Strings{"test.yaml:7:57: spec.trafficPolicy.outlierDetection."
+                     "outlierDetectionHttpErrorCodes[0]: HTTP status code 99 is not in range "
+                     "100..599 (CRD: should be greater than or equal to 100)"}));
 }
 
 // ---- empty sections ----

@@ -395,19 +395,19 @@ TEST(VirtualServiceTest, ExportToFollowsIstiosRules) {
   EXPECT_EQ(errorsFor("[\".\", ns1]"), Strings{});
   EXPECT_EQ(errorsFor("[\"*\"]"), Strings{});
   EXPECT_EQ(errorsFor("[\"~\"]"),
-            (Strings{"test.yaml:8:13: spec.exportTo: exportTo ~ (none) is not allowed for Istio "
+            (Strings{"test.yaml:8:14: spec.exportTo[0]: exportTo ~ (none) is not allowed for Istio "
                      "configuration objects"}));
   EXPECT_EQ(errorsFor("[\".\", default]"),
-            (Strings{"test.yaml:8:13: spec.exportTo: duplicate entries in exportTo for entry "
+            (Strings{"test.yaml:8:19: spec.exportTo[1]: duplicate entries in exportTo for entry "
                      "default"}));
   EXPECT_EQ(errorsFor("[default, \".\"]"),
-            (Strings{"test.yaml:8:13: spec.exportTo: duplicate entries in exportTo: . and current "
+            (Strings{"test.yaml:8:23: spec.exportTo[1]: duplicate entries in exportTo: . and current "
                      "namespace default"}));
   EXPECT_EQ(errorsFor("[\"*\", ns1]"),
             (Strings{"test.yaml:8:13: spec.exportTo: cannot have both public (*) and non-public "
                      "exportTo values for a resource"}));
   EXPECT_EQ(errorsFor("[ns_1]"),
-            (Strings{"test.yaml:8:13: spec.exportTo: only .,*, or a valid DNS 1123 label is "
+            (Strings{"test.yaml:8:14: spec.exportTo[0]: only .,*, or a valid DNS 1123 label is "
                      "allowed as exportTo entry"}));
 }
 

@@ -113,6 +113,49 @@ spec:
   for (int i = 0; i < 6; ++i) EXPECT_EQ(answerThrough(weir.port(kPort)), "v2 hi") << i;
 }
 
+// Istio accepts a subset that selects no workload yet; Envoy then closes what is
+// routed there (no healthy upstream). Weir loads it with a warning, closes those
+// connections, counts them, and keeps serving the other subset.
+TEST(WorkloadEndpoints, ASubsetThatSelectsNothingLoadsAndItsConnectionsAreClosed) {
+  TempDir dir;
+  EchoServer v1(dir, "v1");
+  std::ostringstream yaml;
+  yaml << frontYaml("v2") << R"(apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: echo}
+spec:
+  hosts: [echo]
+  ports: [{number: 9000, name: tcp, protocol: TCP}]
+  resolution: STATIC
+  workloadSelector:
+    labels: {app: echo}
+---
+apiVersion: networking.istio.io/v1
+kind: WorkloadEntry
+metadata: {name: echo-v1}
+spec:
+  address: 127.0.0.1
+  ports: {tcp: )" << v1.port() << R"(}
+  labels: {app: echo, version: v1}
+)";
+  const std::filesystem::path config = dir.freshSubdir("config") / "istio.yaml";
+  replaceFile(config, yaml.str());
+  ReadyWeir weir(dir, {config}, {.concurrency = 1, .ephemeral_gateway_ports = {kPort}});
+  for (int i = 0; i < 3; ++i) {
+    const std::string answer = answerThrough(weir.port(kPort));
+    EXPECT_TRUE(answer.starts_with("no answer: ")) << i << ": " << answer;
+  }
+  const std::string cluster = "cluster.outbound|9000|v2|echo.default.svc.cluster.local.";
+  EXPECT_EQ(weir.stat(cluster + "upstream_cx_none_healthy"), 3u);
+
+  // The same file with the route to v1 serves as before.
+  std::string to_v1 = yaml.str();
+  to_v1.replace(to_v1.find("subset: v2"), 10, "subset: v1");
+  replaceFile(config, to_v1);
+  ASSERT_EQ(weir.post("/reload").status, 200);
+  EXPECT_EQ(answerThrough(weir.port(kPort)), "v1 hi");
+}
+
 bool loopbackV6Available() {
   int fd = socket(AF_INET6, SOCK_STREAM, 0);
   if (fd < 0) return false;
