@@ -288,6 +288,10 @@ TEST(LocalErrors, OutOfDescriptorsPausesAcceptingSoNewClientsWaitInTheBacklog) {
   EXPECT_TRUE(greeted(port).has_value());
   EXPECT_EQ(weir.stat("cluster." + kPolicyCluster + ".upstream_cx_connect_local_fail"),
             static_cast<uint64_t>(kClients));
+  const HttpResponse prometheus = weir.get("/stats/prometheus");
+  const std::string series = "envoy_cluster_upstream_cx_connect_local_fail{envoy_cluster_name=\"" +
+                             kPolicyCluster + "\"} " + std::to_string(kClients) + "\n";
+  EXPECT_NE(prometheus.body.find(series), std::string::npos) << prometheus.body;
 }
 
 // A listening socket whose accept queue is full: the kernel drops further SYNs,
