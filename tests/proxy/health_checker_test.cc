@@ -484,7 +484,8 @@ TEST_F(HealthCheckerTest, OutOfDescriptorsProbesChangeNoVerdictAndAreCountedApar
   auto routes = snapshot(listener.port(), check);
   std::vector<spdlog::level::level_enum> logged;
   auto local_errors = std::make_shared<LocalErrorLog>(
-      [&logged](spdlog::level::level_enum level, const std::string&) { logged.push_back(level); });
+      [&logged](spdlog::level::level_enum level, const std::string&) { logged.push_back(level); },
+      /*quiet=*/200ms);
   HealthChecker checker(loop_.get(), local_errors);
   checker.track(routes);
   ASSERT_TRUE(runUntil([&] { return counts().health_check_success >= 1; }));
@@ -495,9 +496,11 @@ TEST_F(HealthCheckerTest, OutOfDescriptorsProbesChangeNoVerdictAndAreCountedApar
   EXPECT_EQ(counts().health_check_failure, 0u);
   EXPECT_TRUE(endpoint(*routes).usable()) << "weir's own lack of descriptors says nothing of it";
   EXPECT_EQ(counts().health_check_healthy, 1u);
-  // Probes work again as soon as descriptors do; the burst was logged once.
+  // Probes work again as soon as descriptors do; the burst was logged once, and
+  // its end once the failures had stopped for the quiet time.
   const uint64_t successes = counts().health_check_success;
   ASSERT_TRUE(runUntil([&] { return counts().health_check_success > successes; }));
+  ASSERT_TRUE(runUntil([&] { return logged.size() >= 2; }));
   EXPECT_EQ(logged, (std::vector{spdlog::level::warn, spdlog::level::info}));
   listener.drainAccepted();
 }

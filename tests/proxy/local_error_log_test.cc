@@ -38,18 +38,53 @@ TEST_F(LocalErrorLogTest, ABurstIsOneWarningWithTheErrnoAndOneLineWhenItEnds) {
   EXPECT_NE(lines_[0].text.find("EMFILE"), std::string::npos) << lines_[0].text;
   EXPECT_NE(lines_[0].text.find("127.0.0.1:9001"), std::string::npos) << lines_[0].text;
 
-  log_.onSuccess(start_ + milliseconds(1500));
+  // The first connect that works after a quiet second ends it.
+  log_.onSuccess(start_ + milliseconds(1498));
+  EXPECT_EQ(lines_.size(), 1u) << "not quiet for a second yet";
+  log_.onSuccess(start_ + milliseconds(1499));
   ASSERT_EQ(lines_.size(), 2u);
   EXPECT_EQ(lines_[1].level, spdlog::level::info);
-  EXPECT_NE(lines_[1].text.find("500 failed"), std::string::npos) << lines_[1].text;
-  EXPECT_NE(lines_[1].text.find("1500 ms"), std::string::npos) << lines_[1].text;
+  EXPECT_NE(lines_[1].text.find("500 failed in 499 ms"), std::string::npos) << lines_[1].text;
 
   // Successes outside a burst log nothing; the next burst is announced again.
-  log_.onSuccess();
-  log_.onSuccess();
+  log_.onSuccess(start_ + milliseconds(3000));
+  log_.onSuccess(start_ + milliseconds(4000));
   EXPECT_EQ(lines_.size(), 2u);
-  log_.onFailure(Cause::kLocalShortage, EMFILE, "x", start_ + milliseconds(2000));
+  log_.onFailure(Cause::kLocalShortage, EMFILE, "x", start_ + milliseconds(5000));
   EXPECT_EQ(lines_.size(), 3u);
+}
+
+TEST_F(LocalErrorLogTest, SuccessesBetweenFailuresNearTheLimitDoNotSplitTheBurst) {
+  // At the limit every close lets one connect through, and the next one fails.
+  for (int i = 0; i < 100; ++i) {
+    log_.onFailure(Cause::kLocalShortage, EMFILE, "x", start_ + milliseconds(10 * i));
+    log_.onSuccess(start_ + milliseconds(10 * i + 5));
+  }
+  ASSERT_EQ(lines_.size(), 1u);
+  log_.onSuccess(start_ + milliseconds(990 + 1000));
+  ASSERT_EQ(lines_.size(), 2u);
+  EXPECT_NE(lines_[1].text.find("100 failed in 990 ms"), std::string::npos) << lines_[1].text;
+}
+
+TEST_F(LocalErrorLogTest, TenConnectsInARowEndItWithoutWaitingForTheQuietTime) {
+  log_.onFailure(Cause::kLocalShortage, EMFILE, "x", start_);
+  for (uint32_t i = 1; i < LocalErrorLog::kSuccessesToEnd; ++i) log_.onSuccess(start_);
+  EXPECT_EQ(lines_.size(), 1u);
+  log_.onSuccess(start_);
+  ASSERT_EQ(lines_.size(), 2u);
+  EXPECT_EQ(lines_[1].level, spdlog::level::info);
+}
+
+TEST_F(LocalErrorLogTest, AFailureAfterAQuietSpellEndsTheBurstAndStartsANewOne) {
+  log_.onFailure(Cause::kLocalAddress, EADDRNOTAVAIL, "x", start_);
+  log_.onFailure(Cause::kLocalAddress, EADDRNOTAVAIL, "x", start_ + milliseconds(100));
+  // No connect at all meanwhile: the next failure, a second later, is a new burst.
+  log_.onFailure(Cause::kLocalAddress, EADDRNOTAVAIL, "x", start_ + milliseconds(1100));
+  ASSERT_EQ(lines_.size(), 3u);
+  EXPECT_EQ(lines_[0].level, spdlog::level::warn);
+  EXPECT_EQ(lines_[1].level, spdlog::level::info);
+  EXPECT_NE(lines_[1].text.find("2 failed in 100 ms"), std::string::npos) << lines_[1].text;
+  EXPECT_EQ(lines_[2].level, spdlog::level::warn);
 }
 
 TEST_F(LocalErrorLogTest, ANewReasonWithinABurstIsNamedOnce) {
@@ -61,7 +96,7 @@ TEST_F(LocalErrorLogTest, ANewReasonWithinABurstIsNamedOnce) {
   ASSERT_EQ(lines_.size(), 3u);
   EXPECT_NE(lines_[1].text.find("EADDRNOTAVAIL"), std::string::npos) << lines_[1].text;
   EXPECT_NE(lines_[2].text.find("late"), std::string::npos) << lines_[2].text;
-  log_.onSuccess(start_);
+  log_.onSuccess(start_ + milliseconds(1000));
   ASSERT_EQ(lines_.size(), 4u);
   EXPECT_NE(lines_[3].text.find("5 failed"), std::string::npos) << lines_[3].text;
 }
@@ -73,17 +108,20 @@ TEST(LocalErrorLog, ManyThreadsGetOneWarningAndOneEndPerBurst) {
     std::lock_guard lock(mutex);
     levels.push_back(level);
   });
+  const auto start = LocalErrorLog::Clock::now();
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
-    threads.emplace_back([&log] {
-      for (int i = 0; i < 1000; ++i) log.onFailure(Cause::kLocalShortage, ENFILE, "x");
+    threads.emplace_back([&log, start] {
+      for (int i = 0; i < 1000; ++i) {
+        log.onFailure(Cause::kLocalShortage, ENFILE, "x", start + milliseconds(i % 10));
+      }
     });
   }
   for (std::thread& thread : threads) thread.join();
   threads.clear();
   for (int t = 0; t < 4; ++t) {
-    threads.emplace_back([&log] {
-      for (int i = 0; i < 1000; ++i) log.onSuccess();
+    threads.emplace_back([&log, start] {
+      for (int i = 0; i < 1000; ++i) log.onSuccess(start + std::chrono::seconds(2));
     });
   }
   for (std::thread& thread : threads) thread.join();
