@@ -15,6 +15,8 @@ const char* toString(EndReason reason) {
     case EndReason::kNoHealthyUpstream: return "no_healthy_upstream";
     case EndReason::kUpstreamConnectFailed: return "upstream_connect_failed";
     case EndReason::kUpstreamConnectTimeout: return "upstream_connect_timeout";
+    case EndReason::kLocalConnectFailure: return "local_connect_failure";
+    case EndReason::kConnectTimerLate: return "connect_timer_late";
     case EndReason::kDownstreamClosed: return "downstream_closed";
     case EndReason::kUpstreamClosed: return "upstream_closed";
     case EndReason::kDownstreamReset: return "downstream_reset";
@@ -40,6 +42,8 @@ const char* envoyResponseFlag(EndReason reason) {
     case EndReason::kNoHealthyUpstream: return "UH";
     case EndReason::kUpstreamConnectFailed:
     case EndReason::kUpstreamConnectTimeout: return "UF";
+    case EndReason::kLocalConnectFailure:
+    case EndReason::kConnectTimerLate: return "LF";
     case EndReason::kUpstreamReset: return "UC";
     case EndReason::kMaxDurationReached: return "DT";
     case EndReason::kUpstreamOverflow: return "UO";

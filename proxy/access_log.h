@@ -20,6 +20,10 @@ enum class EndReason {
   kNoHealthyUpstream,       // the picked subset has no usable endpoint (UH)
   kUpstreamConnectFailed,   // connect refused or failed (UF)
   kUpstreamConnectTimeout,  // connectTimeout elapsed (UF)
+  // Weir's failure, not the upstream's (connect_failure_cause.h): flag LF, Weir's
+  // own flag, after Envoy's where L marks what is local (LH, LR).
+  kLocalConnectFailure,     // out of descriptors, kernel memory or local ports (LF)
+  kConnectTimerLate,        // the connect timeout fired more than a timeout late (LF)
   kDownstreamClosed,        // both sides finished; the client closed first
   kUpstreamClosed,          // both sides finished; the upstream closed first
   kDownstreamReset,         // error or reset on the client side

@@ -108,6 +108,11 @@ void ClusterHealth::recordHealthCheck(EndpointHealth& endpoint, bool passed) {
   }
 }
 
+void ClusterHealth::recordLocalHealthCheckFailure() {
+  std::lock_guard lock(mutex_);
+  ++counts_.health_check_local_failure;
+}
+
 void ClusterHealth::setFailedActiveCheck(EndpointHealth& endpoint, bool failed) {
   std::lock_guard lock(mutex_);
   setFailedCheckLocked(endpoint, failed);

@@ -58,6 +58,9 @@ struct ClusterHealthCounts {
   uint64_t health_check_attempt = 0;
   uint64_t health_check_success = 0;
   uint64_t health_check_failure = 0;
+  // Probes that could not be made for weir's own reasons (connect_failure_cause.h):
+  // neither an attempt nor a failure, and no change to the endpoint's health.
+  uint64_t health_check_local_failure = 0;
   uint64_t health_check_healthy = 0;  // a gauge: endpoints passing their checks
 };
 
@@ -83,6 +86,8 @@ class ClusterHealth {
   // returns an ejected endpoint to rotation, as Envoy does by default
   // (successful_active_health_check_uneject_host).
   void recordHealthCheck(EndpointHealth& endpoint, bool passed);
+  // Control thread: a probe weir could not make for its own reasons; counted only.
+  void recordLocalHealthCheckFailure();
   // Control thread: the endpoint crossed its healthy or unhealthy threshold.
   void setFailedActiveCheck(EndpointHealth& endpoint, bool failed);
   // Control thread: returns ejected endpoints whose time is up; lowers the

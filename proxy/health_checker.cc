@@ -1,5 +1,6 @@
 #include "proxy/health_checker.h"
 
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -11,6 +12,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "proxy/connect_failure_cause.h"
 #include "proxy/embedded_event.h"
 
 namespace weir::proxy {
@@ -45,8 +47,12 @@ std::string quoted(const std::string& bytes) {
 
 class HealthChecker::Target {
  public:
-  Target(event_base* loop, std::string cluster_name, std::string display)
-      : loop_(loop), cluster_name_(std::move(cluster_name)), display_(std::move(display)) {
+  Target(event_base* loop, LocalErrorLog& local_errors, std::string cluster_name,
+         std::string display)
+      : loop_(loop),
+        local_errors_(local_errors),
+        cluster_name_(std::move(cluster_name)),
+        display_(std::move(display)) {
     timer_.assign(loop_, -1, 0, &Target::onTimer, this);
   }
   ~Target() { closeSocket(); }
@@ -91,7 +97,7 @@ class HealthChecker::Target {
     if (target->phase_ == Phase::kWaiting) {
       target->startProbe();
     } else {
-      target->finish(false, target->timeoutReason());
+      target->onDeadline();
     }
   }
 
@@ -107,29 +113,68 @@ class HealthChecker::Target {
 
   void startProbe() {
     probe_settings_ = settings_;
+    probe_started_ = std::chrono::steady_clock::now();
     const timeval timeout = toTimeval(probe_settings_.timeout);
     timer_.add(&timeout);
     phase_ = Phase::kConnecting;
     fd_ = ::socket(address_.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd_ < 0) {
-      finish(false, fmt::format("socket: {}", std::strerror(errno)));
+      onConnectError(ConnectStep::kSocket, errno);
       return;
     }
     if (::connect(fd_, address_.get(), address_.length) == 0) {
+      local_errors_.onSuccess();
       onConnected();
     } else if (errno == EINPROGRESS) {
+      local_errors_.onSuccess();
       waitFor(EV_WRITE);
     } else {
-      finish(false, fmt::format("connect: {}", std::strerror(errno)));
+      onConnectError(ConnectStep::kConnect, errno);
     }
   }
 
   void onConnectDone() {
     if (const int error = pendingSocketError(fd_); error != 0) {
-      finish(false, fmt::format("connect: {}", std::strerror(error)));
+      onConnectError(ConnectStep::kConnect, error);
       return;
     }
     onConnected();
+  }
+
+  // socket() or connect() failed: the endpoint's failure, or weir's own.
+  void onConnectError(ConnectStep step, int error) {
+    const ConnectFailureCause cause = connectErrorCause(step, error, address_.storage.ss_family);
+    if (isLocal(cause)) {
+      finishLocal(cause, error);
+      return;
+    }
+    finish(false, fmt::format("{}: {}", step == ConnectStep::kSocket ? "socket" : "connect",
+                              std::strerror(error)));
+  }
+
+  // The probe's timeout fired. A busy loop may run it before the socket's event
+  // in the same pass, so the socket's news is taken first; and a deadline seen
+  // more than a whole timeout late measured weir's loop, not the endpoint.
+  void onDeadline() {
+    switch (phase_) {
+      case Phase::kConnecting: {
+        pollfd connecting{fd_, POLLOUT, 0};
+        if (::poll(&connecting, 1, 0) == 1) onConnectDone();
+        break;
+      }
+      case Phase::kSending: sendSome(); break;
+      case Phase::kReceiving: receiveSome(); break;
+      case Phase::kWaiting: break;
+    }
+    if (phase_ == Phase::kWaiting) return;  // the probe ended meanwhile
+    const auto late_by =
+        std::chrono::steady_clock::now() - (probe_started_ + probe_settings_.timeout);
+    const ConnectFailureCause cause = connectTimeoutCause(late_by, probe_settings_.timeout);
+    if (isLocal(cause)) {
+      finishLocal(cause, 0);
+      return;
+    }
+    finish(false, timeoutReason());
   }
 
   void onConnected() {
@@ -225,15 +270,28 @@ class HealthChecker::Target {
     received_.clear();
   }
 
-  // One probe's result: counted, compared with the thresholds, and the next
-  // probe scheduled `interval` from now.
-  void finish(bool passed, const std::string& reason) {
+  // The probe is over: its socket closed, the next one `interval` from now.
+  void endProbe() {
     closeSocket();
     phase_ = Phase::kWaiting;
     last_finished_ = std::chrono::steady_clock::now();
     const timeval interval = toTimeval(settings_.interval);
     timer_.add(&interval);
+  }
 
+  // A probe weir could not make or judge for its own reasons: no verdict, no
+  // change to either streak; counted, and logged once per burst.
+  void finishLocal(ConnectFailureCause cause, int error) {
+    endProbe();
+    cluster_->recordLocalHealthCheckFailure();
+    local_errors_.onFailure(cause, error,
+                            fmt::format("health check of {} {}", cluster_name_, display_));
+  }
+
+  // One probe's result: counted, compared with the thresholds, and the next
+  // probe scheduled `interval` from now.
+  void finish(bool passed, const std::string& reason) {
+    endProbe();
     cluster_->recordHealthCheck(*endpoint_, passed);
     if (passed) {
       ++consecutive_passes_;
@@ -259,6 +317,7 @@ class HealthChecker::Target {
   }
 
   event_base* const loop_;
+  LocalErrorLog& local_errors_;
   const std::string cluster_name_;
   const std::string display_;
   config::UpstreamCluster::HealthCheck settings_;        // of the current snapshot
@@ -275,12 +334,15 @@ class HealthChecker::Target {
   uint32_t consecutive_failures_ = 0;
   bool passed_once_ = false;
   std::optional<std::chrono::steady_clock::time_point> last_finished_;
+  std::chrono::steady_clock::time_point probe_started_;
 
   EmbeddedEvent socket_event_;  // the probe's socket: writable or readable
   EmbeddedEvent timer_;         // waiting: the next probe; probing: its deadline
 };
 
-HealthChecker::HealthChecker(event_base* loop) : loop_(loop) {}
+HealthChecker::HealthChecker(event_base* loop, std::shared_ptr<LocalErrorLog> local_errors)
+    : loop_(loop),
+      local_errors_(local_errors ? std::move(local_errors) : std::make_shared<LocalErrorLog>()) {}
 
 // Each Target's destructor cancels its events and closes its socket.
 HealthChecker::~HealthChecker() = default;
@@ -301,7 +363,7 @@ void HealthChecker::track(std::shared_ptr<const RouteSnapshot> snapshot) {
         if (auto kept = targets_.extract(key)) {
           target = std::move(kept.mapped());
         } else {
-          target = std::make_unique<Target>(loop_, key.first, key.second);
+          target = std::make_unique<Target>(loop_, *local_errors_, key.first, key.second);
           fresh = true;
         }
         target->configure(*clusters[c].health_check, *endpoint.address,

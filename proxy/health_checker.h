@@ -11,6 +11,10 @@
 //    after its first probe;
 //  - afterwards `unhealthy_threshold` failures in a row take it out, and
 //    `healthy_threshold` passes in a row bring it back.
+// A probe weir cannot make for its own reasons (out of descriptors, memory or
+// local ports; or a deadline the loop noticed more than a whole timeout late, see
+// connect_failure_cause.h) is neither a pass nor a failure: it changes no
+// verdict and no streak, and is counted as a local failure (once-per-burst log).
 //
 // `interval` and `timeout` must be positive (the config loader's job): a zero
 // interval would probe in a tight loop, a zero timeout fail every probe.
@@ -30,13 +34,16 @@
 #include <string>
 #include <utility>
 
+#include "proxy/local_error_log.h"
 #include "proxy/route_snapshot.h"
 
 namespace weir::proxy {
 
 class HealthChecker {
  public:
-  explicit HealthChecker(event_base* loop);
+  // `local_errors`: where probes that fail for weir's own reasons are logged
+  // (shared with the workers); null: a log of its own.
+  explicit HealthChecker(event_base* loop, std::shared_ptr<LocalErrorLog> local_errors = nullptr);
   ~HealthChecker();
   HealthChecker(const HealthChecker&) = delete;
   HealthChecker& operator=(const HealthChecker&) = delete;
@@ -57,6 +64,7 @@ class HealthChecker {
   using TargetKey = std::pair<std::string, std::string>;  // cluster name, display
 
   event_base* loop_;
+  std::shared_ptr<LocalErrorLog> local_errors_;
   std::map<TargetKey, std::unique_ptr<Target>> targets_;
   // Keeps the ClusterHealth and EndpointHealth that targets point to alive.
   std::shared_ptr<const RouteSnapshot> snapshot_;

@@ -1,6 +1,7 @@
 #include "proxy/proxied_connection.h"
 
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -131,21 +132,66 @@ void ProxiedConnection::endAttempt() {
 
 void ProxiedConnection::connectUpstream() {
   const config::UpstreamCluster& cluster = target_.cluster();
+  attempt_started_ = std::chrono::steady_clock::now();
   timer_.remove();
   timer_.add(owner_.commonTimeout(cluster.connect_timeout));
   const SocketAddress& endpoint = *target_.endpoint;
   upstream_.fd = socket(endpoint.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (upstream_.fd < 0 ||
-      (connect(upstream_.fd, endpoint.get(), endpoint.length) != 0 && errno != EINPROGRESS)) {
-    target_.cluster_stats->upstream_cx_connect_fail.add();
-    onConnectFailure(EndReason::kUpstreamConnectFailed);
+  if (upstream_.fd < 0) {
+    onConnectError(ConnectStep::kSocket, errno);
     return;
   }
+  if (connect(upstream_.fd, endpoint.get(), endpoint.length) != 0 && errno != EINPROGRESS) {
+    onConnectError(ConnectStep::kConnect, errno);
+    return;
+  }
+  owner_.onConnectStarted();
   setNoDelay(upstream_.fd);
   if (cluster.tcp_keepalive) setKeepalive(upstream_.fd, *cluster.tcp_keepalive);
   upstream_event_.assign(owner_.loop(), upstream_.fd, kSocketEvents,
                          &ProxiedConnection::onUpstreamEvent, this);
   upstream_event_.add();
+}
+
+void ProxiedConnection::onConnectError(ConnectStep step, int error) {
+  const ConnectFailureCause cause =
+      connectErrorCause(step, error, target_.endpoint->storage.ss_family);
+  if (isLocal(cause)) {
+    onLocalConnectFailure(cause, error);
+    return;
+  }
+  target_.cluster_stats->upstream_cx_connect_fail.add();
+  onConnectFailure(EndReason::kUpstreamConnectFailed);
+}
+
+void ProxiedConnection::onConnectTimeout() {
+  // The kernel's verdict first: with the loop busy, the handshake may have ended
+  // (either way) before this timer ran, its socket event still to be delivered.
+  pollfd probe{upstream_.fd, POLLOUT, 0};
+  if (poll(&probe, 1, 0) == 1) {
+    const bool readable = (probe.revents & POLLIN) != 0;
+    noteReadiness(upstream_, static_cast<short>(readable ? EV_WRITE | EV_READ : EV_WRITE));
+    onUpstreamConnectResult((probe.revents & (POLLERR | POLLHUP)) != 0);
+    return;
+  }
+  const std::chrono::milliseconds timeout = target_.cluster().connect_timeout;
+  const auto late_by = std::chrono::steady_clock::now() - (attempt_started_ + timeout);
+  const ConnectFailureCause cause = connectTimeoutCause(late_by, timeout);
+  if (isLocal(cause)) {
+    onLocalConnectFailure(cause, 0);
+    return;
+  }
+  target_.cluster_stats->upstream_cx_connect_timeout.add();
+  onConnectFailure(EndReason::kUpstreamConnectTimeout);
+}
+
+void ProxiedConnection::onLocalConnectFailure(ConnectFailureCause cause, int error) {
+  target_.cluster_stats->upstream_cx_connect_local_fail.add();
+  target_.endpoint_stats->cx_connect_local_fail.add();
+  owner_.onLocalConnectFailure(target_, cause, error);
+  finish(cause == ConnectFailureCause::kLocalLateTimer ? EndReason::kConnectTimerLate
+                                                       : EndReason::kLocalConnectFailure,
+         false, false);
 }
 
 void ProxiedConnection::onConnectFailure(EndReason reason) {
@@ -198,10 +244,11 @@ void ProxiedConnection::onUpstreamEvent(evutil_socket_t, short what, void* self)
 }
 
 void ProxiedConnection::onUpstreamConnectResult(bool check_error) {
-  if (check_error && pendingSocketError(upstream_.fd) != 0) {
-    target_.cluster_stats->upstream_cx_connect_fail.add();
-    onConnectFailure(EndReason::kUpstreamConnectFailed);
-    return;
+  if (check_error) {
+    if (const int error = pendingSocketError(upstream_.fd); error != 0) {
+      onConnectError(ConnectStep::kConnect, error);
+      return;
+    }
   }
   if (!upstream_.writable) return;  // still connecting
   connected_ = true;
@@ -293,8 +340,7 @@ void ProxiedConnection::countMoved(bool from_downstream, const Relay::Result& re
 void ProxiedConnection::onTimer(evutil_socket_t, short, void* self) {
   auto* connection = static_cast<ProxiedConnection*>(self);
   if (!connection->connected_) {
-    connection->target_.cluster_stats->upstream_cx_connect_timeout.add();
-    connection->onConnectFailure(EndReason::kUpstreamConnectTimeout);
+    connection->onConnectTimeout();
     return;
   }
   connection->onIdleCheck();

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "proxy/access_log.h"
+#include "proxy/connect_failure_cause.h"
 #include "proxy/embedded_event.h"
 #include "proxy/relay.h"
 #include "proxy/route_snapshot.h"
@@ -50,6 +51,14 @@ class ConnectionOwner {
   // when there is none (or the route table changed meanwhile).
   virtual std::optional<struct UpstreamTarget> retryTarget(
       const struct UpstreamTarget& failed, std::span<const std::pair<size_t, size_t>> tried) = 0;
+  // A connect got going (socket() and connect() accepted it).
+  virtual void onConnectStarted() = 0;
+  // A connect to `target` failed for weir's own reasons (`cause`, errno `error`,
+  // 0 for a late timer); the connection closes its client right after. The owner
+  // logs it (once per burst) and, on a shortage of descriptors or memory, pauses
+  // accepting as it does when accept() itself runs short.
+  virtual void onLocalConnectFailure(const struct UpstreamTarget& target,
+                                     ConnectFailureCause cause, int error) = 0;
   // Called once, when the connection has finished; the owner takes it back.
   // `record` is null when nothing is logged. The connection must not touch
   // itself after making this call.
@@ -115,8 +124,16 @@ class ProxiedConnection {
   void endAttempt();
   // Opens the upstream socket and starts connecting to target_.
   void connectUpstream();
-  // A connect failed or timed out: try another endpoint or finish.
+  // socket() or connect() failed with `error`: the endpoint's failure or weir's.
+  void onConnectError(ConnectStep step, int error);
+  // The connect timeout fired before the upstream's answer was seen.
+  void onConnectTimeout();
+  // The endpoint failed to connect or timed out: try another endpoint or finish.
   void onConnectFailure(EndReason reason);
+  // Weir could not connect for its own reasons: counted, not held against the
+  // endpoint, and the client is closed without a retry (another connect now
+  // would draw on the same short resource).
+  void onLocalConnectFailure(ConnectFailureCause cause, int error);
   void armIdleTimer(std::chrono::steady_clock::duration delay);
   void onIdleCheck();
   void pump();
@@ -128,6 +145,7 @@ class ProxiedConnection {
   UpstreamTarget target_;
   std::unique_ptr<ConnectionRecord> record_;
   std::chrono::steady_clock::time_point started_;
+  std::chrono::steady_clock::time_point attempt_started_;  // the current connect's
   SocketSide downstream_;
   SocketSide upstream_;
   Relay to_upstream_;    // downstream -> upstream

@@ -181,7 +181,7 @@ void ProxyServer::start(std::shared_ptr<const config::RouteTable> table) {
   outlier_sweep_timer_.reset(
       event_new(loop_, -1, EV_PERSIST, &ProxyServer::onOutlierSweep, this));
   event_add(outlier_sweep_timer_.get(), &kOutlierSweepTick);
-  health_checker_ = std::make_unique<HealthChecker>(loop_);
+  health_checker_ = std::make_unique<HealthChecker>(loop_, settings.local_errors);
   health_checker_->track(snapshot_);
   // Editing a config file reloads it, like SIGHUP. 200 ms of quiet lets an
   // editor finish its write-and-rename before we read.
@@ -494,6 +494,7 @@ std::vector<StatTotal> ProxyServer::statTotals() const {
       add("health_check.attempt", StatKind::kCounter, counts.health_check_attempt);
       add("health_check.success", StatKind::kCounter, counts.health_check_success);
       add("health_check.failure", StatKind::kCounter, counts.health_check_failure);
+      add("health_check.local_failure", StatKind::kCounter, counts.health_check_local_failure);
       add("health_check.healthy", StatKind::kGauge, counts.health_check_healthy);
     }
   });

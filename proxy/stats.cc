@@ -32,6 +32,8 @@ void forEachClusterStat(Stats& stats, Visitor&& visit) {
   visit("upstream_cx_active", StatKind::kGauge, stats.upstream_cx_active);
   visit("upstream_cx_connect_fail", StatKind::kCounter, stats.upstream_cx_connect_fail);
   visit("upstream_cx_connect_timeout", StatKind::kCounter, stats.upstream_cx_connect_timeout);
+  visit("upstream_cx_connect_local_fail", StatKind::kCounter,
+        stats.upstream_cx_connect_local_fail);
   visit("upstream_cx_none_healthy", StatKind::kCounter, stats.upstream_cx_none_healthy);
   visit("upstream_cx_destroy_remote_with_active_rq", StatKind::kCounter,
         stats.upstream_cx_destroy_remote_with_active_rq);
@@ -56,6 +58,7 @@ void forEachEndpointStat(Stats& stats, Visitor&& visit) {
   visit("cx_total", StatKind::kCounter, stats.cx_total);
   visit("cx_active", StatKind::kGauge, stats.cx_active);
   visit("cx_connect_fail", StatKind::kCounter, stats.cx_connect_fail);
+  visit("cx_connect_local_fail", StatKind::kCounter, stats.cx_connect_local_fail);
   visit("rx_bytes_total", StatKind::kCounter, stats.rx_bytes_total);
   visit("tx_bytes_total", StatKind::kCounter, stats.tx_bytes_total);
 }

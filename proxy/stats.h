@@ -77,6 +77,9 @@ struct EndpointStats {
   Counter cx_total;
   Counter cx_active;  // a gauge
   Counter cx_connect_fail;
+  // Connects to it that failed for weir's own reasons (connect_failure_cause.h):
+  // not its fault, not counted in cx_connect_fail.
+  Counter cx_connect_local_fail;
   Counter rx_bytes_total;  // from the endpoint
   Counter tx_bytes_total;  // to the endpoint
 };
@@ -115,6 +118,10 @@ struct ClusterStats {
   Counter upstream_cx_active;  // a gauge
   Counter upstream_cx_connect_fail;
   Counter upstream_cx_connect_timeout;
+  // Connects that failed for weir's own reasons (out of descriptors, memory or
+  // local ports; a timer too late to judge): never counted against the endpoint,
+  // and not in upstream_cx_connect_fail or _timeout. Weir's own name.
+  Counter upstream_cx_connect_local_fail;
   Counter upstream_cx_none_healthy;  // no endpoint in rotation (unresolved, ejected, failing checks)
   Counter upstream_cx_destroy_remote_with_active_rq;  // upstream reset or error
   Counter upstream_cx_idle_timeout;

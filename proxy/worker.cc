@@ -160,8 +160,12 @@ void Worker::onAcceptError(evconnlistener*, void* slot) {
                  evutil_socket_error_to_string(error), kAcceptBackoff.count());
     listener_slot->backoff_logged = true;
   }
-  evconnlistener_disable(listener_slot->listener.get());
-  listener_slot->backoff.add(listener_slot->worker->commonTimeout(kAcceptBackoff));
+  listener_slot->worker->pauseAccepting(*listener_slot);
+}
+
+void Worker::pauseAccepting(ListenerSlot& slot) {
+  evconnlistener_disable(slot.listener.get());
+  slot.backoff.add(commonTimeout(kAcceptBackoff));
 }
 
 void Worker::onAcceptBackoffEnd(evutil_socket_t, short, void* slot) {
@@ -451,6 +455,17 @@ void Worker::refuse(evutil_socket_t fd, const AcceptedClient& client, EndReason 
     record->reason = reason;
     writeAccessLog(*record);
   }
+}
+
+void Worker::onLocalConnectFailure(const UpstreamTarget& target, ConnectFailureCause cause,
+                                   int error) {
+  settings_.local_errors->onFailure(
+      cause, error, fmt::format("{} {}", target.cluster().name, target.endpointDisplay()));
+  if (cause != ConnectFailureCause::kLocalShortage) return;
+  // Out of descriptors or memory: any client accepted now would fail the same
+  // way. Leave new clients in the kernel's backlog for a while, as when accept()
+  // itself runs short; they are served once something is freed.
+  for (auto& slot : listeners_) pauseAccepting(*slot);
 }
 
 void Worker::onConnectionDone(ProxiedConnection& connection, const ConnectionRecord* record) {

@@ -26,6 +26,7 @@
 #include "proxy/cluster_connection_counts.h"
 #include "proxy/connection_pool.h"
 #include "proxy/libevent_handles.h"
+#include "proxy/local_error_log.h"
 #include "proxy/loop_task_queue.h"
 #include "proxy/pipe_pool.h"
 #include "proxy/proxied_connection.h"
@@ -56,6 +57,9 @@ struct WorkerSettings {
   uint64_t max_connections = UINT64_MAX;
   std::shared_ptr<std::atomic<uint64_t>> downstream_connections =
       std::make_shared<std::atomic<uint64_t>>(0);
+  // Connects that fail for weir's own reasons, logged once per burst over every
+  // worker (and the health checker).
+  std::shared_ptr<LocalErrorLog> local_errors = std::make_shared<LocalErrorLog>();
 };
 
 // A listening socket handed to a worker, identified across reloads by its key.
@@ -120,6 +124,9 @@ class Worker final : private ConnectionOwner, private ClientHelloOwner {
   }
   std::optional<UpstreamTarget> retryTarget(
       const UpstreamTarget& failed, std::span<const std::pair<size_t, size_t>> tried) override;
+  void onConnectStarted() override { settings_.local_errors->onSuccess(); }
+  void onLocalConnectFailure(const UpstreamTarget& target, ConnectFailureCause cause,
+                             int error) override;
   void onConnectionDone(ProxiedConnection& connection, const ConnectionRecord* record) override;
   bool logsConnections() const { return settings_.access_log != nullptr; }
 
@@ -127,6 +134,8 @@ class Worker final : private ConnectionOwner, private ClientHelloOwner {
                        void* slot);
   static void onAcceptError(evconnlistener*, void* slot);
   static void onAcceptBackoffEnd(evutil_socket_t, short, void* slot);
+  // Stops `slot` accepting for kAcceptBackoff; it resumes by itself.
+  void pauseAccepting(ListenerSlot& slot);
   void accept(ListenerSlot& slot, evutil_socket_t fd, const sockaddr* address, int length);
   // Picks the rule, destination and endpoint, and opens the connection.
   void route(ListenerSlot& slot, AcceptedClient client, std::string_view sni);

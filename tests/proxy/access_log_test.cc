@@ -35,5 +35,12 @@ TEST(AccessLog, FailureFlagsFollowEnvoy) {
   EXPECT_STREQ(toString(EndReason::kUpstreamReset), "upstream_reset");
 }
 
+TEST(AccessLog, WeirsOwnConnectFailuresAreFlaggedLfNotUf) {
+  EXPECT_STREQ(envoyResponseFlag(EndReason::kLocalConnectFailure), "LF");
+  EXPECT_STREQ(envoyResponseFlag(EndReason::kConnectTimerLate), "LF");
+  EXPECT_STREQ(toString(EndReason::kLocalConnectFailure), "local_connect_failure");
+  EXPECT_STREQ(toString(EndReason::kConnectTimerLate), "connect_timer_late");
+}
+
 }  // namespace
 }  // namespace weir::proxy

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -454,6 +455,73 @@ TEST_F(HealthCheckerTest, DestroyingTheCheckerWithAProbeInFlightLeaksNothing) {
   EXPECT_EQ(event_base_get_num_events(loop_.get(), EVENT_BASE_COUNT_ADDED), 0);
   runFor(20ms);
   EXPECT_EQ(counts().health_check_attempt, 0u);
+}
+
+// Holds this process's descriptor limit at the lowest free descriptor number, so
+// that the next socket() fails with EMFILE; restores the limit when destroyed.
+class OutOfDescriptors {
+ public:
+  OutOfDescriptors() {
+    getrlimit(RLIMIT_NOFILE, &saved_);
+    const int lowest_free = ::dup(0);
+    ::close(lowest_free);
+    rlimit low = saved_;
+    low.rlim_cur = static_cast<rlim_t>(lowest_free);
+    EXPECT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
+  }
+  ~OutOfDescriptors() { setrlimit(RLIMIT_NOFILE, &saved_); }
+  OutOfDescriptors(const OutOfDescriptors&) = delete;
+  OutOfDescriptors& operator=(const OutOfDescriptors&) = delete;
+
+ private:
+  rlimit saved_{};
+};
+
+TEST_F(HealthCheckerTest, OutOfDescriptorsProbesChangeNoVerdictAndAreCountedApart) {
+  TestSocket listener;
+  listener.listen();
+  HealthCheck check = quickCheck();  // every 50 ms, 3 failures take it out
+  auto routes = snapshot(listener.port(), check);
+  std::vector<spdlog::level::level_enum> logged;
+  auto local_errors = std::make_shared<LocalErrorLog>(
+      [&logged](spdlog::level::level_enum level, const std::string&) { logged.push_back(level); },
+      /*quiet=*/200ms);
+  HealthChecker checker(loop_.get(), local_errors);
+  checker.track(routes);
+  ASSERT_TRUE(runUntil([&] { return counts().health_check_success >= 1; }));
+  {
+    OutOfDescriptors starved;
+    ASSERT_TRUE(runUntil([&] { return counts().health_check_local_failure >= 5; }));
+  }
+  EXPECT_EQ(counts().health_check_failure, 0u);
+  EXPECT_TRUE(endpoint(*routes).usable()) << "weir's own lack of descriptors says nothing of it";
+  EXPECT_EQ(counts().health_check_healthy, 1u);
+  // Probes work again as soon as descriptors do; the burst was logged once, and
+  // its end once the failures had stopped for the quiet time.
+  const uint64_t successes = counts().health_check_success;
+  ASSERT_TRUE(runUntil([&] { return counts().health_check_success > successes; }));
+  ASSERT_TRUE(runUntil([&] { return logged.size() >= 2; }));
+  EXPECT_EQ(logged, (std::vector{spdlog::level::warn, spdlog::level::info}));
+  listener.drainAccepted();
+}
+
+TEST_F(HealthCheckerTest, ADeadlineTheBusyLoopNoticedOverATimeoutLateIsNoFailure) {
+  AnsweringServer server(AnsweringServer::Answer::kSilence);
+  HealthCheck check = quickCheck();
+  check.interval = 5s;
+  check.timeout = 150ms;
+  check.expect = "PONG";
+  auto routes = snapshot(server.port(), check);
+  HealthChecker checker(loop_.get());
+  checker.track(routes);
+  ASSERT_TRUE(runUntil([&] { return server.connections() >= 1; }));
+  // The loop is stuck elsewhere for four timeouts: when it looks again, the
+  // deadline is long past, and the wait measured weir rather than the endpoint.
+  std::this_thread::sleep_for(600ms);
+  ASSERT_TRUE(runUntil([&] { return counts().health_check_local_failure >= 1; }));
+  EXPECT_EQ(counts().health_check_attempt, 0u);
+  EXPECT_EQ(counts().health_check_failure, 0u);
+  EXPECT_TRUE(endpoint(*routes).usable());
 }
 
 }  // namespace
