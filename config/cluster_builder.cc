@@ -151,8 +151,9 @@ std::optional<UpstreamCluster> ClusterBuilder::makeCluster(
                              ? rule->meta.annotations.health_check
                              : entry.meta.annotations.health_check;
 
-  if (entry.endpoints.empty() && !entry.workload_selector &&
-      entry.resolution == EndpointResolution::kDns) {
+  const bool dns = entry.resolution == EndpointResolution::kDns ||
+                   entry.resolution == EndpointResolution::kDnsRoundRobin;
+  if (entry.endpoints.empty() && !entry.workload_selector && dns) {
     // Istio: a DNS ServiceEntry without endpoints resolves its host. Use the host as
     // written (e.g. a docker compose service name), which is what DNS knows.
     if (subset_labels.empty()) {
@@ -164,9 +165,13 @@ std::optional<UpstreamCluster> ClusterBuilder::makeCluster(
       cluster.endpoints.push_back(std::move(endpoint));
     }
   }
+  // NONE and DYNAMIC_DNS: no endpoints, as in Istio's gateway (it would send to the
+  // original destination, which a gateway does not have); connections are closed.
+  const bool has_no_endpoints = entry.resolution == EndpointResolution::kNone ||
+                                entry.resolution == EndpointResolution::kDynamicDns;
   // Its own endpoints, or the WorkloadEntries its workloadSelector selects.
   for (const EndpointSpec& spec : catalog_.endpoints(entry)) {
-    if (spec.address.value.empty() || !selects(subset_labels, spec.labels)) {
+    if (has_no_endpoints || spec.address.value.empty() || !selects(subset_labels, spec.labels)) {
       continue;
     }
     UpstreamEndpoint endpoint;
@@ -179,7 +184,7 @@ std::optional<UpstreamCluster> ClusterBuilder::makeCluster(
     cluster.endpoints.push_back(std::move(endpoint));
   }
 
-  if (cluster.endpoints.empty()) {
+  if (cluster.endpoints.empty() && !has_no_endpoints) {
     if (!subset_name.empty()) {
       diagnostics_.error(destination.subset.at, "subset \"" + subset_name +
                                                     "\" selects no endpoint of ServiceEntry " +

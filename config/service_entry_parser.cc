@@ -81,12 +81,8 @@ PortsResult parsePorts(const FieldReader& ports) {
 }
 
 std::optional<EndpointResolution> parseResolution(const FieldReader& resolution) {
-  if (!resolution.present()) {
-    resolution.error(
-        "resolution NONE (the default) is not supported by Weir; use STATIC or DNS");
-    return std::nullopt;
-  }
-  const std::optional<std::string> value = resolution.string();
+  const std::optional<std::string> value =
+      resolution.present() ? resolution.string() : std::optional<std::string>("NONE");
   if (!value) {
     return std::nullopt;
   }
@@ -96,13 +92,16 @@ std::optional<EndpointResolution> parseResolution(const FieldReader& resolution)
   if (*value == "DNS") {
     return EndpointResolution::kDns;
   }
-  if (*value == "NONE") {
-    resolution.error("resolution NONE is not supported by Weir; use STATIC or DNS");
-  } else if (*value == "DNS_ROUND_ROBIN") {
-    resolution.error("resolution DNS_ROUND_ROBIN is not supported by Weir yet; use DNS");
-  } else {
-    resolution.error("unsupported resolution type " + *value);
+  if (*value == "DNS_ROUND_ROBIN") {
+    return EndpointResolution::kDnsRoundRobin;
   }
+  if (*value == "NONE" || *value == "DYNAMIC_DNS") {
+    resolution.warning("resolution " + *value +
+                       ": a gateway has no original destination to send to, so connections "
+                       "routed to this ServiceEntry are closed (upstream_cx_none_healthy)");
+    return *value == "NONE" ? EndpointResolution::kNone : EndpointResolution::kDynamicDns;
+  }
+  resolution.error("unsupported resolution type " + *value);
   return std::nullopt;
 }
 
@@ -162,6 +161,9 @@ ServiceEntryObject parseServiceEntry(const FieldReader& spec, ObjectMeta meta) {
       : *resolution == EndpointResolution::kStatic ? EndpointAddressRule::kIp
                                                     : EndpointAddressRule::kIpOrFqdn;
   const FieldReader endpoints = spec.field("endpoints");
+  if (resolution == EndpointResolution::kNone && !endpoints.items().empty()) {
+    endpoints.error("no endpoints should be provided for resolution type none");
+  }
   for (const FieldReader& item : endpoints.items()) {
     if (!item.present()) {
       item.error("endpoint cannot be nil");
@@ -196,7 +198,9 @@ ServiceEntryObject parseServiceEntry(const FieldReader& spec, ObjectMeta meta) {
     }
   }
 
-  if (resolution == EndpointResolution::kDns && entry.endpoints.empty()) {
+  if ((resolution == EndpointResolution::kDns ||
+       resolution == EndpointResolution::kDnsRoundRobin) &&
+      entry.endpoints.empty()) {
     for (const ServiceHostSpec& host : entry.hosts) {
       if (fqdnError(host.written)) {
         spec.field("hosts").error(

@@ -230,23 +230,34 @@ TEST(ServiceEntryTest, DnsWithoutEndpointsResolvesTheHostAsWritten) {
                      "host \"a.example.com\""}));
 }
 
-TEST(ServiceEntryTest, ResolutionMustBeStaticOrDns) {
+TEST(ServiceEntryTest, EveryIstioResolutionLoads) {
   const std::string body = "  hosts: [svc]\n  ports: [{number: 9000, name: tcp}]\n";
-  const auto errorsFor = [&](const std::string& resolution) {
-    return toStrings(loadEntries(entryYaml(body + resolution), "svc").errors);
+  const auto load = [&](const std::string& resolution) {
+    return loadEntries(entryYaml(body + resolution), "svc");
   };
-  EXPECT_EQ(errorsFor(""),
-            (Strings{"test.yaml:5:3: spec.resolution: resolution NONE (the default) is not "
-                     "supported by Weir; use STATIC or DNS",
-                     "test.yaml:16:27: spec.tcp[0].route[0].destination.host: ServiceEntry "
-                     "default/svc has no endpoints"}));
-  EXPECT_EQ(errorsFor("  resolution: NONE\n").front(),
-            "test.yaml:7:15: spec.resolution: resolution NONE is not supported by Weir; use "
-            "STATIC or DNS");
-  EXPECT_EQ(errorsFor("  resolution: DNS_ROUND_ROBIN\n").front(),
-            "test.yaml:7:15: spec.resolution: resolution DNS_ROUND_ROBIN is not supported by "
-            "Weir yet; use DNS");
-  EXPECT_EQ(errorsFor("  resolution: dns\n").front(),
+  // NONE (also the default) and DYNAMIC_DNS: a gateway has no original destination,
+  // so their clusters have no endpoints; said once, where the resolution is.
+  const LoadResult none = load("");
+  ASSERT_TRUE(none.ok()) << ::testing::PrintToString(toStrings(none.errors));
+  EXPECT_EQ(toStrings(none.warnings),
+            (Strings{"test.yaml:5:3: spec.resolution: resolution NONE: a gateway has no original "
+                     "destination to send to, so connections routed to this ServiceEntry are "
+                     "closed (upstream_cx_none_healthy)"}));
+  EXPECT_TRUE(onlyCluster(none).endpoints.empty());
+  EXPECT_EQ(onlyCluster(none).resolution, EndpointResolution::kNone);
+  const LoadResult dynamic = load("  resolution: DYNAMIC_DNS\n");
+  ASSERT_TRUE(dynamic.ok()) << ::testing::PrintToString(toStrings(dynamic.errors));
+  EXPECT_EQ(onlyCluster(dynamic).resolution, EndpointResolution::kDynamicDns);
+  EXPECT_TRUE(onlyCluster(dynamic).endpoints.empty());
+
+  // DNS_ROUND_ROBIN: Envoy's LOGICAL_DNS; without endpoints the host is the name.
+  const LoadResult round_robin = load("  resolution: DNS_ROUND_ROBIN\n");
+  ASSERT_TRUE(round_robin.ok()) << ::testing::PrintToString(toStrings(round_robin.errors));
+  EXPECT_EQ(onlyCluster(round_robin).resolution, EndpointResolution::kDnsRoundRobin);
+  ASSERT_EQ(onlyCluster(round_robin).endpoints.size(), 1u);
+  EXPECT_EQ(onlyCluster(round_robin).endpoints[0].address, "svc");
+
+  EXPECT_EQ(toStrings(load("  resolution: dns\n").errors).front(),
             "test.yaml:7:15: spec.resolution: unsupported resolution type dns");
 }
 
