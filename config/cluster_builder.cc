@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "config/traffic_policy.h"
+#include "config/unix_address.h"
 
 namespace weir::config {
 namespace {
@@ -25,7 +26,11 @@ std::string portList(const ServiceEntryObject& entry) {
 
 // The port of the workload behind `port`: the endpoint's own mapping for the port's
 // name, else the port's targetPort, else the port number itself (Istio's order).
+// A Unix domain socket has no port.
 uint16_t endpointPort(const EndpointSpec& endpoint, const ServicePortSpec& port) {
+  if (isUnixAddress(endpoint.address.value)) {
+    return 0;
+  }
   if (const auto mapped = endpoint.ports.find(port.name); mapped != endpoint.ports.end()) {
     return mapped->second;
   }

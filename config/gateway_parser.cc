@@ -8,6 +8,7 @@
 #include "config/known_fields.h"
 #include "config/object_parsers.h"
 #include "config/protocols.h"
+#include "config/unix_address.h"
 
 namespace weir::config {
 namespace {
@@ -68,14 +69,21 @@ std::vector<ServerHost> parseServerHosts(const FieldReader& hosts, const ObjectM
   return result;
 }
 
-void parsePort(const FieldReader& port, GatewayServer& server) {
+// `unix_bind`: the server binds a Unix domain socket, whose port number must be 0
+// (or left out), as Istio's validateServerBind requires.
+void parsePort(const FieldReader& port, GatewayServer& server, bool unix_bind) {
   if (!port.requireMap()) {
     return;
   }
   port.checkFields(known_fields::kServerPort);
 
   const FieldReader number = port.field("number");
-  if (!number.present()) {
+  if (unix_bind) {
+    if (number.integer().value_or(0) != 0) {
+      number.error("port number must be 0 for unix domain socket");
+    }
+    server.port = locate(uint16_t{0}, number);
+  } else if (!number.present()) {
     number.reportMissing();
   } else if (std::optional<uint16_t> value = readPortNumber(number)) {
     server.port = locate(*value, number);
@@ -156,13 +164,18 @@ GatewayServer parseServer(const FieldReader& item, const ObjectMeta& meta) {
     return server;
   }
   item.checkFields(known_fields::kServer);
-  parsePort(item.field("port"), server);
+  const FieldReader bind = item.field("bind");
+  const std::optional<std::string> bind_text = bind.string();
+  parsePort(item.field("port"), server, bind_text && isUnixAddress(*bind_text));
   server.hosts = parseServerHosts(item.field("hosts"), meta);
 
-  const FieldReader bind = item.field("bind");
-  if (std::optional<std::string> value = bind.string()) {
-    if (value->starts_with("unix://")) {
-      bind.error("unix domain socket binds are not supported by Weir yet");
+  if (const std::optional<std::string>& value = bind_text) {
+    if (isUnixAddress(*value)) {
+      if (std::optional<std::string> error = unixAddressError(unixSocketPath(*value))) {
+        bind.error(*error);
+      } else {
+        server.bind = *value;
+      }
     } else if (!isIpAddress(*value)) {
       bind.error("bind address \"" + *value + "\" is not a valid IP address");
     } else {

@@ -61,9 +61,10 @@ const KnownFields kTcpRoute{
 };
 
 const KnownFields kL4Match{
-    .implemented = {"port", "gateways", "destinationSubnets", "sourceSubnet"},
+    .implemented = {"port", "gateways", "destinationSubnets", "sourceSubnet", "sourceLabels",
+                    "sourceNamespace"},
     .accepted = {},
-    .not_implemented = {"sourceLabels", "sourceNamespace"},
+    .not_implemented = {},
 };
 
 const KnownFields kTlsRoute{
@@ -73,9 +74,10 @@ const KnownFields kTlsRoute{
 };
 
 const KnownFields kTlsMatch{
-    .implemented = {"sniHosts", "port", "gateways", "destinationSubnets", "sourceSubnet"},
+    .implemented = {"sniHosts", "port", "gateways", "destinationSubnets", "sourceSubnet",
+                    "sourceLabels", "sourceNamespace"},
     .accepted = {},
-    .not_implemented = {"sourceLabels", "sourceNamespace"},
+    .not_implemented = {},
 };
 
 const KnownFields kRouteDestination{

@@ -233,14 +233,8 @@ std::optional<std::string> readSniHost(const FieldReader& item,
 }
 
 // What a match block says, for finding duplicates (Istio compares the blocks'
-// JSON). Unset when the block has fields Weir does not read (sourceLabels, …),
-// which could tell two blocks apart: such a block is never called a duplicate.
-std::optional<std::string> matchIdentity(const FieldReader& item, const L4MatchSpec& match) {
-  for (const char* unread : {"sourceLabels", "sourceNamespace"}) {
-    if (item.field(unread).present()) {
-      return std::nullopt;
-    }
-  }
+// JSON).
+std::optional<std::string> matchIdentity(const L4MatchSpec& match) {
   std::string key = "port=" + std::to_string(match.port) + ";gateways=";
   for (const Located<std::string>& gateway : match.gateways) {
     key += gateway.value + ",";
@@ -254,6 +248,11 @@ std::optional<std::string> matchIdentity(const FieldReader& item, const L4MatchS
   for (const Located<std::string>& host : match.sni_hosts) {
     key += host.value + ",";
   }
+  key += ";sourceLabels=";
+  for (const auto& [label, value] : match.source_labels) {
+    key += label + "=" + value + ",";
+  }
+  key += ";sourceNamespace=" + match.source_namespace;
   return key;
 }
 
@@ -286,6 +285,8 @@ ParsedMatch parseMatch(const FieldReader& item, const std::string& ns, bool tls,
     }
   }
   match.source_subnet = readSubnet(item.field("sourceSubnet"));
+  match.source_labels = readStringMap(item.field("sourceLabels"));
+  match.source_namespace = item.field("sourceNamespace").string().value_or("");
   if (tls) {
     const FieldReader sni_hosts = item.field("sniHosts");
     const std::vector<FieldReader> hosts = sni_hosts.items();
@@ -298,7 +299,7 @@ ParsedMatch parseMatch(const FieldReader& item, const std::string& ns, bool tls,
       }
     }
   }
-  parsed.identity = matchIdentity(item, match);
+  parsed.identity = matchIdentity(match);
   return parsed;
 }
 

@@ -5,6 +5,7 @@
 #include "config/host_names.h"
 #include "config/known_fields.h"
 #include "config/object_parsers.h"
+#include "config/unix_address.h"
 
 namespace weir::config {
 
@@ -14,12 +15,26 @@ EndpointSpec readWorkloadEntry(const FieldReader& item, EndpointAddressRule rule
   endpoint.address.at = item.where();
   item.checkFields(known_fields::kWorkloadEntry);
 
+  const FieldReader ports = item.field("ports");
+  const std::vector<std::pair<std::string, FieldReader>> port_entries = ports.entries();
   const FieldReader address = item.field("address");
   if (!address.present()) {
     address.error("address is required");
   } else if (std::optional<std::string> value = address.string()) {
-    if (value->starts_with("unix://")) {
-      address.error("unix domain socket endpoints are not supported by Weir yet");
+    // Istio's validateWorkloadEntry takes unix:// for STATIC endpoints and standalone
+    // WorkloadEntries; a DNS ServiceEntry's endpoints must be IPs or FQDNs.
+    const bool unix_allowed = rule == EndpointAddressRule::kIp || service_ports == nullptr;
+    if (unix_allowed && isUnixAddress(*value)) {
+      const std::optional<std::string> error = unixAddressError(unixSocketPath(*value));
+      if (error) {
+        address.error(*error);
+      } else if (!port_entries.empty()) {
+        ports.error("unix endpoint " + *value + " must not include ports");
+      } else if (service_ports != nullptr && service_ports->size() != 1) {
+        address.error("exactly 1 service port required for unix endpoints");
+      } else {
+        endpoint.address = locate(*value, address);
+      }
     } else if (rule == EndpointAddressRule::kIp && !isIpAddress(*value)) {
       address.error("endpoint address \"" + *value + "\" is not a valid IP address");
     } else if (rule == EndpointAddressRule::kIpOrFqdn && !isIpAddress(*value) &&
@@ -30,7 +45,7 @@ EndpointSpec readWorkloadEntry(const FieldReader& item, EndpointAddressRule rule
     }
   }
 
-  for (const auto& [name, port] : item.field("ports").entries()) {
+  for (const auto& [name, port] : port_entries) {
     const std::optional<uint16_t> number = readPortNumber(port);
     if (!number) {
       continue;
