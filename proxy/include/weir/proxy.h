@@ -59,6 +59,11 @@ struct ProxySettings {
   // Connects tried per client connection (Envoy's max_connect_attempts, 1).
   unsigned max_connect_attempts = 1;
   unsigned dns_refresh_seconds = 5;        // ServiceEntry resolution DNS: refresh period
+  std::vector<std::string> dns_resolvers;  // "IP[:PORT]" name servers; empty: resolv.conf
+  // The gateway's own labels and namespace, which match blocks' sourceLabels and
+  // sourceNamespace are matched against (weir --labels, --namespace).
+  std::map<std::string, std::string> labels;
+  std::string namespace_name;
   bool access_log_json = false;            // access-log lines (spdlog logger "access")
   std::string ready_file;                  // written once every listener accepts
 };
