@@ -288,8 +288,41 @@ void ProxyServer::writeReadyFile() const {
   }
 }
 
+namespace {
+
+// A match block whose sourceLabels or sourceNamespace are not weir's own never
+// matches; the YAML alone cannot show that, so say it once per load.
+void warnAboutBlocksForOtherWorkloads(const config::RouteTable& table,
+                                      const config::WorkloadIdentity& self) {
+  for (const config::TcpRoute& route : table.routes) {
+    for (size_t m = 0; m < route.matches.size(); ++m) {
+      const config::L4Match& match = route.matches[m];
+      std::string missing;
+      for (const auto& [key, value] : match.source_labels) {
+        const auto own = self.labels.find(key);
+        if (own == self.labels.end() || own->second != value) {
+          missing += (missing.empty() ? "sourceLabels " : ",") + key + "=" + value;
+        }
+      }
+      if (!match.source_namespace.empty() && match.source_namespace != self.namespace_name) {
+        missing += (missing.empty() ? "" : ", ") + std::string("sourceNamespace ") +
+                   match.source_namespace;
+      }
+      if (!missing.empty()) {
+        spdlog::warn("{} (at {}:{}) match[{}]: {}: not weir's own (--labels, --namespace), "
+                     "so this block never matches here",
+                     route.name, route.position.file, route.position.line, m, missing);
+      }
+    }
+  }
+}
+
+}  // namespace
+
 void ProxyServer::logSummary(const RouteSnapshot& snapshot) const {
   const config::RouteTable& table = *snapshot.table;
+  warnAboutBlocksForOtherWorkloads(
+      table, config::WorkloadIdentity{options_.labels, options_.namespace_name});
   for (const config::Listener& listener : table.listeners) {
     spdlog::info("listener {} (gateway {}, server {}, {})", listenerKey(listener),
                  listener.gateway, listener.server_name, listener.protocol);
