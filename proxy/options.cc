@@ -37,7 +37,8 @@ Options:
       --validate        check the configuration, print every error as
                         file:line:column: field: message, and exit 0 (valid) or 1
       --bind ADDRESS    listen on ADDRESS instead of each Gateway server's `bind`
-                        (default 0.0.0.0, like Istio's ingress gateway)
+                        (default 0.0.0.0, like Istio's ingress gateway); servers
+                        bound to a Unix socket (unix:///path) keep it
       --port-override GATEWAY_PORT=PORT
                         listen on PORT for Gateway servers on GATEWAY_PORT, without
                         editing the YAML; PORT 0 picks a free port (repeatable)

@@ -313,6 +313,39 @@ TEST_P(UnixHalfClose, AUnixUpstreamsShutdownReachesATcpClientWhoCanStillSend) {
   EXPECT_EQ(to_upstream.end, IoStatus::kEof) << toString(to_upstream.end);
 }
 
+// AF_UNIX has no RST, but a Unix socket closed with bytes still unread makes its
+// peer's next read fail with ECONNRESET: weir takes that as the upstream's reset
+// and resets the client, as it does for TCP.
+TEST(UnixSockets, AUnixUpstreamClosingOnUnreadBytesResetsTheClient) {
+  TempDir dir;
+  SocketDir sockets;
+  const std::string path = sockets.socket("upstream.sock");
+  UnixListener listener(path);
+  const std::filesystem::path log = dir.path() / "access.log";
+  ReadyWeir weir(dir,
+                 {writeScenario(dir, {.endpoints = {{"v1", "unix://" + path}}, .v2_weight = 0})},
+                 {.concurrency = 1,
+                  .ephemeral_gateway_ports = {kPort},
+                  .access_log = log.string()});
+  std::string error;
+  auto client = TcpConnection::connect(weir.port(kPort), seconds(5), &error);
+  ASSERT_TRUE(client) << error;
+  ASSERT_EQ(client->sendAll("unread\n", seconds(5)), IoStatus::kOk);
+  pollfd pending{listener.fd(), POLLIN, 0};
+  ASSERT_EQ(::poll(&pending, 1, 5000), 1) << "weir never connected to the Unix upstream";
+  const int upstream = ::accept4(listener.fd(), nullptr, nullptr, SOCK_CLOEXEC);
+  ASSERT_GE(upstream, 0);
+  pollfd readable{upstream, POLLIN, 0};
+  ASSERT_EQ(::poll(&readable, 1, 5000), 1) << "the client's bytes reached the upstream";
+  ::close(upstream);  // without reading them
+
+  TcpConnection::ReadResult end = client->readUntilEof(seconds(5));
+  EXPECT_EQ(end.end, IoStatus::kReset) << toString(end.end);
+  EXPECT_EQ(weir.stat("cluster." + cluster("v1") + ".upstream_cx_destroy_remote_with_active_rq"),
+            1u);
+  EXPECT_EQ(countContaining(accessLogLines(log, 1), " UC - upstream_reset "), 1u);
+}
+
 INSTANTIATE_TEST_SUITE_P(CopiedAndSpliced, UnixHalfClose, ::testing::Bool(),
                          [](const auto& info) { return info.param ? "Spliced" : "Copied"; });
 
