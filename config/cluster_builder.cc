@@ -4,6 +4,7 @@
 
 #include "config/spelling.h"
 #include "config/traffic_policy.h"
+#include "config/unix_address.h"
 
 namespace weir::config {
 namespace {
@@ -26,7 +27,11 @@ std::string portList(const ServiceEntryObject& entry) {
 
 // The port of the workload behind `port`: the endpoint's own mapping for the port's
 // name, else the port's targetPort, else the port number itself (Istio's order).
+// A Unix domain socket has no port.
 uint16_t endpointPort(const EndpointSpec& endpoint, const ServicePortSpec& port) {
+  if (isUnixAddress(endpoint.address.value)) {
+    return 0;
+  }
   if (const auto mapped = endpoint.ports.find(port.name); mapped != endpoint.ports.end()) {
     return mapped->second;
   }
@@ -177,9 +182,16 @@ std::optional<UpstreamCluster> ClusterBuilder::makeCluster(
       cluster.endpoints.push_back(std::move(endpoint));
     }
   }
+  // NONE and DYNAMIC_DNS: no endpoints, as in Istio's gateway (it would send to the
+  // original destination, which a gateway does not have); connections are closed.
+  const bool forwards_to_original_destination =
+      entry.resolution == EndpointResolution::kNone ||
+      entry.resolution == EndpointResolution::kDynamicDns;
   // Its own endpoints, or the WorkloadEntries its workloadSelector selects.
   const std::vector<EndpointSpec> no_endpoints;
-  for (const EndpointSpec& spec : entry.ports.empty() ? no_endpoints : catalog_.endpoints(entry)) {
+  for (const EndpointSpec& spec : entry.ports.empty() || forwards_to_original_destination
+                                      ? no_endpoints
+                                      : catalog_.endpoints(entry)) {
     if (spec.address.value.empty() || !selects(subset_labels, spec.labels)) {
       continue;
     }
@@ -196,9 +208,6 @@ std::optional<UpstreamCluster> ClusterBuilder::makeCluster(
   // Istio accepts a destination without endpoints, and Envoy closes what is routed
   // there (upstream_cx_none_healthy, flag UH); so does Weir, with a warning. NONE
   // and DYNAMIC_DNS entries have none by design, said where they are parsed.
-  const bool forwards_to_original_destination =
-      entry.resolution == EndpointResolution::kNone ||
-      entry.resolution == EndpointResolution::kDynamicDns;
   if (cluster.endpoints.empty() && !forwards_to_original_destination) {
     const std::string closed = "; connections routed there are closed";
     if (entry.ports.empty()) {

@@ -12,6 +12,7 @@
 #include "config/object_parsers.h"
 #include "config/protocols.h"
 #include "config/server_tls_settings.h"
+#include "config/unix_address.h"
 
 namespace weir::config {
 namespace {
@@ -169,12 +170,22 @@ ParsedServer parseServer(const FieldReader& item, const ObjectMeta& meta) {
   server.hosts = parseServerHosts(item.field("hosts"), meta);
   const FieldReader bind = item.field("bind");
   const std::optional<std::string> bind_text = bind.string();
-  const bool port_valid =
-      parsePort(item.field("port"), bind_text.value_or("").starts_with("unix://"), parsed);
+  const bool unix_bind = bind_text && isUnixAddress(*bind_text);
+  const bool port_valid = parsePort(item.field("port"), unix_bind, parsed);
 
   if (const std::optional<std::string>& value = bind_text) {
-    if (value->starts_with("unix://")) {
-      bind.error("unix domain socket binds are not supported by Weir yet");
+    if (unix_bind) {
+      // Istio's validateServerBind: a socket path, and no TCP port beside it.
+      bool valid = true;
+      if (std::optional<std::string> error = unixAddressError(unixSocketPath(*value))) {
+        bind.error(*error);
+        valid = false;
+      }
+      if (parsed.has_port && server.port.value != 0) {
+        item.field("port").field("number").error("port number must be 0 for unix domain socket");
+        valid = false;
+      }
+      if (valid) server.bind = *value;
     } else if (!value->empty() && !isIpAddress(*value)) {
       bind.error(*value + " is not a valid IP");
     } else {

@@ -93,6 +93,8 @@ struct L4MatchSpec {
   std::vector<IpPrefix> destination_subnets;     // destinationSubnets
   std::optional<IpPrefix> source_subnet;         // sourceSubnet
   std::vector<Located<std::string>> sni_hosts;   // tls rules only; lower case
+  std::map<std::string, std::string> source_labels;  // sourceLabels
+  std::string source_namespace;                      // sourceNamespace
   FieldRef at;
 };
 

@@ -72,9 +72,10 @@ const KnownFields kTcpRoute{
 };
 
 const KnownFields kL4Match{
-    .implemented = {"port", "gateways", "destinationSubnets", "sourceSubnet"},
+    .implemented = {"port", "gateways", "destinationSubnets", "sourceSubnet", "sourceLabels",
+                    "sourceNamespace"},
     .accepted = {},
-    .not_implemented = {"sourceLabels", "sourceNamespace"},
+    .not_implemented = {},
 };
 
 const KnownFields kTlsRoute{
@@ -85,9 +86,10 @@ const KnownFields kTlsRoute{
 
 // TLSMatchAttributes has no sourceSubnet (L4MatchAttributes does).
 const KnownFields kTlsMatch{
-    .implemented = {"sniHosts", "port", "gateways", "destinationSubnets"},
+    .implemented = {"sniHosts", "port", "gateways", "destinationSubnets", "sourceLabels",
+                    "sourceNamespace"},
     .accepted = {},
-    .not_implemented = {"sourceLabels", "sourceNamespace"},
+    .not_implemented = {},
 };
 
 const KnownFields kRouteDestination{

@@ -227,6 +227,8 @@ class Linker {
       match.port = spec.port;
       match.destination_subnets = spec.destination_subnets;
       match.source_subnet = spec.source_subnet;
+      match.source_labels = spec.source_labels;
+      match.source_namespace = spec.source_namespace;
       for (const Located<std::string>& host : spec.sni_hosts) {
         match.sni_hosts.push_back(host.value);
       }

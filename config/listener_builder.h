@@ -1,6 +1,9 @@
 // Gateways -> listeners: one Listener per valid Gateway server, in load order, with
 // clashing ports (two servers on the same port and overlapping bind address, across
-// all gateways) reported.
+// all gateways) reported. TLS passthrough servers on the same port and bind are
+// merged as Istio merges them: each stays a Listener of its own (its rules, its
+// hosts), and the proxy serves them from one socket (same bind and port) with one
+// stat prefix, the first server's.
 #pragma once
 
 #include <map>

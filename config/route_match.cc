@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 
 namespace weir::config {
 namespace {
@@ -16,6 +17,36 @@ bool equalsIgnoringCase(std::string_view a, std::string_view b) {
 bool inAnySubnet(const std::vector<IpPrefix>& subnets, const std::optional<IpAddress>& address) {
   return address && std::any_of(subnets.begin(), subnets.end(),
                                 [&](const IpPrefix& subnet) { return subnet.contains(*address); });
+}
+
+// Istio's labels.Instance.SubsetOf: every label of the block is one of the proxy's.
+bool sourceAccepts(const L4Match& match, const WorkloadIdentity* self) {
+  if (!match.source_namespace.empty() &&
+      (self == nullptr || self->namespace_name != match.source_namespace)) {
+    return false;
+  }
+  return std::all_of(match.source_labels.begin(), match.source_labels.end(),
+                     [&](const auto& label) {
+                       if (self == nullptr) return false;
+                       const auto found = self->labels.find(label.first);
+                       return found != self->labels.end() && found->second == label.second;
+                     });
+}
+
+// How specifically a server's hosts name `sni`: 0 not at all, 1 for "*", more for a
+// longer "*." suffix, the most for the exact name.
+size_t hostSpecificity(const std::vector<std::string>& hosts, std::string_view sni) {
+  size_t best = 0;
+  for (const std::string& host : hosts) {
+    if (host == "*") {
+      best = std::max<size_t>(best, sni.empty() ? 0 : 1);
+    } else if (host.starts_with("*.")) {
+      if (sniMatches(host, sni)) best = std::max(best, 1 + host.size());
+    } else if (equalsIgnoringCase(host, sni)) {
+      return SIZE_MAX;
+    }
+  }
+  return best;
 }
 
 }  // namespace
@@ -56,6 +87,9 @@ bool matchAccepts(const L4Match& match, const ConnectionFacts& facts) {
   if (match.source_subnet && !(facts.source && match.source_subnet->contains(*facts.source))) {
     return false;
   }
+  if (!sourceAccepts(match, facts.self)) {
+    return false;
+  }
   return match.sni_hosts.empty() ||
          std::any_of(match.sni_hosts.begin(), match.sni_hosts.end(),
                      [&](const std::string& pattern) { return sniMatches(pattern, facts.sni); });
@@ -72,6 +106,33 @@ const TcpRoute* findRoute(const RouteTable& table, const Listener& listener,
         std::any_of(route.matches.begin(), route.matches.end(),
                     [&](const L4Match& match) { return matchAccepts(match, facts); })) {
       return &route;
+    }
+  }
+  return nullptr;
+}
+
+const TcpRoute* findRoute(const RouteTable& table, std::span<const size_t> listeners,
+                          ConnectionFacts facts, size_t* served_by) {
+  // The listener whose hosts name the SNI best goes first; ties keep load order.
+  size_t first = 0;
+  size_t best = 0;
+  if (listeners.size() > 1) {
+    for (size_t i = 0; i < listeners.size(); ++i) {
+      const size_t specificity = hostSpecificity(table.listeners[listeners[i]].hosts, facts.sni);
+      if (specificity > best) {
+        best = specificity;
+        first = i;
+      }
+    }
+  }
+  for (size_t attempt = 0; attempt < listeners.size(); ++attempt) {
+    // first, then every other one in order
+    const size_t i = attempt == 0 ? first : (attempt <= first ? attempt - 1 : attempt);
+    const Listener& listener = table.listeners[listeners[i]];
+    facts.gateway = listener.gateway;
+    if (const TcpRoute* route = findRoute(table, listener, facts)) {
+      if (served_by != nullptr) *served_by = listeners[i];
+      return route;
     }
   }
   return nullptr;

@@ -29,7 +29,9 @@ struct SourcePosition {
 
 // One workload instance: an address the proxy connects to.
 struct UpstreamEndpoint {
-  std::string address;  // IP literal (STATIC) or host name (DNS resolution)
+  // IP literal (STATIC), host name (DNS resolutions), or a Unix domain socket
+  // "unix:///path" / "unix://@abstract" (unix_address.h), whose port is 0.
+  std::string address;
   uint16_t port = 0;    // already mapped through the ServiceEntry port name
   std::map<std::string, std::string> labels;
   uint32_t weight = 1;  // ServiceEntry endpoint weight (1 when absent)
@@ -143,6 +145,11 @@ struct L4Match {
   // tls routes only: SNI names, exact or "*.example.com", lower-cased; empty:
   // any (a tcp route never has any).
   std::vector<std::string> sni_hosts;
+  // sourceLabels / sourceNamespace: matched, as Istio matches them against the
+  // proxy the configuration is for, against Weir's own labels and namespace
+  // (weir --labels, --namespace); empty: any.
+  std::map<std::string, std::string> source_labels;
+  std::string source_namespace;
 };
 
 // One `tcp[]` or `tls[]` rule of a VirtualService.
@@ -162,7 +169,9 @@ struct TcpRoute {
 struct Listener {
   std::string gateway;      // "namespace/name"
   std::string server_name;  // servers[].port.name
-  std::string bind_address; // `bind`, default "0.0.0.0" like Istio's gateway
+  // `bind`, default "0.0.0.0" like Istio's gateway; or a Unix domain socket,
+  // "unix:///path" or "unix://@abstract" (unix_address.h), whose port is 0.
+  std::string bind_address;
   uint16_t port = 0;        // the port actually listened on
   // The port the Gateway names. Differs from `port` only when the proxy was told
   // to listen elsewhere (weir --port-override); 0 until the proxy fills it in.
@@ -173,6 +182,10 @@ struct Listener {
   // forwards the bytes untouched. Plain TCP listeners route by `tcp` rules.
   bool tls_passthrough = false;
   std::string stat_prefix;  // Envoy-style, e.g. "tcp-echo-gateway_9000"
+  // servers[].hosts without their namespace part ("*", "*.example.com"). TLS
+  // servers on the same port and bind share one socket, as Istio merges them;
+  // the SNI name then picks whose rules go first (route_match.h).
+  std::vector<std::string> hosts;
   // weir.dev/max-connections on the Gateway: client connections open at once on
   // this listener, over all workers (Envoy's listener connection limit).
   uint64_t max_connections = UINT64_MAX;

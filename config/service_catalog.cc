@@ -4,6 +4,7 @@
 
 #include "config/host_names.h"
 #include "config/unique_objects.h"
+#include "config/unix_address.h"
 
 namespace weir::config {
 namespace {
@@ -40,7 +41,8 @@ ServiceCatalog::ServiceCatalog(const ParsedConfig& config, Diagnostics& diagnost
           continue;  // already reported
         }
         // Istio selects a WorkloadEntry with a host name only for DNS resolution.
-        if (entry->resolution == EndpointResolution::kStatic && !isIpAddress(address.value)) {
+        if (entry->resolution == EndpointResolution::kStatic && !isIpAddress(address.value) &&
+            !isUnixAddress(address.value)) {
           diagnostics.warning(address.at, "WorkloadEntry " + workload.meta.qualifiedName() +
                                               " has a host name, so ServiceEntry " +
                                               entry->meta.qualifiedName() +

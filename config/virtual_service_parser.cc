@@ -12,6 +12,7 @@
 #include "config/host_names.h"
 #include "config/ip_prefix.h"
 #include "config/known_fields.h"
+#include "config/labels.h"
 #include "config/object_parsers.h"
 
 namespace weir::config {
@@ -272,14 +273,8 @@ std::optional<std::string> readSniHost(const FieldReader& item, const RuleContex
 }
 
 // What a match block says, for finding duplicates (Istio compares the blocks'
-// JSON). Unset when the block has fields Weir does not read (sourceLabels, …),
-// which could tell two blocks apart: such a block is never called a duplicate.
-std::optional<std::string> matchIdentity(const FieldReader& item, const L4MatchSpec& match) {
-  for (const char* unread : {"sourceLabels", "sourceNamespace"}) {
-    if (item.field(unread).present()) {
-      return std::nullopt;
-    }
-  }
+// JSON).
+std::optional<std::string> matchIdentity(const L4MatchSpec& match) {
   std::string key = "port=" + std::to_string(match.port) + ";gateways=";
   for (const Located<std::string>& gateway : match.gateways) {
     key += gateway.value + ",";
@@ -293,6 +288,11 @@ std::optional<std::string> matchIdentity(const FieldReader& item, const L4MatchS
   for (const Located<std::string>& host : match.sni_hosts) {
     key += host.value + ",";
   }
+  key += ";sourceLabels=";
+  for (const auto& [label, value] : match.source_labels) {
+    key += label + "=" + value + ",";
+  }
+  key += ";sourceNamespace=" + match.source_namespace;
   return key;
 }
 
@@ -328,6 +328,9 @@ ParsedMatch parseMatch(const FieldReader& item, const RuleContext& context, bool
       match.destination_subnets.push_back(*prefix);
     }
   }
+  // Istio checks sourceLabels as labels (labels.Instance.Validate).
+  match.source_labels = readLabels(item.field("sourceLabels"));
+  match.source_namespace = item.field("sourceNamespace").string().value_or("");
   if (!tls) {
     match.source_subnet = readSubnet(item.field("sourceSubnet"));
   } else {
@@ -342,7 +345,7 @@ ParsedMatch parseMatch(const FieldReader& item, const RuleContext& context, bool
       }
     }
   }
-  parsed.identity = matchIdentity(item, match);
+  parsed.identity = matchIdentity(match);
   return parsed;
 }
 

@@ -26,7 +26,9 @@ int runClient(const ClientOptions& options) {
   std::signal(SIGPIPE, SIG_IGN);
   raiseOpenFileLimit();
   ClientPlan plan{
-      .target = SocketAddress::resolve(options.target.host, options.target.port),
+      .target = options.unix_target
+                    ? *SocketAddress::fromUnixPath(*options.unix_target)
+                    : SocketAddress::resolve(options.target.host, options.target.port),
       .connections = options.connections,
       .concurrency = options.concurrency,
       .message = options.message,

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "echo/option_reader.h"
+#include "echo/socket_address.h"
 #include "echo/usage_error.h"
 
 namespace weir::echo {
@@ -62,20 +63,31 @@ ClientOptions parseClientArgs(std::span<const std::string_view> args) {
   if (tolerance_given && !options.expect) {
     throw UsageError("--tolerance needs --expect");
   }
+  if (positional[0].starts_with("unix:")) {
+    const std::string_view path = positional[0].substr(5);
+    if ((!path.starts_with('/') && !path.starts_with('@')) || !SocketAddress::fromUnixPath(path)) {
+      throw UsageError(fmt::format(
+          "'{}': expected unix:/PATH or unix:@NAME of at most 107 bytes", positional[0]));
+    }
+    options.unix_target = std::string(path);
+    return options;
+  }
   options.target = parseHostPort(positional[0]);
   return options;
 }
 
 std::string clientUsage(std::string_view program) {
   return fmt::format(
-      "Usage: {} HOST:PORT [-n N] [-c C] [--message TEXT] [--timeout-ms MS] [--print]\n"
+      "Usage: {} HOST:PORT|unix:PATH [-n N] [-c C] [--message TEXT] [--timeout-ms MS]\n"
+      "       [--print]\n"
       "       [--expect WORD=WEIGHT,... [--tolerance CONFIDENCE]]\n"
       "\n"
       "Opens N connections to HOST:PORT, at most C at a time; on each sends TEXT and a\n"
       "newline, reads the answer up to its first newline and counts its first word.\n"
       "Prints one line per word, \"one 801 (80.1%)\", most frequent first, then\n"
       "\"errors K\" and one line per kind of error. HOST is an IP address or localhost;\n"
-      "IPv6 goes in brackets: [::1]:9000.\n"
+      "IPv6 goes in brackets: [::1]:9000. unix:/run/echo.sock (or unix:@NAME, Linux's\n"
+      "abstract namespace) connects to a Unix domain socket instead.\n"
       "\n"
       "Options:\n"
       "  -n N              connections in total (default 1000)\n"

@@ -23,6 +23,8 @@ inline constexpr int kExitSplitOutside = 3;  // no connection errors, split outs
 
 struct ClientOptions {
   HostPort target;
+  // unix:PATH or unix:@NAME instead of HOST:PORT: the path, target unused.
+  std::optional<std::string> unix_target;
   std::size_t connections = 1000;            // -n: in total
   std::size_t concurrency = 20;              // -c: at most this many open at once
   std::string message = "hello";             // sent with a '\n' appended

@@ -4,6 +4,7 @@
 #include <netinet/tcp.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -45,7 +46,27 @@ void setOption(int fd, int level, int name, int value, const std::string& what) 
   }
 }
 
+// A socket file left at `address` by a process that is gone is removed; one that
+// someone still accepts on is EADDRINUSE, like a TCP port in use.
+void clearStaleSocketFile(const SocketAddress& address) {
+  const std::string path = address.unixFilePath();
+  struct stat info {};
+  if (path.empty() || ::lstat(path.c_str(), &info) != 0 || !S_ISSOCK(info.st_mode)) return;
+  SocketOwner probe(::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (probe.get() >= 0 && (::connect(probe.get(), address.get(), address.length()) == 0 ||
+                           errno == EAGAIN)) {
+    errno = EADDRINUSE;
+    throwErrno("bind " + address.toString());
+  }
+  ::unlink(path.c_str());
+}
+
 }  // namespace
+
+EchoServer::Listener::~Listener() {
+  listener.reset();  // closes the socket first
+  if (!unix_file.empty()) ::unlink(unix_file.c_str());
+}
 
 EchoServer::EchoServer(event_base* base, EchoSettings settings)
     : base_(base), settings_(std::move(settings)) {}
@@ -64,6 +85,9 @@ SocketAddress EchoServer::listen(const SocketAddress& address) {
     // Dual-stack whatever net.ipv6.bindv6only says: 127.0.0.1 must reach [::].
     setOption(socket.get(), IPPROTO_IPV6, IPV6_V6ONLY, 0, "IPV6_V6ONLY on " + where);
   }
+  if (address.family() == AF_UNIX) {
+    clearStaleSocketFile(address);
+  }
   if (::bind(socket.get(), address.get(), address.length()) != 0) {
     throwErrno("bind " + where);
   }
@@ -80,6 +104,7 @@ SocketAddress EchoServer::listen(const SocketAddress& address) {
     throwErrno("listen " + where);
   }
   socket.release();  // the evconnlistener closes it now
+  listener->unix_file = address.unixFilePath();
   evconnlistener_set_error_cb(listener->listener.get(), &EchoServer::onAcceptError);
   listener->retry_timer.reset(evtimer_new(base_, &EchoServer::onRetryAccept, listener.get()));
   if (!listener->retry_timer) {
@@ -108,8 +133,10 @@ void EchoServer::onAccept(evconnlistener*, evutil_socket_t fd, sockaddr* peer, i
   EchoServer* server = static_cast<Listener*>(context)->server;
   // Answers are small and written as each line arrives; don't let Nagle hold them back
   // (Go, which the Istio sample is written in, sets TCP_NODELAY too).
-  int on = 1;
-  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+  if (peer == nullptr || peer->sa_family != AF_UNIX) {
+    int on = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+  }
 
   auto remote = SocketAddress::fromSockaddr(peer, static_cast<socklen_t>(peer_length));
   std::string peer_name = remote ? remote->toString() : std::string("client");

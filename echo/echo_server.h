@@ -30,7 +30,9 @@ class EchoServer {
   ~EchoServer();
 
   // Binds `address` (port 0: any free port) and starts accepting. Returns the address
-  // actually bound. Throws std::system_error (address in use, say).
+  // actually bound. Throws std::system_error (address in use, say). A Unix socket
+  // path where a stale socket file lies (nobody accepts on it) is taken over, as
+  // Envoy does; the file is removed again when the server goes.
   SocketAddress listen(const SocketAddress& address);
 
   // [::] with IPV6_V6ONLY off, so IPv4 clients reach it too; 0.0.0.0 if the host has no
@@ -47,6 +49,8 @@ class EchoServer {
     EchoServer* server = nullptr;
     ListenerPtr listener;
     EventPtr retry_timer;  // re-enables the listener after an accept failure
+    std::string unix_file;  // a Unix socket's file, removed with the listener
+    ~Listener();
   };
 
   static void onAccept(evconnlistener* listener, evutil_socket_t fd, sockaddr* peer,

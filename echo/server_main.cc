@@ -49,20 +49,24 @@ int serve(const ServerOptions& options) {
   settings.max_line_bytes = options.max_line_bytes;
   settings.proxy_protocol = options.proxy_protocol;
   EchoServer server(base.get(), settings);
+  const auto announce = [&options](const SocketAddress& bound) {
+    const char* proxy = options.proxy_protocol ? ", proxy protocol" : "";
+    if (options.raw) {
+      fmt::print("listening on {}, raw{}\n", bound.toString(), proxy);
+    } else {
+      fmt::print("listening on {}, prefix: {}{}\n", bound.toString(), options.prefix, proxy);
+    }
+    // Tests wait for this line on a pipe.
+    std::fflush(stdout);
+  };
   try {
+    if (options.unix_path) {
+      announce(server.listen(*SocketAddress::fromUnixPath(*options.unix_path)));
+    }
     for (std::uint16_t port : options.ports) {
-      SocketAddress bound =
-          options.listen_address
-              ? server.listen(*SocketAddress::fromLiteral(*options.listen_address, port))
-              : server.listenOnAllAddresses(port);
-      const char* proxy = options.proxy_protocol ? ", proxy protocol" : "";
-      if (options.raw) {
-        fmt::print("listening on {}, raw{}\n", bound.toString(), proxy);
-      } else {
-        fmt::print("listening on {}, prefix: {}{}\n", bound.toString(), options.prefix, proxy);
-      }
-      // Tests wait for this line on a pipe.
-      std::fflush(stdout);
+      announce(options.listen_address
+                   ? server.listen(*SocketAddress::fromLiteral(*options.listen_address, port))
+                   : server.listenOnAllAddresses(port));
     }
   } catch (const std::exception& error) {
     spdlog::critical("{}", error.what());

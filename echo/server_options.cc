@@ -27,11 +27,22 @@ ServerOptions parseServerArgs(std::span<const std::string_view> args) {
     }
     if (name == "--listen") {
       std::string_view address = reader.value();
-      if (!SocketAddress::fromLiteral(address, 0)) {
-        throw UsageError(
-            fmt::format("--listen: expected an IPv4 or IPv6 address, got '{}'", address));
+      if (address.starts_with("unix:")) {
+        const std::string_view path = address.substr(5);
+        if (!SocketAddress::fromUnixPath(path)) {
+          throw UsageError(fmt::format(
+              "--listen: expected unix:PATH or unix:@NAME of at most 107 bytes, got '{}'",
+              address));
+        }
+        options.unix_path = std::string(path);
+        options.listen_address.reset();
+      } else if (!SocketAddress::fromLiteral(address, 0)) {
+        throw UsageError(fmt::format(
+            "--listen: expected an IPv4 or IPv6 address or unix:PATH, got '{}'", address));
+      } else {
+        options.listen_address = std::string(address);
+        options.unix_path.reset();
       }
-      options.listen_address = std::string(address);
     } else if (name == "--raw") {
       reader.expectNoValue();
       options.raw = true;
@@ -48,17 +59,21 @@ ServerOptions parseServerArgs(std::span<const std::string_view> args) {
       throw UsageError(fmt::format("unknown option '{}'", name));
     }
   }
-  if (positional.empty()) {
-    throw UsageError("missing PORT[,PORT...]");
+  // A Unix socket takes the place of the ports: PREFIX comes first.
+  const std::size_t prefix_at = options.unix_path ? 0 : 1;
+  if (!options.unix_path) {
+    if (positional.empty()) {
+      throw UsageError("missing PORT[,PORT...]");
+    }
+    options.ports = parsePortList(positional[0]);
   }
-  options.ports = parsePortList(positional[0]);
-  if (positional.size() >= 2) {
-    options.prefix = std::string(positional[1]);
+  if (positional.size() > prefix_at) {
+    options.prefix = std::string(positional[prefix_at]);
   } else if (!options.raw) {
     throw UsageError("missing PREFIX (only --raw may go without one)");
   }
-  if (positional.size() > 2) {
-    throw UsageError(fmt::format("unexpected argument '{}'", positional[2]));
+  if (positional.size() > prefix_at + 1) {
+    throw UsageError(fmt::format("unexpected argument '{}'", positional[prefix_at + 1]));
   }
   return options;
 }
@@ -67,6 +82,7 @@ std::string serverUsage(std::string_view program) {
   return fmt::format(
       "Usage: {0} [options] PORT[,PORT...] PREFIX\n"
       "       {0} --raw [options] PORT[,PORT...]\n"
+      "       {0} --listen unix:PATH [options] PREFIX   (or --raw without PREFIX)\n"
       "\n"
       "Answers every line a client sends with \"PREFIX line\", like Istio's tcp-echo\n"
       "sample. A port of 0 takes a free port; the port actually bound is printed as\n"
@@ -75,6 +91,10 @@ std::string serverUsage(std::string_view program) {
       "Options:\n"
       "  --listen ADDRESS      bind this IP address (default [::], dual-stack; 0.0.0.0\n"
       "                        if IPv6 is unavailable)\n"
+      "  --listen unix:PATH    listen on a Unix domain socket instead of ports (unix:@NAME:\n"
+      "                        Linux's abstract namespace); a stale socket file at PATH\n"
+      "                        is replaced, and the file is removed on exit. Printed as\n"
+      "                          listening on unix:PATH, prefix: PREFIX\n"
       "  --raw                 echo every byte back as is: no lines, no prefix\n"
       "  --proxy-protocol      every connection must start with a PROXY protocol header\n"
       "                        (HAProxy v1 text or v2 binary, told apart by its first\n"

@@ -14,9 +14,11 @@ namespace weir::echo {
 struct ServerOptions {
   static constexpr std::size_t kDefaultMaxLineBytes = 64 * 1024;
 
-  std::vector<std::uint16_t> ports;           // 0: an ephemeral port
+  std::vector<std::uint16_t> ports;           // 0: an ephemeral port; none with unix_path
   std::string prefix;                         // required unless raw
   std::optional<std::string> listen_address;  // IP literal; unset: [::] dual-stack
+  // --listen unix:PATH or unix:@NAME: a Unix domain socket instead of ports.
+  std::optional<std::string> unix_path;
   bool raw = false;
   bool proxy_protocol = false;  // --proxy-protocol: see EchoSettings::proxy_protocol
   std::size_t max_line_bytes = kDefaultMaxLineBytes;

@@ -4,7 +4,9 @@
 #include <fmt/format.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <sys/un.h>
 
+#include <cstddef>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
@@ -46,9 +48,27 @@ SocketAddress SocketAddress::anyIpv6(std::uint16_t port) { return *fromLiteral("
 
 SocketAddress SocketAddress::anyIpv4(std::uint16_t port) { return *fromLiteral("0.0.0.0", port); }
 
+std::optional<SocketAddress> SocketAddress::fromUnixPath(std::string_view path) {
+  SocketAddress address;
+  auto* unix_address = reinterpret_cast<sockaddr_un*>(&address.storage_);
+  const bool abstract = path.starts_with('@');
+  if (path.empty() || path.size() + (abstract ? 0 : 1) > sizeof(unix_address->sun_path)) {
+    return std::nullopt;
+  }
+  unix_address->sun_family = AF_UNIX;
+  // An abstract name starts with a NUL where '@' stands; a path ends with one.
+  std::memcpy(unix_address->sun_path, path.data(), path.size());
+  if (abstract) unix_address->sun_path[0] = '\0';
+  address.length_ =
+      static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() + (abstract ? 0 : 1));
+  return address;
+}
+
 std::optional<SocketAddress> SocketAddress::fromSockaddr(const sockaddr* address,
                                                          socklen_t length) {
-  if (address == nullptr || (address->sa_family != AF_INET && address->sa_family != AF_INET6) ||
+  if (address == nullptr ||
+      (address->sa_family != AF_INET && address->sa_family != AF_INET6 &&
+       address->sa_family != AF_UNIX) ||
       length > static_cast<socklen_t>(sizeof(sockaddr_storage))) {
     return std::nullopt;
   }
@@ -121,7 +141,26 @@ std::string SocketAddress::toString() const {
               sizeof(text));
     return fmt::format("[{}]:{}", text, port());
   }
+  if (family() == AF_UNIX) {
+    return "unix:" + unixName();
+  }
   return "(unknown address family)";
+}
+
+std::string SocketAddress::unixName() const {
+  const auto* unix_address = reinterpret_cast<const sockaddr_un*>(&storage_);
+  const std::size_t offset = offsetof(sockaddr_un, sun_path);
+  const std::size_t size = length_ > offset ? length_ - offset : 0;
+  if (family() != AF_UNIX || size == 0) return "";
+  if (unix_address->sun_path[0] == '\0') {
+    return "@" + std::string(unix_address->sun_path + 1, size - 1);
+  }
+  return std::string(unix_address->sun_path, strnlen(unix_address->sun_path, size));
+}
+
+std::string SocketAddress::unixFilePath() const {
+  const std::string name = unixName();
+  return name.starts_with('@') ? "" : name;
 }
 
 }  // namespace weir::echo

@@ -1,4 +1,5 @@
-// An IPv4 or IPv6 socket address, as the echo tools bind, connect and print it.
+// An IPv4, IPv6 or Unix domain socket address, as the echo tools bind, connect and
+// print it.
 #pragma once
 
 #include <sys/socket.h>
@@ -20,7 +21,11 @@ class SocketAddress {
   static SocketAddress anyIpv6(std::uint16_t port);
   static SocketAddress anyIpv4(std::uint16_t port);
 
-  // A copy of an IPv4 or IPv6 sockaddr; nullopt for other families.
+  // A Unix domain socket: a path, or "@name" in Linux's abstract namespace; nullopt
+  // when empty or too long for a socket address (107 bytes).
+  static std::optional<SocketAddress> fromUnixPath(std::string_view path);
+
+  // A copy of an IPv4, IPv6 or Unix sockaddr; nullopt for other families.
   static std::optional<SocketAddress> fromSockaddr(const sockaddr* address, socklen_t length);
 
   // The local address a socket is bound to (getsockname); nullopt on failure.
@@ -36,11 +41,15 @@ class SocketAddress {
   const sockaddr* get() const { return reinterpret_cast<const sockaddr*>(&storage_); }
   socklen_t length() const { return length_; }
 
-  // "127.0.0.1:9000", "[::]:9000".
+  // "127.0.0.1:9000", "[::]:9000", "unix:/run/echo.sock", "unix:@echo" (the form
+  // --listen takes), "unix:" for an unnamed one (a client's end).
   std::string toString() const;
+  // The socket file's path; empty for IP, abstract and unnamed addresses.
+  std::string unixFilePath() const;
 
  private:
   SocketAddress() = default;
+  std::string unixName() const;  // "/path", "@name", "" (unnamed or not Unix)
 
   sockaddr_storage storage_{};
   socklen_t length_ = 0;

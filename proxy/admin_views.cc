@@ -30,6 +30,18 @@ std::string labelsObject(const std::map<std::string, std::string>& labels) {
   return json + "}";
 }
 
+// A ServiceEntry resolution by its Istio name.
+const char* resolutionName(config::EndpointResolution resolution) {
+  switch (resolution) {
+    case config::EndpointResolution::kStatic: return "STATIC";
+    case config::EndpointResolution::kDns: return "DNS";
+    case config::EndpointResolution::kDnsRoundRobin: return "DNS_ROUND_ROBIN";
+    case config::EndpointResolution::kNone: return "NONE";
+    case config::EndpointResolution::kDynamicDns: return "DYNAMIC_DNS";
+  }
+  return "STATIC";
+}
+
 // weir.dev/health-check-* of a cluster; null without active checks.
 std::string healthCheckObject(const std::optional<config::UpstreamCluster::HealthCheck>& check) {
   if (!check) {
@@ -94,7 +106,7 @@ std::string configDumpJson(const RouteSnapshot& snapshot, const LastReload& last
         "\"endpoints\":[",
         c ? "," : "", jsonString(cluster.name), jsonString(cluster.host),
         jsonString(cluster.subset), cluster.port,
-        jsonString(cluster.resolution == config::EndpointResolution::kDns ? "DNS" : "STATIC"),
+        jsonString(resolutionName(cluster.resolution)),
         cluster.connect_timeout.count(), cluster.idle_timeout.count(),
         healthCheckObject(cluster.health_check));
     for (size_t e = 0; e < cluster.endpoints.size(); ++e) {
@@ -141,7 +153,8 @@ std::string clustersJson(const RouteSnapshot& snapshot, const std::vector<StatTo
   std::string json = "{\"clusters\":[";
   for (size_t c = 0; c < table.clusters.size(); ++c) {
     const config::UpstreamCluster& cluster = table.clusters[c];
-    json += fmt::format("{}{{\"name\":{},\"stats\":{{", c ? "," : "", jsonString(cluster.name));
+    json += fmt::format("{}{{\"name\":{},\"resolution\":{},\"stats\":{{", c ? "," : "",
+                        jsonString(cluster.name), jsonString(resolutionName(cluster.resolution)));
     bool first = true;
     for (const auto& [name, value] : by_cluster[cluster.name]) {
       json += fmt::format("{}{}:{}", first ? "" : ",", jsonString(name), value);

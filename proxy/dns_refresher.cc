@@ -3,8 +3,11 @@
 #include <event2/util.h>
 
 #include <algorithm>
+#include <stdexcept>
 
 #include <spdlog/spdlog.h>
+
+#include "config/unix_address.h"
 
 namespace weir::proxy {
 
@@ -14,9 +17,23 @@ struct DnsRefresher::Query {
 };
 
 DnsRefresher::DnsRefresher(event_base* loop, std::chrono::milliseconds refresh_interval,
-                           std::function<void()> on_change)
+                           std::function<void()> on_change,
+                           const std::vector<std::string>& name_servers)
     : refresh_interval_(refresh_interval), on_change_(std::move(on_change)) {
-  dns_ = evdns_base_new(loop, EVDNS_BASE_INITIALIZE_NAMESERVERS);
+  if (!name_servers.empty()) {
+    dns_ = evdns_base_new(loop, 0);
+    if (dns_ == nullptr) throw std::runtime_error("cannot create a DNS resolver");
+    for (const std::string& server : name_servers) {
+      if (evdns_base_nameserver_ip_add(dns_, server.c_str()) != 0) {
+        evdns_base_free(dns_, 0);
+        throw std::runtime_error("--dns-resolver: cannot use \"" + server +
+                                 "\" as a name server (expected IP or IP:PORT)");
+      }
+    }
+    evdns_base_load_hosts(dns_, nullptr);
+  } else {
+    dns_ = evdns_base_new(loop, EVDNS_BASE_INITIALIZE_NAMESERVERS);
+  }
   if (dns_ == nullptr) {
     // No usable resolv.conf: still serve /etc/hosts names and numeric addresses.
     dns_ = evdns_base_new(loop, 0);
@@ -40,14 +57,20 @@ DnsRefresher::~DnsRefresher() {
 
 void DnsRefresher::track(const config::RouteTable& table) {
   std::set<std::string> wanted;
+  for (auto& [name, state] : names_) state.order_matters = false;
   for (const config::UpstreamCluster& cluster : table.clusters) {
-    if (cluster.resolution != config::EndpointResolution::kDns) continue;
+    const bool logical = cluster.resolution == config::EndpointResolution::kDnsRoundRobin;
+    if (cluster.resolution != config::EndpointResolution::kDns && !logical) continue;
     for (const config::UpstreamEndpoint& endpoint : cluster.endpoints) {
-      if (SocketAddress::fromIpLiteral(endpoint.address, 0)) continue;  // nothing to resolve
+      if (SocketAddress::fromIpLiteral(endpoint.address, 0) ||
+          config::isUnixAddress(endpoint.address)) {
+        continue;  // nothing to resolve
+      }
       wanted.insert(endpoint.address);
       NameState& state = names_[endpoint.address];
       state.position = endpoint.position;
       state.field = endpoint.field;
+      state.order_matters = state.order_matters || logical;
     }
   }
   std::erase_if(names_, [&](const auto& entry) {
@@ -110,10 +133,7 @@ void DnsRefresher::handleAnswer(const std::string& name, int result, evutil_addr
         list.push_back(address);
       }
     }
-    std::sort(list.begin(), list.end(), [](const SocketAddress& a, const SocketAddress& b) {
-      return a.toString() < b.toString();
-    });
-    addresses = std::move(list);
+    addresses = std::move(list);  // in the answer's order: LOGICAL_DNS takes the first
   }
 
   if (!addresses && state.addresses) {
@@ -144,11 +164,17 @@ void DnsRefresher::handleAnswer(const std::string& name, int result, evutil_addr
     state.reported_failure = false;
   }
 
-  auto describe = [](const std::optional<std::vector<SocketAddress>>& list) {
-    std::string text = list ? "" : "unresolved";
-    if (list) {
-      for (const SocketAddress& address : *list) text += address.toString() + " ";
-    }
+  // What the snapshot sees of a list: the set of addresses, and which is first
+  // when a DNS_ROUND_ROBIN cluster uses the name (a name server that rotates its
+  // answers then moves new connections, as Envoy's LOGICAL_DNS does).
+  auto describe = [&state](const std::optional<std::vector<SocketAddress>>& list) {
+    if (!list) return std::string("unresolved");
+    std::vector<std::string> texts;
+    for (const SocketAddress& address : *list) texts.push_back(address.toString());
+    std::string text =
+        state.order_matters && !texts.empty() ? "first " + texts.front() + ":" : "";
+    std::sort(texts.begin(), texts.end());
+    for (const std::string& address : texts) text += " " + address;
     return text;
   };
   if (describe(addresses) != describe(state.addresses)) {

@@ -1,11 +1,14 @@
 // Asynchronous, periodically refreshed resolution of the host names that
 // ServiceEntry `resolution: DNS` endpoints use (Envoy's STRICT_DNS: every address
-// a name resolves to becomes an endpoint).
+// a name resolves to becomes an endpoint) and `resolution: DNS_ROUND_ROBIN` ones
+// (Envoy's LOGICAL_DNS: the first address of the latest answer).
 //
 // Runs on the main thread's event loop with libevent's evdns (reads
-// /etc/resolv.conf and /etc/hosts), so no event loop ever blocks on DNS. When the
-// addresses of a name change, `on_change` runs and the proxy publishes a new
-// route snapshot; connections already open keep the address they connected to.
+// /etc/resolv.conf and /etc/hosts, or asks the name servers it is given), so no
+// event loop ever blocks on DNS. When the addresses of a name change (for a
+// DNS_ROUND_ROBIN name, also when only their order does), `on_change` runs and the
+// proxy publishes a new route snapshot; connections already open keep the address
+// they connected to.
 #pragma once
 
 #include <event2/dns.h>
@@ -27,18 +30,22 @@ namespace weir::proxy {
 
 class DnsRefresher {
  public:
+  // `name_servers`: "IP" or "IP:PORT" each (weir --dns-resolver); empty: the
+  // system's (/etc/resolv.conf). /etc/hosts is read either way. Throws
+  // std::runtime_error for a name server evdns does not take.
   DnsRefresher(event_base* loop, std::chrono::milliseconds refresh_interval,
-               std::function<void()> on_change);
+               std::function<void()> on_change,
+               const std::vector<std::string>& name_servers = {});
   ~DnsRefresher();
   DnsRefresher(const DnsRefresher&) = delete;
   DnsRefresher& operator=(const DnsRefresher&) = delete;
 
-  // Resolve the names of every DNS endpoint of `table` from now on (and forget
-  // names it no longer has). Queries for new names start at once.
+  // Resolve the names of every DNS and DNS_ROUND_ROBIN endpoint of `table` from
+  // now on (and forget names it no longer has). Queries for new names start at once.
   void track(const config::RouteTable& table);
 
-  // The addresses `name` resolved to (port 0), or nullopt while it has not
-  // resolved (yet, or any more).
+  // The addresses `name` resolved to (port 0), in the order of the answer, or
+  // nullopt while it has not resolved (yet, or any more).
   std::optional<std::vector<SocketAddress>> addressesOf(const std::string& name) const;
 
   // Names whose first query has not answered yet.
@@ -49,7 +56,9 @@ class DnsRefresher {
  private:
   struct Query;  // one outstanding evdns_getaddrinfo request
   struct NameState {
-    std::optional<std::vector<SocketAddress>> addresses;
+    std::optional<std::vector<SocketAddress>> addresses;  // in the answer's order
+    // A DNS_ROUND_ROBIN cluster uses it: which address comes first matters.
+    bool order_matters = false;
     bool answered = false;      // at least one answer (success or failure) came back
     bool in_flight = false;
     bool reported_failure = false;

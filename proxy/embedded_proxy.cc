@@ -53,6 +53,9 @@ proxy::Options toOptions(const ProxySettings& settings) {
   options.max_connections = settings.max_connections;
   options.max_connect_attempts = settings.max_connect_attempts;
   options.dns_refresh_seconds = settings.dns_refresh_seconds;
+  options.dns_resolvers = settings.dns_resolvers;
+  options.labels = settings.labels;
+  options.namespace_name = settings.namespace_name;
   options.access_log_json = settings.access_log_json;
   options.ready_file = settings.ready_file;
   return options;

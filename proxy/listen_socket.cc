@@ -5,10 +5,13 @@
 
 #include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+
+#include "config/unix_address.h"
 
 namespace weir::proxy {
 namespace {
@@ -17,26 +20,56 @@ namespace {
 // connects (test suites, benchmarks) are not dropped.
 constexpr int kListenBacklog = 4096;
 
+// Makes room at a Unix socket path: nothing there, or a socket file nobody
+// accepts on any more (a crashed or killed owner's), which is removed. "" when
+// the path is free now, else why not.
+std::string clearStaleSocketFile(const SocketAddress& address) {
+  const std::string path = address.toString();
+  if (path.empty() || path.front() == '@') return "";  // abstract: no file
+  struct stat info {};
+  if (lstat(path.c_str(), &info) != 0) return "";  // nothing there (or bind will say)
+  if (!S_ISSOCK(info.st_mode)) return "a file that is not a socket is in the way";
+  const int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (probe < 0) return std::strerror(errno);
+  // A Unix connect answers at once: refused when nobody listens; EAGAIN when
+  // someone does but its backlog is full.
+  const bool live = connect(probe, address.get(), address.length) == 0 || errno == EAGAIN;
+  close(probe);
+  if (live) return "another process accepts connections on it";
+  unlink(path.c_str());
+  return "";
+}
+
 }  // namespace
 
 std::string listenerKey(const config::Listener& listener) {
+  if (config::isUnixAddress(listener.bind_address)) return listener.bind_address;
   return listener.bind_address + ":" + std::to_string(listener.port);
 }
 
 int openListenSocket(const SocketAddress& address, std::string& error) {
+  if (address.isUnix()) {
+    if (std::string in_the_way = clearStaleSocketFile(address); !in_the_way.empty()) {
+      error = "cannot listen on unix socket " + address.toString() + ": " + in_the_way;
+      return -1;
+    }
+  }
   const int fd = socket(address.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     error = "cannot create a socket for " + address.toString() + ": " + std::strerror(errno);
     return -1;
   }
-  int on = 1;
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
-  setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on);
-  // Accepted sockets inherit TCP_NODELAY from the listener on Linux, which saves
-  // a setsockopt() per connection.
-  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+  if (!address.isUnix()) {
+    int on = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on);
+    // Accepted sockets inherit TCP_NODELAY from the listener on Linux, which saves
+    // a setsockopt() per connection.
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+  }
   if (bind(fd, address.get(), address.length) != 0 || listen(fd, kListenBacklog) != 0) {
-    error = "cannot listen on " + address.toString() + ": " + std::strerror(errno);
+    error = std::string("cannot listen on ") + (address.isUnix() ? "unix socket " : "") +
+            address.toString() + ": " + std::strerror(errno);
     close(fd);
     return -1;
   }

@@ -71,6 +71,9 @@ weir::ProxySettings toSettings(const weir::proxy::Options& options) {
   settings.max_connections = options.max_connections;
   settings.max_connect_attempts = options.max_connect_attempts;
   settings.dns_refresh_seconds = options.dns_refresh_seconds;
+  settings.dns_resolvers = options.dns_resolvers;
+  settings.labels = options.labels;
+  settings.namespace_name = options.namespace_name;
   settings.access_log_json = options.access_log_json;
   settings.ready_file = options.ready_file;
   return settings;

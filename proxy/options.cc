@@ -2,6 +2,7 @@
 
 #include "config/duration.h"
 
+#include <algorithm>
 #include <charconv>
 #include <set>
 
@@ -36,7 +37,8 @@ Options:
       --validate        check the configuration, print every error as
                         file:line:column: field: message, and exit 0 (valid) or 1
       --bind ADDRESS    listen on ADDRESS instead of each Gateway server's `bind`
-                        (default 0.0.0.0, like Istio's ingress gateway)
+                        (default 0.0.0.0, like Istio's ingress gateway); servers
+                        bound to a Unix socket (unix:///path) keep it
       --port-override GATEWAY_PORT=PORT
                         listen on PORT for Gateway servers on GATEWAY_PORT, without
                         editing the YAML; PORT 0 picks a free port (repeatable)
@@ -66,7 +68,19 @@ Options:
                         Istio's default text format, or one JSON object per line
       --dns-refresh-rate SECONDS
                         how often host names of ServiceEntry `resolution: DNS`
-                        endpoints are resolved again (default 5, like Envoy)
+                        and DNS_ROUND_ROBIN endpoints are resolved again
+                        (default 5, like Envoy)
+      --dns-resolver IP[:PORT]
+                        ask this name server (repeatable) instead of those in
+                        /etc/resolv.conf; /etc/hosts still applies
+      --labels KEY=VALUE[,KEY=VALUE...]
+                        the gateway's own labels (repeatable), as a pod's: a
+                        tcp/tls match block with sourceLabels matches only if
+                        they are all among these (Istio matches them against
+                        the proxy's labels); without --labels such a block
+                        never matches
+      --namespace NS    the gateway's own namespace: a match block with
+                        sourceNamespace matches only if it is NS
       --max-connect-attempts N
                         connects tried per client connection before giving up
                         (default 1, like Envoy); each retry picks the weighted
@@ -228,6 +242,30 @@ std::variant<Options, OptionsError> parseOptions(const std::vector<std::string>&
                             *text + "\""};
       }
       options.dns_refresh_seconds = *number;
+    } else if (name == "--dns-resolver") {
+      auto text = takeValue();
+      if (!text) return missing();
+      if (text->empty()) return OptionsError{"--dns-resolver needs an IP or IP:PORT"};
+      options.dns_resolvers.push_back(*text);
+    } else if (name == "--labels") {
+      auto text = takeValue();
+      if (!text) return missing();
+      for (size_t start = 0; start <= text->size();) {
+        const size_t comma = std::min(text->find(',', start), text->size());
+        const std::string pair = text->substr(start, comma - start);
+        const size_t equals = pair.find('=');
+        if (equals == std::string::npos || equals == 0) {
+          return OptionsError{"--labels must be KEY=VALUE[,KEY=VALUE...], got \"" + *text +
+                              "\""};
+        }
+        options.labels[pair.substr(0, equals)] = pair.substr(equals + 1);
+        start = comma + 1;
+      }
+    } else if (name == "--namespace") {
+      auto text = takeValue();
+      if (!text) return missing();
+      if (text->empty()) return OptionsError{"--namespace needs a name"};
+      options.namespace_name = *text;
     } else if (name == "--max-connect-attempts") {
       auto text = takeValue();
       if (!text) return missing();

@@ -31,6 +31,12 @@ struct Options {
   std::optional<uint64_t> max_connections;  // --max-connections
   unsigned max_connect_attempts = 1;        // --max-connect-attempts
   unsigned dns_refresh_seconds = 5;         // --dns-refresh-rate (Envoy's default 5s)
+  // --dns-resolver IP[:PORT] (repeatable): name servers instead of resolv.conf's.
+  std::vector<std::string> dns_resolvers;
+  // --labels K=V[,K=V...] (repeatable) and --namespace NS: the gateway's own
+  // labels and namespace, which sourceLabels / sourceNamespace are matched against.
+  std::map<std::string, std::string> labels;
+  std::string namespace_name;
   std::string access_log_path = "-";        // --access-log: "-" stdout, "none" off
   bool access_log_json = false;             // --access-log-format json
   // --port-override GATEWAY_PORT=PORT (repeatable): listen on PORT (0: a free

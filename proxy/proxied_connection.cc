@@ -146,8 +146,10 @@ void ProxiedConnection::connectUpstream() {
     return;
   }
   owner_.onConnectStarted();
-  setNoDelay(upstream_.fd);
-  if (cluster.tcp_keepalive) setKeepalive(upstream_.fd, *cluster.tcp_keepalive);
+  if (!endpoint.isUnix()) {  // TCP options mean nothing to a Unix socket
+    setNoDelay(upstream_.fd);
+    if (cluster.tcp_keepalive) setKeepalive(upstream_.fd, *cluster.tcp_keepalive);
+  }
   upstream_event_.assign(owner_.loop(), upstream_.fd, kSocketEvents,
                          &ProxiedConnection::onUpstreamEvent, this);
   upstream_event_.add();
@@ -256,7 +258,10 @@ void ProxiedConnection::onUpstreamConnectResult(bool check_error) {
   if (record_) {
     record_->upstream_connect_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                        std::chrono::steady_clock::now() - started_).count();
-    if (auto local = localAddressOf(upstream_.fd)) record_->upstream_local = local->toString();
+    // A Unix client end has no name: "-", as Envoy leaves it unset.
+    if (auto local = localAddressOf(upstream_.fd); local && !local->isUnix()) {
+      record_->upstream_local = local->toString();
+    }
   }
   timer_.remove();
   if (idle_timeout_.count() > 0) {

@@ -1,8 +1,11 @@
 #include "proxy/proxy_server.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <csignal>
 #include <cstdio>
 #include <map>
@@ -13,6 +16,7 @@
 #include <spdlog/spdlog.h>
 
 #include "config/loader.h"
+#include "config/unix_address.h"
 #include "proxy/json_text.h"
 #include "proxy/listen_socket.h"
 
@@ -58,8 +62,19 @@ ProxyServer::~ProxyServer() {
   admin_.reset();
   dns_.reset();
   stopWorkers();
+  open_listener_keys_.clear();
+  removeClosedUnixSocketFiles();
   drain_timer_.reset();
   signal_events_.clear();
+}
+
+void ProxyServer::removeClosedUnixSocketFiles() {
+  std::erase_if(unix_socket_files_, [this](const auto& entry) {
+    const bool closed = std::find(open_listener_keys_.begin(), open_listener_keys_.end(),
+                                  entry.first) == open_listener_keys_.end();
+    if (closed) entry.second.removeIfStillOurs();
+    return closed;
+  });
 }
 
 std::shared_ptr<config::RouteTable> ProxyServer::applyOverrides(
@@ -67,6 +82,9 @@ std::shared_ptr<config::RouteTable> ProxyServer::applyOverrides(
   auto copy = std::make_shared<config::RouteTable>(table);
   for (config::Listener& listener : copy->listeners) {
     listener.configured_port = listener.port;
+    if (config::isUnixAddress(listener.bind_address)) {
+      continue;  // --bind and ports are about IP listeners
+    }
     if (options_.bind_address) {
       listener.bind_address = *options_.bind_address;
     }
@@ -90,15 +108,55 @@ std::shared_ptr<config::RouteTable> ProxyServer::applyOverrides(
 
 std::vector<std::vector<ListenSocket>> ProxyServer::openNewListeners(config::RouteTable& table) {
   std::vector<std::vector<ListenSocket>> sockets(concurrency_);
-  auto closeAll = [&sockets] {
+  std::map<std::string, UnixSocketFile> new_unix_files;
+  auto closeAll = [&sockets, &new_unix_files] {
     for (auto& worker_sockets : sockets) {
       for (ListenSocket& opened : worker_sockets) close(opened.fd);
     }
+    for (const auto& [key, file] : new_unix_files) file.removeIfStillOurs();
   };
   std::map<uint16_t, uint16_t> new_ephemeral_ports;
+  std::vector<std::string> opened_keys;
   for (config::Listener& listener : table.listeners) {
-    if (std::find(open_listener_keys_.begin(), open_listener_keys_.end(), listenerKey(listener)) !=
-        open_listener_keys_.end()) {
+    // A TLS server merged onto a port that got an ephemeral port just now.
+    if (listener.port == 0 && new_ephemeral_ports.contains(listener.configured_port)) {
+      listener.port = new_ephemeral_ports[listener.configured_port];
+    }
+    const std::string key = listenerKey(listener);
+    // (A key with port 0 is no socket yet: each such listener gets its own port.)
+    const bool ephemeral = listener.port == 0 && !config::isUnixAddress(listener.bind_address);
+    if (!ephemeral &&
+        (std::find(open_listener_keys_.begin(), open_listener_keys_.end(), key) !=
+             open_listener_keys_.end() ||
+         std::find(opened_keys.begin(), opened_keys.end(), key) != opened_keys.end())) {
+      continue;
+    }
+    if (config::isUnixAddress(listener.bind_address)) {
+      opened_keys.push_back(key);
+      // One socket for every worker: AF_UNIX has no SO_REUSEPORT spreading.
+      const std::string_view path = config::unixSocketPath(listener.bind_address);
+      const std::optional<SocketAddress> address = SocketAddress::fromUnixPath(path);
+      std::string error = "unix socket path \"" + std::string(path) +
+                          "\" is longer than a socket address holds (107 bytes)";
+      const int fd = address ? openListenSocket(*address, error) : -1;
+      if (fd < 0) {
+        closeAll();
+        throw std::runtime_error("gateway " + listener.gateway + " server " +
+                                 listener.server_name + ": " + error);
+      }
+      if (std::optional<UnixSocketFile> file = UnixSocketFile::of(fd)) {
+        new_unix_files.emplace(key, *file);
+      }
+      for (unsigned w = 0; w < concurrency_; ++w) {
+        const int worker_fd = w == 0 ? fd : fcntl(fd, F_DUPFD_CLOEXEC, 0);
+        if (worker_fd < 0) {
+          closeAll();
+          throw std::runtime_error("gateway " + listener.gateway + " server " +
+                                   listener.server_name + ": cannot share " + key +
+                                   " with every worker: " + std::strerror(errno));
+        }
+        sockets[w].push_back(ListenSocket{key, worker_fd});
+      }
       continue;
     }
     auto address = SocketAddress::fromIpLiteral(listener.bind_address, listener.port);
@@ -124,8 +182,10 @@ std::vector<std::vector<ListenSocket>> ProxyServer::openNewListeners(config::Rou
       }
       sockets[w].push_back(ListenSocket{listenerKey(listener), fd});
     }
+    opened_keys.push_back(listenerKey(listener));
   }
   ephemeral_ports_.merge(new_ephemeral_ports);
+  unix_socket_files_.merge(new_unix_files);
   return sockets;
 }
 
@@ -137,10 +197,10 @@ void ProxyServer::start(std::shared_ptr<const config::RouteTable> table) {
   // Open every socket before starting any worker, so a busy port fails the start
   // cleanly instead of leaving a half-started proxy.
   std::shared_ptr<config::RouteTable> effective = applyOverrides(*table);
-  auto sockets = openNewListeners(*effective);
   dns_ = std::make_unique<DnsRefresher>(loop_,
                                         std::chrono::seconds(options_.dns_refresh_seconds),
-                                        [this] { republishEndpoints(); });
+                                        [this] { republishEndpoints(); }, options_.dns_resolvers);
+  auto sockets = openNewListeners(*effective);
   dns_->track(*effective);
   awaitFirstDnsAnswers(std::chrono::seconds(5));
   ++generation_;
@@ -167,6 +227,8 @@ void ProxyServer::start(std::shared_ptr<const config::RouteTable> table) {
   settings.listener_filter_timeout = options_.listener_filter_timeout;
   settings.max_connections = options_.max_connections.value_or(UINT64_MAX);
   settings.max_connect_attempts = options_.max_connect_attempts;
+  settings.identity = std::make_shared<config::WorkloadIdentity>(
+      config::WorkloadIdentity{options_.labels, options_.namespace_name});
   settings.access_log = spdlog::get("access");
   settings.access_log_format =
       options_.access_log_json ? AccessLogFormat::kJson : AccessLogFormat::kText;
@@ -226,11 +288,44 @@ void ProxyServer::writeReadyFile() const {
   }
 }
 
+namespace {
+
+// A match block whose sourceLabels or sourceNamespace are not weir's own never
+// matches; the YAML alone cannot show that, so say it once per load.
+void warnAboutBlocksForOtherWorkloads(const config::RouteTable& table,
+                                      const config::WorkloadIdentity& self) {
+  for (const config::TcpRoute& route : table.routes) {
+    for (size_t m = 0; m < route.matches.size(); ++m) {
+      const config::L4Match& match = route.matches[m];
+      std::string missing;
+      for (const auto& [key, value] : match.source_labels) {
+        const auto own = self.labels.find(key);
+        if (own == self.labels.end() || own->second != value) {
+          missing += (missing.empty() ? "sourceLabels " : ",") + key + "=" + value;
+        }
+      }
+      if (!match.source_namespace.empty() && match.source_namespace != self.namespace_name) {
+        missing += (missing.empty() ? "" : ", ") + std::string("sourceNamespace ") +
+                   match.source_namespace;
+      }
+      if (!missing.empty()) {
+        spdlog::warn("{} (at {}:{}) match[{}]: {}: not weir's own (--labels, --namespace), "
+                     "so this block never matches here",
+                     route.name, route.position.file, route.position.line, m, missing);
+      }
+    }
+  }
+}
+
+}  // namespace
+
 void ProxyServer::logSummary(const RouteSnapshot& snapshot) const {
   const config::RouteTable& table = *snapshot.table;
+  warnAboutBlocksForOtherWorkloads(
+      table, config::WorkloadIdentity{options_.labels, options_.namespace_name});
   for (const config::Listener& listener : table.listeners) {
-    spdlog::info("listener {}:{} (gateway {}, server {}, {})", listener.bind_address,
-                 listener.port, listener.gateway, listener.server_name, listener.protocol);
+    spdlog::info("listener {} (gateway {}, server {}, {})", listenerKey(listener),
+                 listener.gateway, listener.server_name, listener.protocol);
     for (size_t route_index : listener.candidate_routes) {
       const config::TcpRoute& route = table.routes[route_index];
       for (const config::WeightedDestination& destination : route.destinations) {
@@ -287,6 +382,7 @@ std::vector<std::string> ProxyServer::reload() {
   runOnAllWorkers([snapshot = snapshot_, new_sockets](Worker& worker) {
     worker.applyConfig(snapshot, std::move((*new_sockets)[worker.index()]));
   });
+  removeClosedUnixSocketFiles();  // the workers no longer accept on them
   health_checker_->track(snapshot_);
   logSummary(*snapshot_);
   spdlog::info("reloaded: configuration generation {}", generation_);

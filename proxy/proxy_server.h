@@ -20,6 +20,7 @@
 #include "proxy/libevent_handles.h"
 #include "proxy/options.h"
 #include "proxy/route_snapshot.h"
+#include "proxy/unix_socket_file.h"
 #include "proxy/worker.h"
 
 namespace weir::proxy {
@@ -81,9 +82,10 @@ class ProxyServer final : private AdminBackend {
   static void onDrainTick(evutil_socket_t, short, void* self);
   static void onOutlierSweep(evutil_socket_t, short, void* self);
   // Opens one socket per worker for each listener of `table` whose key is not in
-  // open_listener_keys_. All or nothing: throws std::runtime_error on failure.
-  // Listeners on port 0 get their ephemeral port here (written into `table`, and
-  // remembered so that reloads keep it).
+  // open_listener_keys_ (one per key: merged TLS servers share it; a Unix socket
+  // is one socket, duplicated for every worker). All or nothing: throws
+  // std::runtime_error on failure. Listeners on port 0 get their ephemeral port
+  // here (written into `table`, and remembered so that reloads keep it).
   std::vector<std::vector<ListenSocket>> openNewListeners(config::RouteTable& table);
   // A copy of `table` with --bind and --port-override applied.
   std::shared_ptr<config::RouteTable> applyOverrides(const config::RouteTable& table) const;
@@ -100,6 +102,8 @@ class ProxyServer final : private AdminBackend {
   // Runs `task` on every worker's loop thread and waits (bounded) until all have
   // run it, so that what the caller answers is already true on the data path.
   void runOnAllWorkers(const std::function<void(Worker&)>& task);
+  // Removes the files of Unix listeners whose keys are no longer open.
+  void removeClosedUnixSocketFiles();
 
   Options options_;
   EventBasePtr own_loop_;  // null when embedded on the caller's loop
@@ -115,6 +119,9 @@ class ProxyServer final : private AdminBackend {
   EventPtr outlier_sweep_timer_;  // returns ejected endpoints whose time is up
   std::unique_ptr<HealthChecker> health_checker_;  // probes what the annotations ask for
   std::vector<std::string> open_listener_keys_;
+  // The files of the Unix socket listeners open now, by listener key: removed
+  // when their listener goes, and when the proxy stops.
+  std::map<std::string, UnixSocketFile> unix_socket_files_;
   // Gateway port -> the ephemeral port that `--port-override P=0` got.
   std::map<uint16_t, uint16_t> ephemeral_ports_;
   unsigned concurrency_ = 1;

@@ -2,6 +2,10 @@
 
 #include <netinet/in.h>
 
+#include <algorithm>
+
+#include "config/unix_address.h"
+
 namespace weir::proxy {
 namespace {
 
@@ -26,6 +30,13 @@ std::shared_ptr<const RouteSnapshot> buildRouteSnapshot(
     std::vector<ResolvedEndpoint>& resolved = snapshot->endpoints.emplace_back();
     for (size_t e = 0; e < cluster.endpoints.size(); ++e) {
       const config::UpstreamEndpoint& endpoint = cluster.endpoints[e];
+      if (config::isUnixAddress(endpoint.address)) {
+        // Named by its path, as Envoy names a pipe; a path too long for a socket
+        // address stays unresolved (never picked).
+        const std::string_view path = config::unixSocketPath(endpoint.address);
+        resolved.push_back({e, SocketAddress::fromUnixPath(path), std::string(path)});
+        continue;
+      }
       if (auto literal = SocketAddress::fromIpLiteral(endpoint.address, endpoint.port)) {
         resolved.push_back({e, literal, literal->toString()});
         continue;
@@ -35,6 +46,17 @@ std::shared_ptr<const RouteSnapshot> buildRouteSnapshot(
         resolved.push_back(
             {e, std::nullopt, endpoint.address + ":" + std::to_string(endpoint.port)});
         continue;
+      }
+      if (cluster.resolution == config::EndpointResolution::kDnsRoundRobin) {
+        // Envoy's LOGICAL_DNS: one endpoint, the first address of the latest
+        // answer; a new answer moves new connections, not open ones.
+        addresses->resize(1);
+      } else {
+        // STRICT_DNS: every address, in a stable order whatever the answer's.
+        std::sort(addresses->begin(), addresses->end(),
+                  [](const SocketAddress& a, const SocketAddress& b) {
+                    return a.toString() < b.toString();
+                  });
       }
       for (const SocketAddress& address : *addresses) {
         SocketAddress full = withPort(address, endpoint.port);

@@ -25,14 +25,17 @@ namespace weir::proxy {
 struct ResolvedEndpoint {
   size_t config_index = 0;               // into the cluster's config endpoints
   std::optional<SocketAddress> address;  // nullopt: the name has not resolved
-  std::string display;                   // "127.0.0.1:9001", or "name:9001" if unresolved
+  // "127.0.0.1:9001", "name:9001" if unresolved, a Unix socket's path
+  // ("/run/db.sock", "@name") as Envoy prints a pipe.
+  std::string display;
 };
 
 struct RouteSnapshot {
   std::shared_ptr<const config::RouteTable> table;
   // endpoints[c]: the addresses of table->clusters[c]. A STATIC endpoint is one
   // entry; a DNS endpoint is one entry per address its name resolved to (one
-  // unresolved entry while it has none).
+  // unresolved entry while it has none); a DNS_ROUND_ROBIN endpoint is one entry,
+  // the first address of the latest answer (Envoy's LOGICAL_DNS).
   std::vector<std::vector<ResolvedEndpoint>> endpoints;
   // weights[c][e]: endpoints[c][e]'s ServiceEntry weight, 0 if it has no address.
   std::vector<std::vector<uint32_t>> weights;
@@ -46,7 +49,8 @@ struct RouteSnapshot {
   std::vector<std::vector<EndpointHealth*>> endpoint_health;  // [c][e]
 };
 
-// The addresses a host name resolved to (ports ignored), or nullopt.
+// The addresses a host name resolved to (ports ignored), in the answer's order,
+// or nullopt.
 using NameLookup = std::function<std::optional<std::vector<SocketAddress>>(const std::string&)>;
 
 // IP literals are used as they are; names are looked up with `lookup`. Each

@@ -3,8 +3,10 @@
 #include <arpa/inet.h>
 
 #include <sys/socket.h>
+#include <sys/un.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
 
 namespace weir::proxy {
@@ -31,7 +33,37 @@ std::string SocketAddress::toString() const {
     inet_ntop(AF_INET6, &v6->sin6_addr, text, sizeof text);
     return "[" + std::string(text) + "]:" + std::to_string(port());
   }
+  if (storage.ss_family == AF_UNIX) {
+    const auto* unix_address = reinterpret_cast<const sockaddr_un*>(&storage);
+    const size_t name_length =
+        length > offsetof(sockaddr_un, sun_path) ? length - offsetof(sockaddr_un, sun_path) : 0;
+    if (name_length == 0) return "";  // unnamed
+    if (unix_address->sun_path[0] == '\0') {  // abstract: the name is every byte after it
+      return "@" + std::string(unix_address->sun_path + 1, name_length - 1);
+    }
+    return std::string(unix_address->sun_path, strnlen(unix_address->sun_path, name_length));
+  }
   return "unknown";
+}
+
+std::optional<SocketAddress> SocketAddress::fromUnixPath(std::string_view path) {
+  SocketAddress address;
+  auto* unix_address = reinterpret_cast<sockaddr_un*>(&address.storage);
+  // A path needs its terminating NUL; an abstract name's leading NUL takes the '@'.
+  const bool abstract = path.starts_with('@');
+  if (path.empty() || path.size() + (abstract ? 0 : 1) > sizeof unix_address->sun_path) {
+    return std::nullopt;
+  }
+  unix_address->sun_family = AF_UNIX;
+  if (abstract) {
+    unix_address->sun_path[0] = '\0';
+    std::memcpy(unix_address->sun_path + 1, path.data() + 1, path.size() - 1);
+    address.length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size());
+  } else {
+    std::memcpy(unix_address->sun_path, path.data(), path.size());
+    address.length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() + 1);
+  }
+  return address;
 }
 
 std::optional<SocketAddress> SocketAddress::fromIpLiteral(std::string_view ip, uint16_t port) {

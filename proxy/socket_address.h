@@ -1,4 +1,6 @@
-// IPv4/IPv6 socket addresses: parsing literals and printing "ip:port" / "[ip]:port".
+// Socket addresses: IPv4/IPv6 (parsing literals, printing "ip:port" /
+// "[ip]:port") and Unix domain sockets (a path, or "@name" in Linux's abstract
+// namespace, printed as Envoy prints them).
 #pragma once
 
 #include <netinet/in.h>
@@ -16,11 +18,18 @@ struct SocketAddress {
   socklen_t length = 0;
 
   const sockaddr* get() const { return reinterpret_cast<const sockaddr*>(&storage); }
-  uint16_t port() const;
-  std::string toString() const;  // "127.0.0.1:9000", "[::1]:9000"
+  bool isUnix() const { return storage.ss_family == AF_UNIX; }
+  uint16_t port() const;  // 0 for a Unix domain socket
+  // "127.0.0.1:9000", "[::1]:9000"; a Unix socket's path ("/run/db.sock") or
+  // "@name" for an abstract one, as Envoy prints a pipe; "" for an unnamed one
+  // (the client end of a connection, which has no name unless it bound one).
+  std::string toString() const;
 
   // From an IP literal (v4 or v6, no brackets) and a port; nullopt if not a literal.
   static std::optional<SocketAddress> fromIpLiteral(std::string_view ip, uint16_t port);
+  // From what follows unix:// ("/path" or "@abstract-name"); nullopt when empty or
+  // too long for sun_path (107 bytes for a path, 107 for an abstract name).
+  static std::optional<SocketAddress> fromUnixPath(std::string_view path);
   static SocketAddress fromSockaddr(const sockaddr* address, socklen_t length);
 };
 

@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "config/route_match.h"
+#include "config/unix_address.h"
 #include "proxy/listen_socket.h"
 #include "proxy/client_address.h"
 #include "proxy/endpoint_pick.h"
@@ -117,19 +118,22 @@ void Worker::applyConfig(std::shared_ptr<const RouteSnapshot> snapshot,
   }
   for (auto& slot : listeners_) {
     slot->config_index = -1;
+    slot->listener_indices.clear();
+    slot->routes_use_destination = false;
     for (size_t i = 0; i < table.listeners.size(); ++i) {
       const config::Listener& listener = table.listeners[i];
-      if (listenerKey(listener) == slot->key) {
-        slot->config_index = static_cast<int>(i);
-        slot->stats = &stats_.listener(listener.stat_prefix);
-        slot->open_connections = &settings_.connection_counts->counter("listener " + slot->key);
-        slot->routes_use_destination = false;
-        for (size_t r : listener.candidate_routes) {
-          for (const config::L4Match& match : table.routes[r].matches) {
-            if (!match.destination_subnets.empty()) slot->routes_use_destination = true;
-          }
+      if (listenerKey(listener) != slot->key) continue;
+      slot->listener_indices.push_back(i);
+      for (size_t r : listener.candidate_routes) {
+        for (const config::L4Match& match : table.routes[r].matches) {
+          if (!match.destination_subnets.empty()) slot->routes_use_destination = true;
         }
       }
+      if (slot->config_index >= 0) continue;  // a TLS server merged onto the first
+      slot->config_index = static_cast<int>(i);
+      slot->stats = &stats_.listener(listener.stat_prefix);
+      slot->open_connections = &settings_.connection_counts->counter("listener " + slot->key);
+      slot->unix_path = std::string(config::unixSocketPath(listener.bind_address));
     }
   }
   // Listeners the new config dropped stop accepting; their connections carry on.
@@ -221,6 +225,12 @@ void Worker::accept(ListenerSlot& slot, evutil_socket_t fd, const sockaddr* addr
     record->downstream_remote =
         SocketAddress::fromSockaddr(address, static_cast<socklen_t>(length)).toString();
     record->downstream_local = wildcard && local ? local->toString() : slot.key;
+    if (!slot.unix_path.empty()) {
+      // A Unix client is usually unnamed; Envoy then takes the socket's own name
+      // for it (the peer's path "should match our own").
+      record->downstream_local = slot.unix_path;
+      if (record->downstream_remote.empty()) record->downstream_remote = slot.unix_path;
+    }
     record->listener = listener.gateway + "/" + listener.server_name;
     record->upstream_local = record->upstream_host = record->upstream_cluster = "-";
     record->route = record->destination_host = record->destination_subset = "-";
@@ -295,7 +305,15 @@ void Worker::route(ListenerSlot& slot, AcceptedClient client, std::string_view s
   facts.source = client.source;
   facts.destination = client.destination;
   facts.sni = sni;
-  const config::TcpRoute* route = config::findRoute(table, listener, facts);
+  facts.self = settings_.identity.get();
+  size_t served_by = static_cast<size_t>(slot.config_index);
+  const config::TcpRoute* route =
+      config::findRoute(table, slot.listener_indices, facts, &served_by);
+  if (record && served_by != static_cast<size_t>(slot.config_index)) {
+    // The rule of a TLS server merged onto this socket.
+    const config::Listener& merged = table.listeners[served_by];
+    record->listener = merged.gateway + "/" + merged.server_name;
+  }
   if (route == nullptr) {
     slot.stats->downstream_cx_no_route.add();
     refuse(fd, client, EndReason::kNoRoute);
@@ -433,7 +451,10 @@ std::optional<size_t> Worker::pickEndpoint(size_t c, const sockaddr* client,
     }
     case Policy::kConsistentHashSourceIp: {
       const std::optional<MaglevTable>& table = snapshot_->maglev[c];
-      if (!table || table->empty() || client == nullptr) {
+      // A Unix client has no IP to hash: Envoy's hash policy yields nothing, and
+      // the pick is random.
+      if (!table || table->empty() || client == nullptr ||
+          (client->sa_family != AF_INET && client->sa_family != AF_INET6)) {
         return pickWeightedRandom(weights, random_->next());
       }
       // Endpoints out of rotation fall through to the table's next entries.

@@ -22,6 +22,7 @@
 
 #include <spdlog/logger.h>
 
+#include "config/route_match.h"
 #include "proxy/client_hello_wait.h"
 #include "proxy/cluster_connection_counts.h"
 #include "proxy/connection_pool.h"
@@ -60,11 +61,16 @@ struct WorkerSettings {
   // Connects that fail for weir's own reasons, logged once per burst over every
   // worker (and the health checker).
   std::shared_ptr<LocalErrorLog> local_errors = std::make_shared<LocalErrorLog>();
+  // Weir's own labels and namespace (--labels, --namespace), which match blocks'
+  // sourceLabels and sourceNamespace are matched against. Never null.
+  std::shared_ptr<const config::WorkloadIdentity> identity =
+      std::make_shared<config::WorkloadIdentity>();
 };
 
 // A listening socket handed to a worker, identified across reloads by its key.
 struct ListenSocket {
-  std::string key;  // "bind:port" of the Gateway server, e.g. "0.0.0.0:9000"
+  // "bind:port" of the Gateway server, e.g. "0.0.0.0:9000", or "unix:///run/db.sock"
+  std::string key;
   int fd = -1;      // bound and listening, non-blocking; the worker takes ownership
 };
 
@@ -105,6 +111,12 @@ class Worker final : private ConnectionOwner, private ClientHelloOwner {
     std::string key;
     ConnListenerPtr listener;
     int config_index = -1;  // in the current snapshot's listeners; -1 when absent
+    // Every listener of the snapshot on this socket: config_index alone, or the
+    // TLS servers merged on one port (their routes are tried by SNI).
+    std::vector<size_t> listener_indices;
+    // Where clients reached us, for the access log when the socket is a Unix one
+    // (its path, as Envoy prints it); empty otherwise.
+    std::string unix_path;
     ListenerStats* stats = nullptr;
     Worker* worker = nullptr;
     bool routes_use_destination = false;  // some rule matches destinationSubnets

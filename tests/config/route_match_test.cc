@@ -203,5 +203,126 @@ TEST_F(MatchFactsTest, FindRouteTakesTheFirstRuleWhoseBlockAccepts) {
   EXPECT_EQ(findRoute(table, listener, facts("", "", "")), nullptr);
 }
 
+// sourceLabels / sourceNamespace, as Istio's matchTCP/matchTLS: every label of the
+// block must be one of the proxy's own (weir --labels), the namespace its own.
+TEST_F(MatchFactsTest, SourceLabelsMustBeASubsetOfWeirsOwnLabels) {
+  L4Match match;
+  match.source_labels = {{"app", "edge"}, {"zone", "a"}};
+  WorkloadIdentity self{{{"app", "edge"}, {"zone", "a"}, {"extra", "x"}}, ""};
+  ConnectionFacts with_labels = facts("", "");
+  with_labels.self = &self;
+  EXPECT_TRUE(matchAccepts(match, with_labels));
+
+  WorkloadIdentity other_zone{{{"app", "edge"}, {"zone", "b"}}, ""};
+  with_labels.self = &other_zone;
+  EXPECT_FALSE(matchAccepts(match, with_labels));
+  WorkloadIdentity missing_one{{{"app", "edge"}}, ""};
+  with_labels.self = &missing_one;
+  EXPECT_FALSE(matchAccepts(match, with_labels));
+  // No identity at all: a block that names labels never matches (never widened).
+  EXPECT_FALSE(matchAccepts(match, facts("", "")));
+  // A block without sourceLabels does not care.
+  EXPECT_TRUE(matchAccepts(L4Match{}, facts("", "")));
+}
+
+TEST_F(MatchFactsTest, SourceNamespaceMustBeWeirsOwn) {
+  L4Match match;
+  match.source_namespace = "istio-system";
+  WorkloadIdentity self{{}, "istio-system"};
+  ConnectionFacts with_namespace = facts("", "");
+  with_namespace.self = &self;
+  EXPECT_TRUE(matchAccepts(match, with_namespace));
+  WorkloadIdentity elsewhere{{}, "default"};
+  with_namespace.self = &elsewhere;
+  EXPECT_FALSE(matchAccepts(match, with_namespace));
+  WorkloadIdentity unknown{{{"app", "edge"}}, ""};
+  with_namespace.self = &unknown;
+  EXPECT_FALSE(matchAccepts(match, with_namespace));
+  EXPECT_FALSE(matchAccepts(match, facts("", "")));
+}
+
+TEST_F(MatchFactsTest, SourceLabelsAreAndedWithTheOtherFields) {
+  L4Match match;
+  match.port = 9000;
+  match.source_labels = {{"app", "edge"}};
+  WorkloadIdentity self{{{"app", "edge"}}, ""};
+  ConnectionFacts on_9000 = facts("", "");
+  on_9000.self = &self;
+  EXPECT_TRUE(matchAccepts(match, on_9000));
+  ConnectionFacts on_9001 = facts("", "", "", 9001);
+  on_9001.self = &self;
+  EXPECT_FALSE(matchAccepts(match, on_9001));
+}
+
+// Two TLS servers on one port and bind share a socket (as Istio merges them); the
+// server whose hosts name the SNI best is tried first.
+class MergedServersTest : public MatchFactsTest {
+ protected:
+  void SetUp() override {
+    L4Match any_sni;
+    any_sni.sni_hosts = {"*"};
+    L4Match pay;
+    pay.sni_hosts = {"pay.example.com"};
+    L4Match only_b;
+    only_b.sni_hosts = {"*"};
+    only_b.gateways = {"default/b"};
+    table_.routes.push_back(routeNamed("a-catch-all", {any_sni}));  // 0
+    table_.routes.push_back(routeNamed("b-pay", {pay}));            // 1
+    table_.routes.push_back(routeNamed("b-only", {only_b}));        // 2
+    Listener a;
+    a.gateway = "default/a";
+    a.port = 443;
+    a.hosts = {"*.example.com"};
+    a.candidate_routes = {0};
+    Listener b = a;
+    b.gateway = "default/b";
+    b.hosts = {"pay.example.com", "*.pay.example.com"};
+    b.candidate_routes = {1, 2};
+    table_.listeners = {a, b};
+  }
+  std::string routeFor(std::string_view sni, size_t* served_by = nullptr) {
+    const std::vector<size_t> both = {0, 1};
+    const TcpRoute* route = findRoute(table_, both, facts("", "", sni, 443), served_by);
+    return route == nullptr ? "none" : route->name;
+  }
+  RouteTable table_;
+};
+
+TEST_F(MergedServersTest, TheServerNamingTheSniExactlyGoesFirst) {
+  size_t served_by = 99;
+  EXPECT_EQ(routeFor("pay.example.com", &served_by), "b-pay");
+  EXPECT_EQ(served_by, 1u);
+}
+
+TEST_F(MergedServersTest, ALongerWildcardBeatsAShorterOne) {
+  // *.pay.example.com (b) is more specific than *.example.com (a); b-pay does not
+  // match the name, b-only does, and only through gateway b's own name.
+  size_t served_by = 99;
+  EXPECT_EQ(routeFor("x.pay.example.com", &served_by), "b-only");
+  EXPECT_EQ(served_by, 1u);
+}
+
+TEST_F(MergedServersTest, OtherNamesGoToTheServerThatNamesThem) {
+  size_t served_by = 99;
+  EXPECT_EQ(routeFor("www.example.com", &served_by), "a-catch-all");
+  EXPECT_EQ(served_by, 0u);
+}
+
+TEST_F(MergedServersTest, ANameNoServerNamesTriesTheServersInOrder) {
+  // Neither server's hosts name it; a's rule (sniHosts "*") takes it, as the
+  // Envoy filter chain with server name "*" would.
+  EXPECT_EQ(routeFor("other.org"), "a-catch-all");
+  // Without a's catch-all, b's rule for gateway b serves it (its own gateway).
+  table_.listeners[0].candidate_routes.clear();
+  EXPECT_EQ(routeFor("other.org"), "b-only");
+}
+
+TEST_F(MergedServersTest, ASingleListenerIsTheUsualSearch) {
+  const std::vector<size_t> only_b = {1};
+  const TcpRoute* route = findRoute(table_, only_b, facts("", "", "www.example.com", 443));
+  ASSERT_NE(route, nullptr);
+  EXPECT_EQ(route->name, "b-only");
+}
+
 }  // namespace
 }  // namespace weir::config

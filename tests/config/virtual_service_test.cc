@@ -587,11 +587,7 @@ spec:
   ASSERT_TRUE(result.ok()) << ::testing::PrintToString(toStrings(result.errors));
   EXPECT_EQ(toStrings(result.warnings),
             (Strings{"test.yaml:9:3: spec.http: field \"http\" is not supported by Weir yet; "
-                     "ignored",
-                     "test.yaml:13:7: spec.tcp[0].match[0].sourceLabels: field \"sourceLabels\" is "
-                     "not supported by Weir yet; ignored",
-                     "test.yaml:14:7: spec.tcp[0].match[0].sourceNamespace: field "
-                     "\"sourceNamespace\" is not supported by Weir yet; ignored"}));
+                     "ignored"}));
 }
 
 TEST(VirtualServiceTest, SubnetsAreReadIntoTheMatch) {
@@ -684,9 +680,7 @@ spec:
                      "test.yaml:13:5: spec.tcp[2]: virtualService rule #2 not used (all matches "
                      "used by prior rules)",
                      "test.yaml:13:13: spec.tcp[2].match[0]: virtualService rule #2 match #0 is "
-                     "not used (duplicate/overlapping match in rule #1)",
-                     "test.yaml:15:26: spec.tcp[3].match[0].sourceLabels: field \"sourceLabels\" "
-                     "is not supported by Weir yet; ignored"}));
+                     "not used (duplicate/overlapping match in rule #1)"}));
 }
 
 TEST(VirtualServiceTest, MatchPortMustBeValid) {

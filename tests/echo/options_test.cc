@@ -180,3 +180,32 @@ TEST(EchoClientExitStatus, ConnectionErrorsWinOverTheSplit) {
 
 }  // namespace
 }  // namespace weir::echo
+
+namespace weir::echo {
+namespace {
+
+TEST(EchoServerOptions, ListenUnixTakesThePlaceOfThePorts) {
+  ServerOptions path = server({"--listen", "unix:/run/echo.sock", "one"});
+  EXPECT_EQ(path.unix_path, "/run/echo.sock");
+  EXPECT_TRUE(path.ports.empty());
+  EXPECT_EQ(path.prefix, "one");
+  EXPECT_FALSE(path.listen_address.has_value());
+  EXPECT_EQ(server({"--raw", "--listen=unix:@echo"}).unix_path, "@echo");
+  EXPECT_THROW(server({"--listen", "unix:/run/echo.sock"}), UsageError);  // no PREFIX
+  EXPECT_THROW(server({"--listen", "unix:/run/echo.sock", "one", "two"}), UsageError);
+  EXPECT_THROW(server({"--listen", "unix:", "one"}), UsageError);
+  EXPECT_THROW(server({"--listen", "unix:/" + std::string(200, 'x'), "one"}), UsageError);
+}
+
+TEST(EchoClientOptions, DialsAUnixSocket) {
+  ClientOptions options = client({"unix:/run/echo.sock", "-n", "5"});
+  EXPECT_EQ(options.unix_target, "/run/echo.sock");
+  EXPECT_EQ(options.connections, 5u);
+  EXPECT_EQ(client({"unix:@echo"}).unix_target, "@echo");
+  EXPECT_FALSE(client({"127.0.0.1:9000"}).unix_target.has_value());
+  EXPECT_THROW(client({"unix:relative.sock"}), UsageError);
+  EXPECT_THROW(client({"unix:"}), UsageError);
+}
+
+}  // namespace
+}  // namespace weir::echo

@@ -53,3 +53,27 @@ TEST(EchoSocketAddress, LocalOfABoundSocket) {
 
 }  // namespace
 }  // namespace weir::echo
+
+namespace weir::echo {
+namespace {
+
+TEST(EchoSocketAddress, UnixSocketsPrintAsListenTakesThem) {
+  auto path = SocketAddress::fromUnixPath("/run/echo.sock");
+  ASSERT_TRUE(path);
+  EXPECT_EQ(path->family(), AF_UNIX);
+  EXPECT_EQ(path->toString(), "unix:/run/echo.sock");
+  EXPECT_EQ(path->unixFilePath(), "/run/echo.sock");
+  auto abstract = SocketAddress::fromUnixPath("@echo");
+  ASSERT_TRUE(abstract);
+  EXPECT_EQ(abstract->toString(), "unix:@echo");
+  EXPECT_EQ(abstract->unixFilePath(), "");  // no file in the abstract namespace
+  EXPECT_FALSE(SocketAddress::fromUnixPath(""));
+  EXPECT_FALSE(SocketAddress::fromUnixPath("/" + std::string(107, 'x')));
+  // A copy of an accepted Unix peer is kept (it used to be refused).
+  auto copy = SocketAddress::fromSockaddr(path->get(), path->length());
+  ASSERT_TRUE(copy);
+  EXPECT_EQ(copy->toString(), "unix:/run/echo.sock");
+}
+
+}  // namespace
+}  // namespace weir::echo

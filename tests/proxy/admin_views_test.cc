@@ -64,5 +64,37 @@ TEST(AdminViewsTest, ConfigDumpShowsAnnotationSettings) {
   EXPECT_TRUE(clusters.items[1].find("health_check")->isNull());
 }
 
+// Both views name a cluster's resolution as Istio spells it.
+TEST(AdminViewsTest, ResolutionsHaveTheirIstioNames) {
+  using config::EndpointResolution;
+  config::RouteTable table;
+  for (EndpointResolution resolution :
+       {EndpointResolution::kStatic, EndpointResolution::kDns, EndpointResolution::kDnsRoundRobin,
+        EndpointResolution::kNone, EndpointResolution::kDynamicDns}) {
+    config::UpstreamCluster cluster;
+    cluster.resolution = resolution;
+    table.clusters.push_back(cluster);
+  }
+  auto snapshot = std::make_shared<RouteSnapshot>(snapshotOf(std::move(table)));
+  auto registry = std::make_shared<HealthRegistry>();
+  for (size_t c = 0; c < snapshot->table->clusters.size(); ++c) {
+    snapshot->cluster_health.push_back(&registry->cluster("c" + std::to_string(c)));
+    snapshot->endpoint_health.emplace_back();
+  }
+  const std::vector<std::string> expected = {"STATIC", "DNS", "DNS_ROUND_ROBIN", "NONE",
+                                             "DYNAMIC_DNS"};
+  std::string error;
+  const std::optional<JsonValue> dump =
+      test::parseJson(configDumpJson(*snapshot, LastReload{}), &error);
+  ASSERT_TRUE(dump) << error;
+  const std::optional<JsonValue> clusters =
+      test::parseJson(clustersJson(*snapshot, {}, EndpointTotalsMap{}), &error);
+  ASSERT_TRUE(clusters) << error;
+  for (size_t c = 0; c < expected.size(); ++c) {
+    EXPECT_EQ(dump->find("clusters")->items.at(c).find("resolution")->string, expected[c]);
+    EXPECT_EQ(clusters->find("clusters")->items.at(c).find("resolution")->string, expected[c]);
+  }
+}
+
 }  // namespace
 }  // namespace weir::proxy

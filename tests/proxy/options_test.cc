@@ -131,3 +131,35 @@ TEST(ParseOptions, PortOverridesReadyFileAndAccessLog) {
 
 }  // namespace
 }  // namespace weir::proxy
+
+namespace weir::proxy {
+namespace {
+
+using Labels = std::map<std::string, std::string>;
+
+TEST(ParseOptions, LabelsAreRepeatableCommaSeparatedPairs) {
+  Options options = parseOk({"-c", "x", "--labels", "istio=ingressgateway,app=edge",
+                             "--labels=zone=a", "--namespace", "istio-system"});
+  EXPECT_EQ(options.labels,
+            (Labels{{"istio", "ingressgateway"}, {"app", "edge"}, {"zone", "a"}}));
+  EXPECT_EQ(options.namespace_name, "istio-system");
+  EXPECT_EQ(parseOk({"-c", "x", "--labels", "empty="}).labels, (Labels{{"empty", ""}}));
+  EXPECT_TRUE(parseOk({"-c", "x"}).labels.empty());
+  EXPECT_EQ(parseOk({"-c", "x"}).namespace_name, "");
+  EXPECT_EQ(parseError({"-c", "x", "--labels", "app"}),
+            "--labels must be KEY=VALUE[,KEY=VALUE...], got \"app\"");
+  EXPECT_EQ(parseError({"-c", "x", "--labels", "a=b,,c=d"}),
+            "--labels must be KEY=VALUE[,KEY=VALUE...], got \"a=b,,c=d\"");
+  EXPECT_EQ(parseError({"-c", "x", "--labels", "=b"}),
+            "--labels must be KEY=VALUE[,KEY=VALUE...], got \"=b\"");
+}
+
+TEST(ParseOptions, DnsResolversAreRepeatable) {
+  EXPECT_EQ(parseOk({"-c", "x", "--dns-resolver", "127.0.0.1:5353", "--dns-resolver=10.0.0.2"})
+                .dns_resolvers,
+            (std::vector<std::string>{"127.0.0.1:5353", "10.0.0.2"}));
+  EXPECT_EQ(parseError({"-c", "x", "--dns-resolver="}), "--dns-resolver needs an IP or IP:PORT");
+}
+
+}  // namespace
+}  // namespace weir::proxy

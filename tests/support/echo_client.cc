@@ -129,8 +129,13 @@ std::string EchoClientRun::describe() const {
 }
 
 EchoClientRun runEchoClient(const TempDir& dir, uint16_t port, const EchoClientOptions& options) {
+  return runEchoClient(dir, "127.0.0.1:" + std::to_string(port), options);
+}
+
+EchoClientRun runEchoClient(const TempDir& dir, const std::string& target,
+                            const EchoClientOptions& options) {
   std::vector<std::string> argv = {kEchoClientBinary,
-                                   "127.0.0.1:" + std::to_string(port),
+                                   target,
                                    "-n",
                                    std::to_string(options.connections),
                                    "-c",

@@ -50,5 +50,9 @@ struct EchoClientOptions {
 
 // Runs tcp-echo-client against 127.0.0.1:port and parses its report.
 EchoClientRun runEchoClient(const TempDir& dir, uint16_t port, const EchoClientOptions& options);
+// The same against a target as tcp-echo-client takes it: "127.0.0.1:9000" or
+// "unix:/path" (a Unix domain socket).
+EchoClientRun runEchoClient(const TempDir& dir, const std::string& target,
+                            const EchoClientOptions& options);
 
 }  // namespace weir::test

@@ -77,13 +77,43 @@ std::unique_ptr<EchoServer> EchoServer::onPort(const TempDir& dir, const std::st
       {kEchoServerBinary, "--listen", "127.0.0.1", std::to_string(port), prefix}));
 }
 
+std::unique_ptr<EchoServer> EchoServer::onAddress(const TempDir& dir, const std::string& prefix,
+                                                  const std::string& address, uint16_t port) {
+  return std::unique_ptr<EchoServer>(new EchoServer(
+      dir, ArgvTag{}, prefix,
+      {kEchoServerBinary, "--listen", address, std::to_string(port), prefix}));
+}
+
+std::unique_ptr<EchoServer> EchoServer::onUnixSocket(const TempDir& dir,
+                                                     const std::string& prefix,
+                                                     const std::string& path) {
+  return std::unique_ptr<EchoServer>(new EchoServer(
+      dir, ArgvTag{}, prefix, {kEchoServerBinary, "--listen", "unix:" + path, prefix}, path));
+}
+
+std::unique_ptr<EchoServer> EchoServer::rawOnUnixSocket(const TempDir& dir,
+                                                        const std::string& path) {
+  return std::unique_ptr<EchoServer>(new EchoServer(
+      dir, ArgvTag{}, "", {kEchoServerBinary, "--raw", "--listen", "unix:" + path}, path));
+}
+
+EchoServer::EchoServer(const TempDir& dir, ArgvTag, const std::string& prefix,
+                       std::vector<std::string> argv, const std::string& unix_path)
+    : prefix_(prefix), unix_path_(unix_path) {
+  start(dir, "echo-" + (prefix.empty() ? std::string("raw") : prefix), std::move(argv));
+}
+
 void EchoServer::start(const TempDir& dir, const std::string& name,
                        std::vector<std::string> argv) {
   process_ = std::make_unique<ChildProcess>(
       ChildSpec{std::move(argv), dir.path() / "logs", name, std::nullopt});
   const auto deadline = std::chrono::steady_clock::now() + kStartTimeout;
+  const std::string unix_line = "listening on unix:" + unix_path_ + ",";
   while (std::chrono::steady_clock::now() < deadline) {
-    if (auto port = parseListeningPort(process_->stdoutText())) {
+    if (!unix_path_.empty() && process_->stdoutText().find(unix_line) != std::string::npos) {
+      return;
+    }
+    if (auto port = parseListeningPort(process_->stdoutText()); port && unix_path_.empty()) {
       port_ = *port;
       return;
     }

@@ -34,7 +34,20 @@ class EchoServer {
   static std::unique_ptr<EchoServer> onPort(const TempDir& dir, const std::string& prefix,
                                             uint16_t port);
 
-  uint16_t port() const { return port_; }
+  // Like onPort, on another loopback address (127.0.0.2, ...): several servers on
+  // one port, e.g. behind one host name that resolves to several addresses.
+  static std::unique_ptr<EchoServer> onAddress(const TempDir& dir, const std::string& prefix,
+                                               const std::string& address, uint16_t port);
+
+  // On a Unix domain socket (`tcp-echo-server --listen unix:PATH`): "/path" or
+  // "@abstract-name". A path where a killed one listened is taken over.
+  static std::unique_ptr<EchoServer> onUnixSocket(const TempDir& dir, const std::string& prefix,
+                                                  const std::string& path);
+  // `tcp-echo-server --raw --listen unix:PATH`: echoes bytes, forwards EOF.
+  static std::unique_ptr<EchoServer> rawOnUnixSocket(const TempDir& dir, const std::string& path);
+
+  uint16_t port() const { return port_; }  // 0 on a Unix socket
+  const std::string& unixPath() const { return unix_path_; }
   const std::string& prefix() const { return prefix_; }
   ChildProcess& process() { return *process_; }
 
@@ -47,11 +60,14 @@ class EchoServer {
   struct ArgvTag {};
   EchoServer(const TempDir& dir, ArgvTag, const std::string& prefix,
              std::vector<std::string> argv);
+  EchoServer(const TempDir& dir, ArgvTag, const std::string& prefix,
+             std::vector<std::string> argv, const std::string& unix_path);
   void start(const TempDir& dir, const std::string& name, std::vector<std::string> argv);
 
   std::string prefix_;
   std::unique_ptr<ChildProcess> process_;
   uint16_t port_ = 0;
+  std::string unix_path_;
 };
 
 // The port in the first line of `text` that reads `listening on ADDRESS:PORT...`;

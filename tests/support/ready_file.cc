@@ -28,7 +28,9 @@ bool readListener(const JsonValue& item, ReadyListener& listener, std::string* e
   std::optional<uint16_t> configured = portOf(item.find("configured_port"));
   std::optional<uint16_t> port = portOf(item.find("port"));
   if (gateway == nullptr || !gateway->isString() || server == nullptr || !server->isString() ||
-      address == nullptr || !address->isString() || !configured || !port || *port == 0) {
+      address == nullptr || !address->isString() || !configured || !port ||
+      // Only a Unix socket listens without a port.
+      (*port == 0 && !address->string.starts_with("unix://"))) {
     return fail(error, "malformed listener " + item.describe());
   }
   listener = ReadyListener{gateway->string, server->string, *configured, address->string, *port};

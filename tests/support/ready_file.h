@@ -20,8 +20,8 @@ struct ReadyListener {
   std::string gateway;  // "default/tcp-echo-gateway"
   std::string server;   // the Gateway server's port name, "tcp"
   uint16_t configured_port = 0;
-  std::string address;
-  uint16_t port = 0;
+  std::string address;  // "127.0.0.1", or a Unix socket's "unix:///path"
+  uint16_t port = 0;     // 0 for a Unix socket
 };
 
 struct ReadyInfo {

@@ -6,9 +6,11 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -168,6 +170,38 @@ std::optional<TcpConnection> TcpConnection::connectWith(const Addresses& address
   }
   int one = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  return connection;
+}
+
+std::optional<TcpConnection> TcpConnection::connectUnix(const std::string& path,
+                                                        milliseconds timeout, std::string* error) {
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  if (path.empty() || path.size() >= sizeof address.sun_path) {
+    setError(error, "connect: bad unix socket path \"" + path + "\"");
+    return std::nullopt;
+  }
+  std::memcpy(address.sun_path, path.data(), path.size());
+  socklen_t length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() + 1);
+  if (path.front() == '@') {  // abstract: a leading NUL, no trailing one
+    address.sun_path[0] = '\0';
+    --length;
+  }
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) {
+    setError(error, std::string("socket: ") + std::strerror(errno));
+    return std::nullopt;
+  }
+  TcpConnection connection(fd);
+  // A Unix connect completes or fails at once; EAGAIN (backlog full) is retried.
+  const Clock::time_point deadline = Clock::now() + timeout;
+  while (::connect(fd, reinterpret_cast<sockaddr*>(&address), length) != 0) {
+    if (errno != EAGAIN || Clock::now() >= deadline) {
+      setError(error, std::string("connect: ") + std::strerror(errno));
+      return std::nullopt;
+    }
+    ::poll(nullptr, 0, 5);
+  }
   return connection;
 }
 

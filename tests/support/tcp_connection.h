@@ -53,6 +53,11 @@ class TcpConnection {
                                                   milliseconds timeout,
                                                   std::string* error = nullptr);
 
+  // A Unix domain socket instead ("/path" or "@abstract-name"): the reads, writes,
+  // half-close and close of this class work the same on it.
+  static std::optional<TcpConnection> connectUnix(const std::string& path, milliseconds timeout,
+                                                  std::string* error = nullptr);
+
   // Takes ownership of a connected socket (made non-blocking here), e.g. from
   // TcpListener::accept.
   static TcpConnection adopt(int fd);

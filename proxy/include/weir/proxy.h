@@ -34,8 +34,8 @@ struct YamlText {
 struct ProxySettings {
   std::vector<std::string> config_paths;  // files or directories, like weir -c
   std::vector<YamlText> config_texts;     // used when config_paths is empty
-  // Every listener binds here; nullopt: each Gateway server's own `bind`
-  // (default 0.0.0.0, like Istio's ingress gateway).
+  // Every IP listener binds here (a Unix socket one keeps its path); nullopt: each
+  // Gateway server's own `bind` (default 0.0.0.0, like Istio's ingress gateway).
   std::optional<std::string> bind_address = "127.0.0.1";
   // Gateway port -> port to listen on instead (0: a free ephemeral port).
   std::map<uint16_t, uint16_t> port_overrides;
@@ -59,6 +59,11 @@ struct ProxySettings {
   // Connects tried per client connection (Envoy's max_connect_attempts, 1).
   unsigned max_connect_attempts = 1;
   unsigned dns_refresh_seconds = 5;        // ServiceEntry resolution DNS: refresh period
+  std::vector<std::string> dns_resolvers;  // "IP[:PORT]" name servers; empty: resolv.conf
+  // The gateway's own labels and namespace, which match blocks' sourceLabels and
+  // sourceNamespace are matched against (weir --labels, --namespace).
+  std::map<std::string, std::string> labels;
+  std::string namespace_name;
   bool access_log_json = false;            // access-log lines (spdlog logger "access")
   std::string ready_file;                  // written once every listener accepts
 };
