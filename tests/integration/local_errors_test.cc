@@ -27,6 +27,7 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/blackhole_listener.h"
 #include "tests/support/echo_client.h"
 #include "tests/support/echo_server.h"
 #include "tests/support/endpoint_health.h"
@@ -259,38 +260,9 @@ TEST(LocalErrors, OutOfDescriptorsPausesAcceptingSoNewClientsWaitInTheBacklog) {
   EXPECT_NE(prometheus.body.find(series), std::string::npos) << prometheus.body;
 }
 
-// A listening socket whose accept queue is full: the kernel drops further SYNs,
-// so a connect to it stays pending until the connector gives up.
-class Blackhole {
- public:
-  Blackhole() {
-    listener_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in where{};
-    where.sin_family = AF_INET;
-    where.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof where;
-    EXPECT_EQ(bind(listener_, reinterpret_cast<sockaddr*>(&where), length), 0);
-    EXPECT_EQ(listen(listener_, 0), 0);  // room for one connection, never accepted
-    getsockname(listener_, reinterpret_cast<sockaddr*>(&where), &length);
-    port_ = ntohs(where.sin_port);
-    filler_ = TcpConnection::connect(port_, seconds(2));
-    EXPECT_TRUE(filler_.has_value());
-  }
-  ~Blackhole() { close(listener_); }
-  Blackhole(const Blackhole&) = delete;
-  Blackhole& operator=(const Blackhole&) = delete;
-
-  uint16_t port() const { return port_; }
-
- private:
-  int listener_ = -1;
-  uint16_t port_ = 0;
-  std::optional<TcpConnection> filler_;
-};
-
 TEST(LocalErrors, AConnectTimeoutWeirsStalledLoopNoticedLateIsNotHeldAgainstTheEndpoint) {
   TempDir dir;
-  Blackhole blackhole;
+  BlackholeListener blackhole;
   const std::string access_log = (dir.path() / "access.log").string();
   istio::Config config = istio::singleCluster({istio::Endpoint::local(blackhole.port())});
   config.destinationRule().trafficPolicy(
