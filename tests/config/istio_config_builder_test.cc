@@ -286,6 +286,19 @@ TEST(IstioConfigBuilder, WorkloadEntriesAndOtherResolutions) {
   EXPECT_EQ(db->endpoints.at(0).address, "localhost");
 }
 
+TEST(IstioConfigBuilder, ObjectsCanLiveInANamespace) {
+  istio::Config config = istio::walkThrough(9000, {{"v1", 100, {9001}}});
+  config.gateway().inNamespace("edge");
+  config.virtualService().inNamespace("edge");
+  config.destinationRule().inNamespace("edge");
+  config.serviceEntry().inNamespace("edge");
+  const auto table = loadClean(config);
+  ASSERT_TRUE(table);
+  EXPECT_EQ(table->listeners.at(0).gateway, "edge/tcp-echo-gateway");
+  EXPECT_EQ(table->routes.at(0).name, "edge/tcp-echo/tcp[0]");
+  EXPECT_EQ(table->clusters.at(0).name, "outbound|9000|v1|tcp-echo-server.edge.svc.cluster.local");
+}
+
 TEST(IstioConfigBuilder, InvalidValuesAreWrittenAsGiven) {
   const istio::Config config = istio::walkThrough(9000, {{"v1", 100, {9001}}, {"v2", -5, {9002}}});
   const std::string text = config.yaml(istio::Kind::kVirtualService);

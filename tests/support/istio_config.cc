@@ -120,7 +120,7 @@ Rule& Rule::to(const Destination& destination, int weight) {
   return *this;
 }
 
-VirtualService::VirtualService(std::string name) : Object("VirtualService", std::move(name)) {
+VirtualService::VirtualService(std::string name) : IstioObject("VirtualService", std::move(name)) {
   spec_.set("hosts", strings({"*"}));
 }
 
@@ -249,7 +249,7 @@ Subset& Subset::trafficPolicy(const TrafficPolicy& policy) {
 }
 
 DestinationRule::DestinationRule(std::string name, std::string host)
-    : Object("DestinationRule", std::move(name)) {
+    : IstioObject("DestinationRule", std::move(name)) {
   spec_.set("host", std::move(host));
 }
 
@@ -315,7 +315,7 @@ ServiceEntry& ServiceEntry::workloadSelector(const StringMap& labels) {
 }
 
 WorkloadEntry::WorkloadEntry(std::string name, std::string address)
-    : Object("WorkloadEntry", std::move(name)) {
+    : IstioObject("WorkloadEntry", std::move(name)) {
   spec_.set("address", std::move(address));
 }
 

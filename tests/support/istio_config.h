@@ -41,7 +41,7 @@ using StringMap = std::map<std::string, std::string>;  // labels, annotations, s
 // What every kind has: apiVersion networking.istio.io/v1, kind, metadata (name,
 // namespace, annotations) and spec.
 template <class Self>
-class Object {
+class IstioObject {
  public:
   Self& annotation(const std::string& key, const std::string& value) {
     annotations_.set(key, value);
@@ -71,7 +71,7 @@ class Object {
   }
 
  protected:
-  Object(const char* kind, std::string name) : kind_(kind), name_(std::move(name)) {}
+  IstioObject(const char* kind, std::string name) : kind_(kind), name_(std::move(name)) {}
   Self& self() { return static_cast<Self&>(*this); }
 
   YamlNode spec_ = YamlNode::mapping();
@@ -98,9 +98,9 @@ class Server {
   YamlNode node_ = YamlNode::mapping();
 };
 
-class Gateway : public Object<Gateway> {
+class Gateway : public IstioObject<Gateway> {
  public:
-  explicit Gateway(std::string name) : Object("Gateway", std::move(name)) {}
+  explicit Gateway(std::string name) : IstioObject("Gateway", std::move(name)) {}
   Gateway& selector(const StringMap& labels);
   Gateway& server(const Server& server);
 };
@@ -144,7 +144,7 @@ class Rule {
 };
 
 // hosts ["*"] unless hosts() says others.
-class VirtualService : public Object<VirtualService> {
+class VirtualService : public IstioObject<VirtualService> {
  public:
   explicit VirtualService(std::string name);
   VirtualService& hosts(const std::vector<std::string>& hosts);
@@ -212,7 +212,7 @@ class Subset {
   YamlNode node_ = YamlNode::mapping();
 };
 
-class DestinationRule : public Object<DestinationRule> {
+class DestinationRule : public IstioObject<DestinationRule> {
  public:
   DestinationRule(std::string name, std::string host);
   DestinationRule& trafficPolicy(const TrafficPolicy& policy);
@@ -239,9 +239,9 @@ class Endpoint {
   YamlNode node_ = YamlNode::mapping();
 };
 
-class ServiceEntry : public Object<ServiceEntry> {
+class ServiceEntry : public IstioObject<ServiceEntry> {
  public:
-  explicit ServiceEntry(std::string name) : Object("ServiceEntry", std::move(name)) {}
+  explicit ServiceEntry(std::string name) : IstioObject("ServiceEntry", std::move(name)) {}
   ServiceEntry& hosts(const std::vector<std::string>& hosts);
   ServiceEntry& addresses(const std::vector<std::string>& addresses);
   ServiceEntry& port(uint16_t number, std::string name = "tcp", std::string protocol = "TCP");
@@ -250,7 +250,7 @@ class ServiceEntry : public Object<ServiceEntry> {
   ServiceEntry& workloadSelector(const StringMap& labels);
 };
 
-class WorkloadEntry : public Object<WorkloadEntry> {
+class WorkloadEntry : public IstioObject<WorkloadEntry> {
  public:
   WorkloadEntry(std::string name, std::string address);
   WorkloadEntry& port(const std::string& name, uint16_t number);
