@@ -269,7 +269,7 @@ TEST(IstioConfigBuilder, WorkloadEntriesAndOtherResolutions) {
   config.add(istio::ServiceEntry("db")
                  .hosts({"db.example.com"})
                  .addresses({"10.9.0.1"})
-                 .port(9000)
+                 .port(9000, "tcp", "")  // no protocol: Istio takes it from the name
                  .resolution("DNS")
                  .endpoint(istio::Endpoint("localhost").port("tcp", 5432)));
   const auto table = loadClean(

@@ -294,7 +294,8 @@ ServiceEntry& ServiceEntry::addresses(const std::vector<std::string>& addresses)
 
 ServiceEntry& ServiceEntry::port(uint16_t number, std::string name, std::string protocol) {
   YamlNode port = YamlNode::mapping();
-  port.set("number", number).set("name", std::move(name)).set("protocol", std::move(protocol));
+  port.set("number", number).set("name", std::move(name));
+  if (!protocol.empty()) port.set("protocol", std::move(protocol));
   spec_.sequenceAt("ports").append(std::move(port));
   return *this;
 }

@@ -244,6 +244,7 @@ class ServiceEntry : public IstioObject<ServiceEntry> {
   explicit ServiceEntry(std::string name) : IstioObject("ServiceEntry", std::move(name)) {}
   ServiceEntry& hosts(const std::vector<std::string>& hosts);
   ServiceEntry& addresses(const std::vector<std::string>& addresses);
+  // ports[]: {number, name, protocol}; an empty protocol is left out.
   ServiceEntry& port(uint16_t number, std::string name = "tcp", std::string protocol = "TCP");
   ServiceEntry& resolution(std::string resolution);  // "STATIC", "DNS", ...
   ServiceEntry& endpoint(const Endpoint& endpoint);
