@@ -8,8 +8,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/socket_address.h"
 #include "proxy/admin_page.h"
-#include "proxy/socket_address.h"
 
 namespace weir::proxy {
 namespace {

@@ -22,9 +22,9 @@
 #include <string>
 #include <vector>
 
+#include "common/libevent_handles.h"
+#include "common/socket_address.h"
 #include "config/route_table.h"
-#include "proxy/libevent_handles.h"
-#include "proxy/socket_address.h"
 
 namespace weir::proxy {
 

@@ -1,4 +1,5 @@
 // Owning handles for libevent objects: each is freed exactly once, by its owner.
+// The one home of these wrappers, for weir and the echo tools alike.
 #pragma once
 
 #include <event2/buffer.h>
@@ -8,7 +9,7 @@
 
 #include <memory>
 
-namespace weir::proxy {
+namespace weir {
 
 struct EventBaseFree {
   void operator()(event_base* base) const { event_base_free(base); }
@@ -28,4 +29,4 @@ using EventPtr = std::unique_ptr<event, EventFree>;
 using BufferEventPtr = std::unique_ptr<bufferevent, BufferEventFree>;
 using ConnListenerPtr = std::unique_ptr<evconnlistener, ConnListenerFree>;
 
-}  // namespace weir::proxy
+}  // namespace weir
