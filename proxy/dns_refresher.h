@@ -71,7 +71,7 @@ class DnsRefresher {
   void resolve(const std::string& name);
   void handleAnswer(const std::string& name, int result, evutil_addrinfo* answers);
 
-  evdns_base* dns_ = nullptr;  // owned
+  DnsBasePtr dns_;
   std::chrono::milliseconds refresh_interval_;
   std::function<void()> on_change_;
   std::map<std::string, NameState> names_;
