@@ -8,23 +8,25 @@
 #include <string_view>
 #include <vector>
 
+#include "common/file_limit.h"
+#include "common/libevent_handles.h"
+#include "common/socket_address.h"
 #include "echo/client_options.h"
 #include "echo/echo_client.h"
-#include "echo/file_limit.h"
-#include "echo/libevent_handles.h"
-#include "echo/socket_address.h"
 #include "echo/split_expectation.h"
 #include "echo/usage_error.h"
 
 namespace {
 
 using namespace weir::echo;
+using weir::EventBasePtr;
+using weir::SocketAddress;
 
 constexpr std::string_view kProgram = "tcp-echo-client";
 
 int runClient(const ClientOptions& options) {
   std::signal(SIGPIPE, SIG_IGN);
-  raiseOpenFileLimit();
+  weir::raiseOpenFileLimit();
   ClientPlan plan{
       .target = options.unix_target
                     ? *SocketAddress::fromUnixPath(*options.unix_target)

@@ -4,8 +4,8 @@
 
 #include <vector>
 
+#include "common/socket_address.h"
 #include "echo/option_reader.h"
-#include "echo/socket_address.h"
 #include "echo/usage_error.h"
 
 namespace weir::echo {

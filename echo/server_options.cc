@@ -4,9 +4,9 @@
 
 #include <limits>
 
+#include "common/socket_address.h"
 #include "echo/cli_values.h"
 #include "echo/option_reader.h"
-#include "echo/socket_address.h"
 #include "echo/usage_error.h"
 
 namespace weir::echo {
@@ -36,7 +36,7 @@ ServerOptions parseServerArgs(std::span<const std::string_view> args) {
         }
         options.unix_path = std::string(path);
         options.listen_address.reset();
-      } else if (!SocketAddress::fromLiteral(address, 0)) {
+      } else if (!SocketAddress::fromHostLiteral(address, 0)) {
         throw UsageError(fmt::format(
             "--listen: expected an IPv4 or IPv6 address or unix:PATH, got '{}'", address));
       } else {

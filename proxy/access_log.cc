@@ -5,7 +5,7 @@
 
 #include <ctime>
 
-#include "proxy/json_text.h"
+#include "common/json_text.h"
 
 namespace weir::proxy {
 

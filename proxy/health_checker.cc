@@ -12,6 +12,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/socket_error.h"
 #include "proxy/connect_failure_cause.h"
 #include "proxy/embedded_event.h"
 
@@ -117,12 +118,12 @@ class HealthChecker::Target {
     const timeval timeout = toTimeval(probe_settings_.timeout);
     timer_.add(&timeout);
     phase_ = Phase::kConnecting;
-    fd_ = ::socket(address_.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    fd_ = ::socket(address_.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd_ < 0) {
       onConnectError(ConnectStep::kSocket, errno);
       return;
     }
-    if (::connect(fd_, address_.get(), address_.length) == 0) {
+    if (::connect(fd_, address_.get(), address_.length()) == 0) {
       local_errors_.onSuccess();
       onConnected();
     } else if (errno == EINPROGRESS) {
@@ -143,7 +144,7 @@ class HealthChecker::Target {
 
   // socket() or connect() failed: the endpoint's failure, or weir's own.
   void onConnectError(ConnectStep step, int error) {
-    const ConnectFailureCause cause = connectErrorCause(step, error, address_.storage.ss_family);
+    const ConnectFailureCause cause = connectErrorCause(step, error, address_.family());
     if (isLocal(cause)) {
       finishLocal(cause, error);
       return;

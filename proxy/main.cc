@@ -1,6 +1,4 @@
 // weir: a local, Envoy-style TCP proxy configured by Istio YAML.
-#include <sys/resource.h>
-
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -10,20 +8,12 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "common/file_limit.h"
 #include "config/loader.h"
 #include "proxy/options.h"
 #include "proxy/include/weir/proxy.h"
 
 namespace {
-
-void raiseFileLimit() {
-  // A proxy holds two descriptors per connection; allow as many as the system does.
-  rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
-    limit.rlim_cur = limit.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &limit);
-  }
-}
 
 // Returns the access logger (null with --access-log none); see main() for why it is kept.
 std::shared_ptr<spdlog::logger> setUpLogging(const weir::proxy::Options& options) {
@@ -127,7 +117,7 @@ int main(int argc, char** argv) {
     std::cerr << "weir: cannot open the access log: " << error.what() << "\n";
     return 1;
   }
-  raiseFileLimit();
+  weir::raiseOpenFileLimit();  // two descriptors per connection
 
   int status = 1;
   try {

@@ -7,6 +7,7 @@
 
 #include <cerrno>
 
+#include "common/socket_error.h"
 #include "proxy/proxy_protocol.h"
 
 namespace weir::proxy {
@@ -98,7 +99,7 @@ void ProxiedConnection::open(int downstream_fd, const sockaddr* client, socklen_
         cluster.proxy_protocol == config::UpstreamCluster::ProxyProtocol::kV1
             ? ProxyProtocolVersion::kV1
             : ProxyProtocolVersion::kV2,
-        client, client_length, local ? local->get() : nullptr, local ? local->length : 0));
+        client, client_length, local ? local->get() : nullptr, local ? local->length() : 0));
   }
   timer_.assign(loop, -1, 0, &ProxiedConnection::onTimer, this);
   if (cluster.max_connection_duration.count() > 0) {
@@ -136,12 +137,12 @@ void ProxiedConnection::connectUpstream() {
   timer_.remove();
   timer_.add(owner_.commonTimeout(cluster.connect_timeout));
   const SocketAddress& endpoint = *target_.endpoint;
-  upstream_.fd = socket(endpoint.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  upstream_.fd = socket(endpoint.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (upstream_.fd < 0) {
     onConnectError(ConnectStep::kSocket, errno);
     return;
   }
-  if (connect(upstream_.fd, endpoint.get(), endpoint.length) != 0 && errno != EINPROGRESS) {
+  if (connect(upstream_.fd, endpoint.get(), endpoint.length()) != 0 && errno != EINPROGRESS) {
     onConnectError(ConnectStep::kConnect, errno);
     return;
   }
@@ -157,7 +158,7 @@ void ProxiedConnection::connectUpstream() {
 
 void ProxiedConnection::onConnectError(ConnectStep step, int error) {
   const ConnectFailureCause cause =
-      connectErrorCause(step, error, target_.endpoint->storage.ss_family);
+      connectErrorCause(step, error, target_.endpoint->family());
   if (isLocal(cause)) {
     onLocalConnectFailure(cause, error);
     return;

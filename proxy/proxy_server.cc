@@ -15,9 +15,9 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "common/json_text.h"
 #include "config/loader.h"
 #include "config/unix_address.h"
-#include "proxy/json_text.h"
 #include "proxy/listen_socket.h"
 
 namespace weir::proxy {

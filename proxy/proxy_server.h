@@ -11,13 +11,13 @@
 #include <string>
 #include <vector>
 
+#include "common/libevent_handles.h"
 #include "config/route_table.h"
 #include "proxy/admin_server.h"
 #include "proxy/admin_views.h"
 #include "proxy/config_watcher.h"
 #include "proxy/dns_refresher.h"
 #include "proxy/health_checker.h"
-#include "proxy/libevent_handles.h"
 #include "proxy/options.h"
 #include "proxy/route_snapshot.h"
 #include "proxy/unix_socket_file.h"

@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 
-#include "proxy/socket_address.h"
+#include "common/socket_error.h"
 
 namespace weir::proxy {
 namespace {

@@ -1,24 +1,10 @@
 #include "proxy/route_snapshot.h"
 
-#include <netinet/in.h>
-
 #include <algorithm>
 
 #include "config/unix_address.h"
 
 namespace weir::proxy {
-namespace {
-
-SocketAddress withPort(SocketAddress address, uint16_t port) {
-  if (address.storage.ss_family == AF_INET) {
-    reinterpret_cast<sockaddr_in*>(&address.storage)->sin_port = htons(port);
-  } else if (address.storage.ss_family == AF_INET6) {
-    reinterpret_cast<sockaddr_in6*>(&address.storage)->sin6_port = htons(port);
-  }
-  return address;
-}
-
-}  // namespace
 
 std::shared_ptr<const RouteSnapshot> buildRouteSnapshot(
     std::shared_ptr<const config::RouteTable> table, uint64_t generation,
@@ -59,7 +45,7 @@ std::shared_ptr<const RouteSnapshot> buildRouteSnapshot(
                   });
       }
       for (const SocketAddress& address : *addresses) {
-        SocketAddress full = withPort(address, endpoint.port);
+        SocketAddress full = address.withPort(endpoint.port);
         resolved.push_back({e, full, full.toString()});
       }
     }

@@ -15,10 +15,10 @@
 #include <string>
 #include <vector>
 
+#include "common/socket_address.h"
 #include "config/route_table.h"
 #include "proxy/endpoint_health.h"
 #include "proxy/maglev_table.h"
-#include "proxy/socket_address.h"
 
 namespace weir::proxy {
 

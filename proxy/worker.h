@@ -22,11 +22,11 @@
 
 #include <spdlog/logger.h>
 
+#include "common/libevent_handles.h"
 #include "config/route_match.h"
 #include "proxy/client_hello_wait.h"
 #include "proxy/cluster_connection_counts.h"
 #include "proxy/connection_pool.h"
-#include "proxy/libevent_handles.h"
 #include "proxy/local_error_log.h"
 #include "proxy/loop_task_queue.h"
 #include "proxy/pipe_pool.h"

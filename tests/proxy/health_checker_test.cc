@@ -20,7 +20,7 @@
 #include <thread>
 #include <vector>
 
-#include "proxy/libevent_handles.h"
+#include "common/libevent_handles.h"
 
 namespace weir::proxy {
 namespace {

@@ -1,4 +1,4 @@
-#include "echo/binomial_interval.h"
+#include "weir/binomial_interval.h"
 
 #include <fmt/format.h>
 
@@ -9,7 +9,7 @@
 #include <numbers>
 #include <stdexcept>
 
-namespace weir::echo {
+namespace weir {
 namespace {
 
 // Peter J. Acklam, "An algorithm for computing the inverse normal cumulative distribution
@@ -86,6 +86,10 @@ double bonferroniConfidence(double confidence, std::size_t comparisons) {
   return 1.0 - (1.0 - confidence) / static_cast<double>(comparisons);
 }
 
+double binomialHalfWidth(std::uint64_t n, double p, double z) {
+  return z * std::sqrt(static_cast<double>(n) * p * (1.0 - p));
+}
+
 CountInterval binomialInterval(std::uint64_t n, double p, double confidence) {
   if (!(p >= 0.0 && p <= 1.0)) {
     throw std::invalid_argument(fmt::format("share must be in [0, 1], got {}", p));
@@ -98,7 +102,7 @@ CountInterval binomialInterval(std::uint64_t n, double p, double confidence) {
   }
   double count = static_cast<double>(n);
   double mean = count * p;
-  double half_width = twoSidedZ(confidence) * std::sqrt(mean * (1.0 - p));
+  double half_width = binomialHalfWidth(n, p, twoSidedZ(confidence));
   // A bound that is a whole count up to rounding error (n·p for p = 1/3, say) includes it.
   double slack = 1e-9 * (1.0 + mean);
   double low = std::ceil(mean - half_width - slack);
@@ -124,4 +128,4 @@ std::string formatConfidence(double confidence) {
   return fmt::format("{}%", percent);
 }
 
-}  // namespace weir::echo
+}  // namespace weir

@@ -1,5 +1,6 @@
-// The statistics behind `tcp-echo-client --expect`: how many of n answers a word with
-// share p may get before the split counts as wrong. Pure functions, no state.
+// The statistics behind `tcp-echo-client --expect` and the split tests: how many of n
+// connections a destination with share p may get before the split counts as wrong.
+// Pure functions, no state. Installed with weir::common, for tests that embed Weir.
 //
 // The interval is the normal approximation of the binomial, n·p ± z·sqrt(n·p·(1−p)),
 // which is rough for small n (say n·p or n·(1−p) below 10) but is computed all the same.
@@ -9,7 +10,7 @@
 #include <cstdint>
 #include <string>
 
-namespace weir::echo {
+namespace weir {
 
 // Φ⁻¹: the x with P(N(0,1) <= x) = probability, for probability in (0, 1).
 // Acklam's rational approximation refined by one Halley step on std::erfc, so the result is
@@ -24,6 +25,10 @@ double twoSidedZ(double confidence);
 // at `confidence` (Bonferroni): 1 − (1 − confidence) / comparisons. One comparison or none
 // needs no correction.
 double bonferroniConfidence(double confidence, std::size_t comparisons);
+
+// z·sqrt(n·p·(1−p)): how far from n·p, in counts, the interval at `z` reaches on each
+// side (z from twoSidedZ, or a rounded one such as 3.29 for 99.9%).
+double binomialHalfWidth(std::uint64_t n, double p, double z);
 
 // Counts low..high, both included.
 struct CountInterval {
@@ -48,4 +53,4 @@ CountInterval binomialInterval(std::uint64_t n, double p, double confidence);
 // 0.95 → "95%", 1 − 0.001/3 → "99.9667%".
 std::string formatConfidence(double confidence);
 
-}  // namespace weir::echo
+}  // namespace weir

@@ -1,11 +1,12 @@
-// An owned file descriptor: closed exactly once, by whoever holds it last.
+// An owned file descriptor: closed exactly once, by whoever holds it last (or handed
+// over with release()). Not thread-safe; move it between threads, do not share it.
 #pragma once
 
 #include <unistd.h>
 
 #include <utility>
 
-namespace weir::bench {
+namespace weir {
 
 class UniqueFd {
  public:
@@ -26,6 +27,9 @@ class UniqueFd {
   bool valid() const { return fd_ >= 0; }
   explicit operator bool() const { return valid(); }
 
+  // Gives the descriptor up to a new owner (an evconnlistener, say) without closing it.
+  int release() { return std::exchange(fd_, -1); }
+
   // Closes the descriptor held, if any, and takes `fd`.
   void reset(int fd = -1) {
     if (fd_ >= 0) {
@@ -38,4 +42,4 @@ class UniqueFd {
   int fd_ = -1;
 };
 
-}  // namespace weir::bench
+}  // namespace weir

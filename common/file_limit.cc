@@ -1,10 +1,10 @@
-#include "echo/file_limit.h"
+#include "common/file_limit.h"
 
 #include <sys/resource.h>
 
 #include <fstream>
 
-namespace weir::echo {
+namespace weir {
 namespace {
 
 // The kernel refuses a soft limit above fs.nr_open, and RLIM_INFINITY is above it.
@@ -38,4 +38,4 @@ std::uint64_t raiseOpenFileLimit() {
   return limit.rlim_cur;
 }
 
-}  // namespace weir::echo
+}  // namespace weir
