@@ -25,7 +25,7 @@
 #include "config/route_match.h"
 #include "proxy/client_hello_wait.h"
 #include "proxy/cluster_connection_counts.h"
-#include "proxy/connection_pool.h"
+#include "proxy/connection_recycler.h"
 #include "proxy/libevent_handles.h"
 #include "proxy/local_error_log.h"
 #include "proxy/loop_task_queue.h"
@@ -195,7 +195,7 @@ class Worker final : private ConnectionOwner, private ClientHelloOwner {
   PipePool pipes_;
   RelayContext relay_context_;
   std::map<int64_t, const timeval*> common_timeouts_;  // by milliseconds; libevent owns them
-  ConnectionPool connections_;
+  ConnectionRecycler connections_;
   std::unordered_map<ClientHelloWait*, std::unique_ptr<ClientHelloWait>> hello_waits_;
   WorkerStats stats_;
   std::atomic<size_t> active_connections_{0};  // written by the loop thread only
