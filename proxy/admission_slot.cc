@@ -41,6 +41,9 @@ AdmissionSlot AdmissionSlot::admitClient(const AdmissionLimit& global,
 }
 
 bool AdmissionSlot::admitToCluster(const AdmissionLimit& cluster) {
+  // A retry in the same cluster is still one connection of it: it keeps its
+  // place (Envoy frees a failed attempt's connection before the next one).
+  if (&cluster.open == cluster_) return true;
   if (!cluster.open.tryAcquire(cluster.max)) {
     cluster.overflow.add();
     return false;

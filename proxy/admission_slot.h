@@ -45,8 +45,9 @@ class AdmissionSlot {
                                    Counter& active);
   // The connection goes to a cluster (first pick or a connect retry): counted
   // against `cluster` (maxConnections), and no longer against the cluster it
-  // counted against before. False when `cluster` is full: its overflow is
-  // counted and the slot keeps what it held.
+  // counted against before; nothing changes when that is `cluster` itself.
+  // False when `cluster` is full: its overflow is counted and the slot keeps
+  // what it held.
   bool admitToCluster(const AdmissionLimit& cluster);
 
   bool admitted() const { return global_ != nullptr; }

@@ -137,6 +137,19 @@ TEST(AdmissionSlotTest, ARetryOntoAnotherClusterMovesTheClusterCount) {
   limits.expectNothingHeld();
 }
 
+TEST(AdmissionSlotTest, ARetryInTheSameClusterKeepsItsPlaceEvenWhenTheClusterIsFull) {
+  Limits limits;
+  limits.cluster_max = 1;
+  {
+    AdmissionSlot slot = limits.admitClient();
+    ASSERT_TRUE(slot.admitToCluster(limits.a()));
+    EXPECT_TRUE(slot.admitToCluster(limits.a()));  // retried on another endpoint of a
+    EXPECT_EQ(limits.cluster_a.open(), 1u);
+    EXPECT_EQ(limits.a_stats.upstream_cx_overflow.value(), 0u);
+  }
+  limits.expectNothingHeld();
+}
+
 TEST(AdmissionSlotTest, ARetryOntoAFullClusterKeepsTheFirstUntilTheConnectionEnds) {
   Limits limits;
   limits.cluster_max = 1;
