@@ -1,25 +1,6 @@
 #include "proxy/admission_slot.h"
 
-#include <utility>
-
 namespace weir::proxy {
-
-AdmissionSlot::AdmissionSlot(AdmissionSlot&& other) noexcept
-    : global_(std::exchange(other.global_, nullptr)),
-      listener_(std::exchange(other.listener_, nullptr)),
-      active_(std::exchange(other.active_, nullptr)),
-      cluster_(std::exchange(other.cluster_, nullptr)) {}
-
-AdmissionSlot& AdmissionSlot::operator=(AdmissionSlot&& other) noexcept {
-  if (this != &other) {
-    release();
-    global_ = std::exchange(other.global_, nullptr);
-    listener_ = std::exchange(other.listener_, nullptr);
-    active_ = std::exchange(other.active_, nullptr);
-    cluster_ = std::exchange(other.cluster_, nullptr);
-  }
-  return *this;
-}
 
 AdmissionSlot AdmissionSlot::admitClient(const AdmissionLimit& global,
                                          const AdmissionLimit& listener, Counter& active) {
@@ -51,15 +32,6 @@ bool AdmissionSlot::admitToCluster(const AdmissionLimit& cluster) {
   if (cluster_ != nullptr) cluster_->release();
   cluster_ = &cluster.open;
   return true;
-}
-
-void AdmissionSlot::release() {
-  if (cluster_ != nullptr) cluster_->release();
-  if (active_ != nullptr) active_->subtract();
-  if (listener_ != nullptr) listener_->release();
-  if (global_ != nullptr) global_->release();
-  global_ = listener_ = cluster_ = nullptr;
-  active_ = nullptr;
 }
 
 }  // namespace weir::proxy

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 
 #include "proxy/connection_limit.h"
 #include "proxy/stats.h"
@@ -27,13 +28,29 @@ struct AdmissionLimit {
   Counter& overflow;
 };
 
+// Moves and the release are inline: a connection moves its slot a few times
+// (accept, open, finish), and most of those moves are of an empty slot, which
+// the compiler can then see.
 class AdmissionSlot {
  public:
   AdmissionSlot() = default;  // holds nothing
   ~AdmissionSlot() { release(); }
-  AdmissionSlot(AdmissionSlot&& other) noexcept;
+  AdmissionSlot(AdmissionSlot&& other) noexcept
+      : global_(std::exchange(other.global_, nullptr)),
+        listener_(std::exchange(other.listener_, nullptr)),
+        active_(std::exchange(other.active_, nullptr)),
+        cluster_(std::exchange(other.cluster_, nullptr)) {}
   // Gives back what this slot held, then takes over `other`'s.
-  AdmissionSlot& operator=(AdmissionSlot&& other) noexcept;
+  AdmissionSlot& operator=(AdmissionSlot&& other) noexcept {
+    if (this != &other) {
+      release();
+      global_ = std::exchange(other.global_, nullptr);
+      listener_ = std::exchange(other.listener_, nullptr);
+      active_ = std::exchange(other.active_, nullptr);
+      cluster_ = std::exchange(other.cluster_, nullptr);
+    }
+    return *this;
+  }
   AdmissionSlot(const AdmissionSlot&) = delete;
   AdmissionSlot& operator=(const AdmissionSlot&) = delete;
 
@@ -53,7 +70,12 @@ class AdmissionSlot {
   bool admitted() const { return global_ != nullptr; }
 
  private:
-  void release();
+  void release() {
+    if (cluster_ != nullptr) std::exchange(cluster_, nullptr)->release();
+    if (active_ != nullptr) std::exchange(active_, nullptr)->subtract();
+    if (listener_ != nullptr) std::exchange(listener_, nullptr)->release();
+    if (global_ != nullptr) std::exchange(global_, nullptr)->release();
+  }
 
   ConnectionLimit* global_ = nullptr;
   ConnectionLimit* listener_ = nullptr;

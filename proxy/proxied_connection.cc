@@ -70,7 +70,7 @@ ProxiedConnection::~ProxiedConnection() {
   if (upstream_.fd >= 0) close(upstream_.fd);
 }
 
-void ProxiedConnection::open(AcceptedClient client, UpstreamTarget target) {
+void ProxiedConnection::open(AcceptedClient&& client, UpstreamTarget target) {
   const int downstream_fd = client.fd;
   target_ = std::move(target);
   listener_stats_ = client.stats;

@@ -80,7 +80,7 @@ class ProxiedConnection {
   // connecting to `target`, whose cluster the slot counts against already. The
   // record (null when nothing is logged) has the start time, client and route
   // filled in. May finish (and report done) before returning.
-  void open(AcceptedClient client, UpstreamTarget target);
+  void open(AcceptedClient&& client, UpstreamTarget target);
   // Resets both sides now; used when the proxy stops.
   void abort();
 

@@ -14,12 +14,12 @@
 #include "config/route_table.h"
 #include "proxy/admin_server.h"
 #include "proxy/admin_views.h"
+#include "proxy/config_snapshot.h"
 #include "proxy/config_watcher.h"
 #include "proxy/dns_refresher.h"
 #include "proxy/health_checker.h"
 #include "proxy/libevent_handles.h"
 #include "proxy/options.h"
-#include "proxy/config_snapshot.h"
 #include "proxy/unix_socket_file.h"
 #include "proxy/worker.h"
 

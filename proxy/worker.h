@@ -4,7 +4,8 @@
 // Threading: the constructor, start(), post(), stop() and join() are called from
 // the main thread; everything else runs on the worker's own loop thread. The only
 // state shared with other threads is the task queue (under a mutex, never touched
-// per connection), the statistics (see stats.h) and read-only route snapshots.
+// per connection), the statistics (see stats.h), the admission counts
+// (admission_slot.h) and read-only config snapshots.
 #pragma once
 
 #include <atomic>
@@ -172,8 +173,11 @@ class Worker final : private ConnectionOwner, private ClientHelloOwner {
   std::unique_ptr<LoopTaskQueue> tasks_;
   std::thread thread_;
 
-  // Loop thread only. Declared before what counts in them (connections, waits).
+  // Written by the loop thread, read by any (stats.h). Declared before the
+  // connections and waits whose admission slots count in it.
   WorkerStats stats_;
+
+  // Loop thread only.
   std::shared_ptr<const ConfigSnapshot> snapshot_;
   std::vector<WorkerCluster> clusters_;   // [c] for snapshot_->clusters[c]
   std::vector<RouteStats*> route_stats_;  // per route of snapshot_
