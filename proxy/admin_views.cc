@@ -56,7 +56,7 @@ std::string healthCheckObject(const std::optional<config::UpstreamCluster::Healt
 
 }  // namespace
 
-std::string configDumpJson(const RouteSnapshot& snapshot, const LastReload& last_reload) {
+std::string configDumpJson(const ConfigSnapshot& snapshot, const LastReload& last_reload) {
   const config::RouteTable& table = *snapshot.table;
   std::string json = fmt::format("{{\"generation\":{},\"source_files\":{},\"listeners\":[",
                                  snapshot.generation, stringArray(table.source_files));
@@ -112,7 +112,7 @@ std::string configDumpJson(const RouteSnapshot& snapshot, const LastReload& last
     for (size_t e = 0; e < cluster.endpoints.size(); ++e) {
       const config::UpstreamEndpoint& endpoint = cluster.endpoints[e];
       std::vector<std::string> resolved;
-      for (const ResolvedEndpoint& address : snapshot.endpoints[c]) {
+      for (const ClusterEndpoint& address : snapshot.clusters[c].endpoints()) {
         if (address.config_index == e && address.address) resolved.push_back(address.display);
       }
       json += fmt::format("{}{{\"address\":{},\"port\":{},\"weight\":{},\"labels\":{},"
@@ -133,7 +133,7 @@ std::string configDumpJson(const RouteSnapshot& snapshot, const LastReload& last
 
 namespace {
 // Like Envoy's /clusters health flags.
-const char* healthOf(const ResolvedEndpoint& endpoint, const EndpointHealth& health) {
+const char* healthOf(const ClusterEndpoint& endpoint, const EndpointHealth& health) {
   if (!endpoint.address) return "UNRESOLVED";
   if (health.ejected()) return "FAILED_OUTLIER_CHECK";
   if (health.failedActiveCheck()) return "FAILED_ACTIVE_HC";
@@ -141,7 +141,7 @@ const char* healthOf(const ResolvedEndpoint& endpoint, const EndpointHealth& hea
 }
 }  // namespace
 
-std::string clustersJson(const RouteSnapshot& snapshot, const std::vector<StatTotal>& stats,
+std::string clustersJson(const ConfigSnapshot& snapshot, const std::vector<StatTotal>& stats,
                          const EndpointTotalsMap& endpoint_totals) {
   std::map<std::string, std::map<std::string, uint64_t>> by_cluster;
   for (const StatTotal& stat : stats) {
@@ -161,8 +161,9 @@ std::string clustersJson(const RouteSnapshot& snapshot, const std::vector<StatTo
       first = false;
     }
     json += "},\"endpoints\":[";
-    for (size_t e = 0; e < snapshot.endpoints[c].size(); ++e) {
-      const ResolvedEndpoint& endpoint = snapshot.endpoints[c][e];
+    const std::span<const ClusterEndpoint> endpoints = snapshot.clusters[c].endpoints();
+    for (size_t e = 0; e < endpoints.size(); ++e) {
+      const ClusterEndpoint& endpoint = endpoints[e];
       const config::UpstreamEndpoint& source = cluster.endpoints[endpoint.config_index];
       EndpointTotals totals;
       if (auto found = endpoint_totals.find({cluster.name, endpoint.display});
@@ -174,7 +175,7 @@ std::string clustersJson(const RouteSnapshot& snapshot, const std::vector<StatTo
           "\"cx_total\":{},\"cx_connect_fail\":{}}}",
           e ? "," : "", jsonString(endpoint.display), source.weight,
           labelsObject(source.labels),
-          jsonString(healthOf(endpoint, *snapshot.endpoint_health[c][e])), totals.cx_active,
+          jsonString(healthOf(endpoint, *endpoint.health)), totals.cx_active,
           totals.cx_total, totals.cx_connect_fail);
     }
     json += "]}";

@@ -348,16 +348,14 @@ HealthChecker::HealthChecker(event_base* loop, std::shared_ptr<LocalErrorLog> lo
 // Each Target's destructor cancels its events and closes its socket.
 HealthChecker::~HealthChecker() = default;
 
-void HealthChecker::track(std::shared_ptr<const RouteSnapshot> snapshot) {
+void HealthChecker::track(std::shared_ptr<const ConfigSnapshot> snapshot) {
   std::map<TargetKey, std::unique_ptr<Target>> wanted;
   if (snapshot && snapshot->table) {
-    const auto& clusters = snapshot->table->clusters;
-    for (size_t c = 0; c < clusters.size(); ++c) {
-      if (!clusters[c].health_check) continue;
-      for (size_t e = 0; e < snapshot->endpoints[c].size(); ++e) {
-        const ResolvedEndpoint& endpoint = snapshot->endpoints[c][e];
+    for (const Cluster& cluster : snapshot->clusters) {
+      if (!cluster.config().health_check) continue;
+      for (const ClusterEndpoint& endpoint : cluster.endpoints()) {
         if (!endpoint.address) continue;  // an unresolved name: nothing to probe yet
-        TargetKey key{clusters[c].name, endpoint.display};
+        TargetKey key{cluster.name(), endpoint.display};
         if (wanted.contains(key)) continue;  // listed twice: one endpoint, one probe
         std::unique_ptr<Target> target;
         bool fresh = false;
@@ -367,8 +365,8 @@ void HealthChecker::track(std::shared_ptr<const RouteSnapshot> snapshot) {
           target = std::make_unique<Target>(loop_, *local_errors_, key.first, key.second);
           fresh = true;
         }
-        target->configure(*clusters[c].health_check, *endpoint.address,
-                          snapshot->cluster_health[c], snapshot->endpoint_health[c][e]);
+        target->configure(*cluster.config().health_check, *endpoint.address, &cluster.health(),
+                          endpoint.health);
         if (fresh) target->probeSoon();
         wanted.emplace(std::move(key), std::move(target));
       }

@@ -319,7 +319,7 @@ void warnAboutBlocksForOtherWorkloads(const config::RouteTable& table,
 
 }  // namespace
 
-void ProxyServer::logSummary(const RouteSnapshot& snapshot) const {
+void ProxyServer::logSummary(const ConfigSnapshot& snapshot) const {
   const config::RouteTable& table = *snapshot.table;
   warnAboutBlocksForOtherWorkloads(
       table, config::WorkloadIdentity{options_.labels, options_.namespace_name});
@@ -392,11 +392,12 @@ std::vector<std::string> ProxyServer::reload() {
   return errors;
 }
 
-std::shared_ptr<const RouteSnapshot> ProxyServer::makeSnapshot(
+std::shared_ptr<const ConfigSnapshot> ProxyServer::makeSnapshot(
     std::shared_ptr<const config::RouteTable> table) {
-  return buildRouteSnapshot(
+  return buildConfigSnapshot(
       std::move(table), generation_,
-      [this](const std::string& name) { return dns_->addressesOf(name); }, health_);
+      [this](const std::string& name) { return dns_->addressesOf(name); }, health_,
+      cluster_connections_);
 }
 
 void ProxyServer::onOutlierSweep(evutil_socket_t, short, void* self) {

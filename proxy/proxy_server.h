@@ -15,11 +15,11 @@
 #include "config/route_table.h"
 #include "proxy/admin_server.h"
 #include "proxy/admin_views.h"
+#include "proxy/config_snapshot.h"
 #include "proxy/config_watcher.h"
 #include "proxy/dns_refresher.h"
 #include "proxy/health_checker.h"
 #include "proxy/options.h"
-#include "proxy/route_snapshot.h"
 #include "proxy/unix_socket_file.h"
 #include "proxy/worker.h"
 
@@ -91,13 +91,13 @@ class ProxyServer final : private AdminBackend {
   std::shared_ptr<config::RouteTable> applyOverrides(const config::RouteTable& table) const;
   void writeReadyFile() const;
   // A snapshot of `table` with the DNS names' current addresses.
-  std::shared_ptr<const RouteSnapshot> makeSnapshot(std::shared_ptr<const config::RouteTable> table);
+  std::shared_ptr<const ConfigSnapshot> makeSnapshot(std::shared_ptr<const config::RouteTable> table);
   // DNS answers changed some addresses: same table, new endpoints, every worker.
   void republishEndpoints();
   // At start: give DNS names a bounded moment to resolve before declaring ready,
   // as Envoy warms a STRICT_DNS cluster before its listener takes traffic.
   void awaitFirstDnsAnswers(std::chrono::milliseconds limit);
-  void logSummary(const RouteSnapshot& snapshot) const;
+  void logSummary(const ConfigSnapshot& snapshot) const;
   size_t activeConnections() const;
   // Runs `task` on every worker's loop thread and waits (bounded) until all have
   // run it, so that what the caller answers is already true on the data path.
@@ -113,9 +113,11 @@ class ProxyServer final : private AdminBackend {
   std::unique_ptr<DnsRefresher> dns_;
   std::unique_ptr<AdminServer> admin_;
   std::vector<std::unique_ptr<Worker>> workers_;
-  std::shared_ptr<const RouteSnapshot> snapshot_;
+  std::shared_ptr<const ConfigSnapshot> snapshot_;
   // Endpoint health (outlier ejection, active checks), kept across snapshots.
   std::shared_ptr<HealthRegistry> health_ = std::make_shared<HealthRegistry>();
+  // Clusters' open connections over every worker (maxConnections), kept across snapshots.
+  std::shared_ptr<ConnectionLimits> cluster_connections_ = std::make_shared<ConnectionLimits>();
   EventPtr outlier_sweep_timer_;  // returns ejected endpoints whose time is up
   std::unique_ptr<HealthChecker> health_checker_;  // probes what the annotations ask for
   std::vector<std::string> open_listener_keys_;

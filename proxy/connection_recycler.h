@@ -1,6 +1,8 @@
-// A worker's connections: the open ones, in a list threaded through the
-// connections themselves, and finished ones kept for the next clients, so that a
-// steady stream of short connections neither allocates nor frees. Loop thread only.
+// A worker's connection objects: the open ones, in a list threaded through the
+// connections themselves, and finished ones kept for the next clients (a free
+// list), so that a steady stream of short connections neither allocates nor
+// frees. Not Istio's connectionPool (limits on upstream connections: see
+// admission_slot.h). Loop thread only.
 #pragma once
 
 #include <cstddef>
@@ -11,12 +13,12 @@
 
 namespace weir::proxy {
 
-class ConnectionPool {
+class ConnectionRecycler {
  public:
-  explicit ConnectionPool(size_t max_kept) : max_kept_(max_kept) {}
-  ~ConnectionPool();
-  ConnectionPool(const ConnectionPool&) = delete;
-  ConnectionPool& operator=(const ConnectionPool&) = delete;
+  explicit ConnectionRecycler(size_t max_kept) : max_kept_(max_kept) {}
+  ~ConnectionRecycler();
+  ConnectionRecycler(const ConnectionRecycler&) = delete;
+  ConnectionRecycler& operator=(const ConnectionRecycler&) = delete;
 
   // A connection ready to open(), counted as open from now on.
   ProxiedConnection& take(ConnectionOwner& owner);

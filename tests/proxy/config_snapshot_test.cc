@@ -1,7 +1,7 @@
-// buildRouteSnapshot: which socket addresses each cluster's endpoints become, by
+// buildConfigSnapshot: which socket addresses each cluster's endpoints become, by
 // resolution (STATIC literals and Unix sockets, DNS's STRICT_DNS, DNS_ROUND_ROBIN's
 // LOGICAL_DNS, NONE's empty cluster).
-#include "proxy/route_snapshot.h"
+#include "proxy/config_snapshot.h"
 
 #include <gtest/gtest.h>
 
@@ -48,70 +48,75 @@ struct FakeAnswers {
   }
 };
 
-Strings displays(const RouteSnapshot& snapshot, size_t c = 0) {
+Strings displays(const ConfigSnapshot& snapshot, size_t c = 0) {
   Strings result;
-  for (const ResolvedEndpoint& resolved : snapshot.endpoints.at(c)) {
+  for (const ClusterEndpoint& resolved : snapshot.clusters.at(c).endpoints()) {
     result.push_back(resolved.display + (resolved.address ? "" : " (unresolved)"));
   }
   return result;
 }
 
-std::shared_ptr<const RouteSnapshot> build(config::UpstreamCluster only,
+// The weights the endpoint picks read.
+std::vector<uint32_t> weights(const ConfigSnapshot& snapshot, size_t c = 0) {
+  const std::span<const uint32_t> weights = snapshot.clusters.at(c).weights();
+  return {weights.begin(), weights.end()};
+}
+
+std::shared_ptr<const ConfigSnapshot> build(config::UpstreamCluster only,
                                            const FakeAnswers& answers = {}) {
   auto table = std::make_shared<config::RouteTable>();
   table->clusters.push_back(std::move(only));
-  return buildRouteSnapshot(table, 1, answers.lookup());
+  return buildConfigSnapshot(table, 1, answers.lookup());
 }
 
-TEST(RouteSnapshotTest, UnixSocketEndpointsAreNamedByTheirPath) {
+TEST(ConfigSnapshotTest, UnixSocketEndpointsAreNamedByTheirPath) {
   auto snapshot = build(cluster(Resolution::kStatic, {endpoint("unix:///run/db.sock", 0),
                                                      endpoint("unix://@db", 0),
                                                      endpoint("127.0.0.1", 9001)}));
   EXPECT_EQ(displays(*snapshot), (Strings{"/run/db.sock", "@db", "127.0.0.1:9001"}));
-  ASSERT_TRUE(snapshot->endpoints[0][0].address);
-  EXPECT_TRUE(snapshot->endpoints[0][0].address->isUnix());
-  EXPECT_EQ(snapshot->endpoints[0][1].address->toString(), "@db");
-  EXPECT_EQ(snapshot->weights[0], (std::vector<uint32_t>{1, 1, 1}));
+  ASSERT_TRUE(snapshot->clusters[0].endpoint(0).address);
+  EXPECT_TRUE(snapshot->clusters[0].endpoint(0).address->isUnix());
+  EXPECT_EQ(snapshot->clusters[0].endpoint(1).address->toString(), "@db");
+  EXPECT_EQ(weights(*snapshot), (std::vector<uint32_t>{1, 1, 1}));
 }
 
-TEST(RouteSnapshotTest, ASocketPathTooLongForSunPathIsNeverPicked) {
+TEST(ConfigSnapshotTest, ASocketPathTooLongForSunPathIsNeverPicked) {
   const std::string path = "/" + std::string(200, 'p');
   auto snapshot = build(cluster(Resolution::kStatic, {endpoint("unix://" + path, 0)}));
   EXPECT_EQ(displays(*snapshot), (Strings{path + " (unresolved)"}));
-  EXPECT_EQ(snapshot->weights[0], (std::vector<uint32_t>{0}));
+  EXPECT_EQ(weights(*snapshot), (std::vector<uint32_t>{0}));
 }
 
-TEST(RouteSnapshotTest, DnsTakesEveryAddressInAStableOrder) {
+TEST(ConfigSnapshotTest, DnsTakesEveryAddressInAStableOrder) {
   FakeAnswers answers{{{"db.test", {"127.0.0.3", "127.0.0.2"}}}};
   auto snapshot = build(cluster(Resolution::kDns, {endpoint("db.test", 7000)}), answers);
   EXPECT_EQ(displays(*snapshot), (Strings{"127.0.0.2:7000", "127.0.0.3:7000"}));
 }
 
 // Envoy's LOGICAL_DNS: one host, the first address of the latest answer.
-TEST(RouteSnapshotTest, DnsRoundRobinTakesOnlyTheFirstAddressOfTheAnswer) {
+TEST(ConfigSnapshotTest, DnsRoundRobinTakesOnlyTheFirstAddressOfTheAnswer) {
   FakeAnswers answers{{{"db.test", {"127.0.0.3", "127.0.0.2", "127.0.0.4"}}}};
   auto snapshot =
       build(cluster(Resolution::kDnsRoundRobin, {endpoint("db.test", 7000)}), answers);
   EXPECT_EQ(displays(*snapshot), (Strings{"127.0.0.3:7000"}));
-  EXPECT_EQ(snapshot->weights[0], (std::vector<uint32_t>{1}));
+  EXPECT_EQ(weights(*snapshot), (std::vector<uint32_t>{1}));
 
   answers.answers["db.test"] = {"127.0.0.2", "127.0.0.3"};  // the next answer
   snapshot = build(cluster(Resolution::kDnsRoundRobin, {endpoint("db.test", 7000)}), answers);
   EXPECT_EQ(displays(*snapshot), (Strings{"127.0.0.2:7000"}));
 }
 
-TEST(RouteSnapshotTest, DnsRoundRobinBeforeAnyAnswerIsUnresolved) {
+TEST(ConfigSnapshotTest, DnsRoundRobinBeforeAnyAnswerIsUnresolved) {
   auto snapshot = build(cluster(Resolution::kDnsRoundRobin, {endpoint("db.test", 7000)}));
   EXPECT_EQ(displays(*snapshot), (Strings{"db.test:7000 (unresolved)"}));
-  EXPECT_EQ(snapshot->weights[0], (std::vector<uint32_t>{0}));
+  EXPECT_EQ(weights(*snapshot), (std::vector<uint32_t>{0}));
 }
 
-TEST(RouteSnapshotTest, NoneAndDynamicDnsClustersHaveNoEndpoints) {
+TEST(ConfigSnapshotTest, NoneAndDynamicDnsClustersHaveNoEndpoints) {
   for (Resolution resolution : {Resolution::kNone, Resolution::kDynamicDns}) {
     auto snapshot = build(cluster(resolution, {}));
-    EXPECT_TRUE(snapshot->endpoints[0].empty());
-    EXPECT_TRUE(snapshot->weights[0].empty());
-    EXPECT_TRUE(snapshot->endpoint_health[0].empty());
+    EXPECT_TRUE(snapshot->clusters[0].endpoints().empty());
+    EXPECT_TRUE(weights(*snapshot).empty());
   }
 }
 

@@ -1,15 +1,15 @@
-#include "proxy/connection_pool.h"
+#include "proxy/connection_recycler.h"
 
 namespace weir::proxy {
 
-ConnectionPool::~ConnectionPool() {
+ConnectionRecycler::~ConnectionRecycler() {
   while (open_head_ != nullptr) {
     std::unique_ptr<ProxiedConnection> owned(open_head_);
     open_head_ = open_head_->next;
   }
 }
 
-ProxiedConnection& ConnectionPool::take(ConnectionOwner& owner) {
+ProxiedConnection& ConnectionRecycler::take(ConnectionOwner& owner) {
   std::unique_ptr<ProxiedConnection> connection;
   if (kept_.empty()) {
     connection = std::make_unique<ProxiedConnection>(owner);
@@ -26,7 +26,7 @@ ProxiedConnection& ConnectionPool::take(ConnectionOwner& owner) {
   return *raw;
 }
 
-void ConnectionPool::giveBack(ProxiedConnection& connection) {
+void ConnectionRecycler::giveBack(ProxiedConnection& connection) {
   if (connection.previous != nullptr) {
     connection.previous->next = connection.next;
   } else {
@@ -39,7 +39,7 @@ void ConnectionPool::giveBack(ProxiedConnection& connection) {
   if (kept_.size() < max_kept_) kept_.push_back(std::move(owned));
 }
 
-std::vector<ProxiedConnection*> ConnectionPool::openConnections() const {
+std::vector<ProxiedConnection*> ConnectionRecycler::openConnections() const {
   std::vector<ProxiedConnection*> open;
   open.reserve(open_count_);
   for (ProxiedConnection* connection = open_head_; connection != nullptr;
