@@ -204,7 +204,7 @@ void ProxiedConnection::onConnectFailure(EndReason reason) {
     // Envoy's connect retries: pick again, as for a new connection, but not an
     // endpoint that already failed this client.
     tried_.emplace_back(target_.cluster_index, target_.endpoint_index);
-    if (std::optional<UpstreamTarget> next = owner_.retryTarget(target_, tried_)) {
+    if (std::optional<UpstreamTarget> next = owner_.retryTarget(target_, tried_, reason)) {
       endAttempt();
       upstream_event_.clear();
       if (upstream_.fd >= 0) close(upstream_.fd);
@@ -219,7 +219,7 @@ void ProxiedConnection::onConnectFailure(EndReason reason) {
       return;
     }
   }
-  if (max_attempts > 1) {
+  if (max_attempts > 1 && reason != EndReason::kNoClusterFound) {
     target_.cluster_stats->upstream_cx_connect_attempts_exceeded.add();
   }
   finish(reason, false, false);

@@ -48,9 +48,12 @@ class ConnectionOwner {
   // After a failed connect: a new target picked as for a new connection (rule's
   // weighted destination, then an endpoint) but never an endpoint in `tried`
   // (cluster index, endpoint index); counted against maxConnections. nullopt
-  // when there is none (or the route table changed meanwhile).
+  // when there is none (or the route table changed meanwhile); `reason` (the
+  // failed connect's) becomes kNoClusterFound when the pick is a destination
+  // whose cluster does not exist, and the connection then ends as that.
   virtual std::optional<struct UpstreamTarget> retryTarget(
-      const struct UpstreamTarget& failed, std::span<const std::pair<size_t, size_t>> tried) = 0;
+      const struct UpstreamTarget& failed, std::span<const std::pair<size_t, size_t>> tried,
+      EndReason& reason) = 0;
   // A connect got going (socket() and connect() accepted it).
   virtual void onConnectStarted() = 0;
   // A connect to `target` failed for weir's own reasons (`cause`, errno `error`,

@@ -329,7 +329,12 @@ void ProxyServer::logSummary(const RouteSnapshot& snapshot) const {
     for (size_t route_index : listener.candidate_routes) {
       const config::TcpRoute& route = table.routes[route_index];
       for (const config::WeightedDestination& destination : route.destinations) {
-        const config::UpstreamCluster& cluster = table.clusters[destination.cluster_index];
+        if (!destination.cluster_index) {
+          spdlog::info("  {} -> {} weight {}/{} (no such cluster: closed, flag NC)", route.name,
+                       destination.missing.name, destination.weight, route.total_weight);
+          continue;
+        }
+        const config::UpstreamCluster& cluster = table.clusters[*destination.cluster_index];
         spdlog::info("  {} -> {} weight {}/{} ({} endpoint(s))", route.name, cluster.name,
                      destination.weight, route.total_weight, cluster.endpoints.size());
       }
