@@ -506,10 +506,11 @@ void ProxyServer::stopWorkers() {
 }
 
 config::LoadResult ProxyServer::loadConfig() const {
+  const config::LoadOptions load_options{.strict_references = options_.strict_references};
   if (options_.config_paths.empty()) {
-    return config::loadFromText(options_.config_texts);
+    return config::loadFromText(options_.config_texts, load_options);
   }
-  return config::load(options_.config_paths);
+  return config::load(options_.config_paths, load_options);
 }
 
 std::optional<uint16_t> ProxyServer::listenerPort(uint16_t gateway_port) const {
