@@ -90,10 +90,18 @@ std::string configDumpJson(const ConfigSnapshot& snapshot, const LastReload& las
                             : std::to_string(route.max_connect_attempts));
     for (size_t d = 0; d < route.destinations.size(); ++d) {
       const config::WeightedDestination& destination = route.destinations[d];
-      const config::UpstreamCluster& cluster = table.clusters[destination.cluster_index];
-      json += fmt::format("{}{{\"cluster\":{},\"host\":{},\"subset\":{},\"port\":{},\"weight\":{}}}",
-                          d ? "," : "", jsonString(cluster.name), jsonString(cluster.host),
-                          jsonString(cluster.subset), cluster.port, destination.weight);
+      // A cluster that does not exist is shown by the name Istio would give it,
+      // with "cluster_found": false (connections picked for it are closed, NC).
+      config::MissingCluster shown = destination.missing;
+      if (destination.cluster_index) {
+        const config::UpstreamCluster& cluster = table.clusters[*destination.cluster_index];
+        shown = {cluster.name, cluster.host, cluster.subset, cluster.port};
+      }
+      json += fmt::format(
+          "{}{{\"cluster\":{},\"host\":{},\"subset\":{},\"port\":{},\"weight\":{},"
+          "\"cluster_found\":{}}}",
+          d ? "," : "", jsonString(shown.name), jsonString(shown.host), jsonString(shown.subset),
+          shown.port, destination.weight, destination.cluster_index ? "true" : "false");
     }
     json += "]}";
   }

@@ -45,6 +45,7 @@ proxy::Options toOptions(const ProxySettings& settings) {
   options.seed = settings.seed;
   options.handle_signals = false;  // the host program owns its signals
   options.watch_files = settings.watch_files;
+  options.strict_references = settings.strict_references;
   options.admin_address = settings.admin_address;
   options.buffer_limit = settings.buffer_limit;
   options.splice_after = settings.splice_after;

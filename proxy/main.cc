@@ -54,6 +54,7 @@ weir::ProxySettings toSettings(const weir::proxy::Options& options) {
   settings.concurrency = options.concurrency;
   settings.seed = options.seed;
   settings.watch_files = options.watch_files;
+  settings.strict_references = options.strict_references;
   settings.buffer_limit = options.buffer_limit;
   settings.splice_after = options.splice_after;
   settings.drain_time_seconds = options.drain_time_seconds;
@@ -90,7 +91,8 @@ int main(int argc, char** argv) {
   }
 
   if (options.validate_only) {
-    config::LoadResult loaded = config::load(options.config_paths);
+    config::LoadResult loaded = config::load(
+        options.config_paths, config::LoadOptions{.strict_references = options.strict_references});
     for (const config::Diagnostic& warning : loaded.warnings) {
       std::cerr << "warning: " << warning.toString() << "\n";
     }

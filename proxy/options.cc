@@ -36,6 +36,12 @@ Options:
                         (SIGHUP and POST /reload still do)
       --validate        check the configuration, print every error as
                         file:line:column: field: message, and exit 0 (valid) or 1
+      --strict          refuse references to what the configuration does not
+                        define: a VirtualService's gateway, a destination's
+                        ServiceEntry host or port, a subset. Istio accepts them
+                        (they route nowhere), and so does weir by default, with a
+                        warning; with --strict they are errors (also with
+                        --validate, and on reload)
       --bind ADDRESS    listen on ADDRESS instead of each Gateway server's `bind`
                         (default 0.0.0.0, like Istio's ingress gateway); servers
                         bound to a Unix socket (unix:///path) keep it
@@ -140,6 +146,8 @@ std::variant<Options, OptionsError> parseOptions(const std::vector<std::string>&
       options.watch_files = false;
     } else if (name == "--validate") {
       options.validate_only = true;
+    } else if (name == "--strict") {
+      options.strict_references = true;
     } else if (name == "-c" || name == "--config") {
       auto path = takeValue();
       if (!path) return missing();

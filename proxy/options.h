@@ -44,6 +44,9 @@ struct Options {
   std::map<uint16_t, uint16_t> port_overrides;
   std::string ready_file;                   // --ready-file PATH
   bool validate_only = false;               // --validate
+  // --strict: a reference to what the configuration does not define (gateway,
+  // ServiceEntry host or port, subset) is an error, not Istio's warning.
+  bool strict_references = false;
 
   // For embedding (weir/proxy.h), not command-line flags:
   std::vector<config::NamedYaml> config_texts;  // used when config_paths is empty

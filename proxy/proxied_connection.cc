@@ -207,7 +207,8 @@ void ProxiedConnection::onConnectFailure(EndReason reason) {
     // Envoy's connect retries: pick again, as for a new connection, but not an
     // endpoint that already failed this client.
     tried_.emplace_back(target_.cluster->index(), target_.endpoint_index);
-    if (std::optional<UpstreamTarget> next = owner_.retryTarget(target_, tried_, admission_)) {
+    if (std::optional<UpstreamTarget> next =
+            owner_.retryTarget(target_, tried_, admission_, reason)) {
       endAttempt();
       upstream_event_.clear();
       if (upstream_.fd >= 0) close(upstream_.fd);
@@ -222,7 +223,9 @@ void ProxiedConnection::onConnectFailure(EndReason reason) {
       return;
     }
   }
-  if (max_attempts > 1) {
+  if (reason == EndReason::kNoClusterFound) {
+    listener_stats_->downstream_cx_no_route.add();  // the retry's pick has no cluster
+  } else if (max_attempts > 1) {
     target_.cluster_stats->upstream_cx_connect_attempts_exceeded.add();
   }
   finish(reason, false, false);

@@ -51,10 +51,12 @@ class ConnectionOwner {
   // weighted destination, then an endpoint) but never an endpoint in `tried`
   // (cluster index, endpoint index), with `admission` moved to its cluster
   // (maxConnections). nullopt when there is none (or the route table changed
-  // meanwhile); `admission` then holds what it held.
+  // meanwhile); `admission` then holds what it held. `reason` (the failed
+  // connect's) becomes kNoClusterFound when the pick is a destination whose
+  // cluster does not exist, and the connection then ends as that.
   virtual std::optional<UpstreamTarget> retryTarget(
       const UpstreamTarget& failed, std::span<const std::pair<size_t, size_t>> tried,
-      AdmissionSlot& admission) = 0;
+      AdmissionSlot& admission, EndReason& reason) = 0;
   // A connect got going (socket() and connect() accepted it).
   virtual void onConnectStarted() = 0;
   // A connect to `target` failed for weir's own reasons (`cause`, errno `error`,

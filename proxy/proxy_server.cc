@@ -329,7 +329,12 @@ void ProxyServer::logSummary(const ConfigSnapshot& snapshot) const {
     for (size_t route_index : listener.candidate_routes) {
       const config::TcpRoute& route = table.routes[route_index];
       for (const config::WeightedDestination& destination : route.destinations) {
-        const config::UpstreamCluster& cluster = table.clusters[destination.cluster_index];
+        if (!destination.cluster_index) {
+          spdlog::info("  {} -> {} weight {}/{} (no such cluster: closed, flag NC)", route.name,
+                       destination.missing.name, destination.weight, route.total_weight);
+          continue;
+        }
+        const config::UpstreamCluster& cluster = table.clusters[*destination.cluster_index];
         spdlog::info("  {} -> {} weight {}/{} ({} endpoint(s))", route.name, cluster.name,
                      destination.weight, route.total_weight, cluster.endpoints.size());
       }
@@ -502,10 +507,11 @@ void ProxyServer::stopWorkers() {
 }
 
 config::LoadResult ProxyServer::loadConfig() const {
+  const config::LoadOptions load_options{.strict_references = options_.strict_references};
   if (options_.config_paths.empty()) {
-    return config::loadFromText(options_.config_texts);
+    return config::loadFromText(options_.config_texts, load_options);
   }
-  return config::load(options_.config_paths);
+  return config::load(options_.config_paths, load_options);
 }
 
 std::optional<uint16_t> ProxyServer::listenerPort(uint16_t gateway_port) const {

@@ -110,10 +110,12 @@ void Worker::applyConfig(std::shared_ptr<const ConfigSnapshot> snapshot,
     slot->config_index = -1;
     slot->listener_indices.clear();
     slot->routes_use_destination = false;
+    slot->peeks_sni = false;
     for (size_t i = 0; i < table.listeners.size(); ++i) {
       const config::Listener& listener = table.listeners[i];
       if (listenerKey(listener) != slot->key) continue;
       slot->listener_indices.push_back(i);
+      slot->peeks_sni = slot->peeks_sni || listener.tls_passthrough;
       for (size_t r : listener.candidate_routes) {
         for (const config::L4Match& match : table.routes[r].matches) {
           if (!match.destination_subnets.empty()) slot->routes_use_destination = true;
@@ -219,7 +221,7 @@ void Worker::accept(ListenerSlot& slot, evutil_socket_t fd, const sockaddr* addr
     record->route = record->destination_host = record->destination_subset = "-";
   }
 
-  if (listener.tls_passthrough) {
+  if (slot.peeks_sni) {
     // Route by SNI: wait for the ClientHello (peeked, not consumed) first.
     client.listener_key = slot.key;
     auto wait = std::make_unique<ClientHelloWait>(
@@ -306,11 +308,18 @@ void Worker::route(ListenerSlot& slot, AcceptedClient client, std::string_view s
   route_stats->cx_total.add();
 
   const size_t pick = pickDestination(route->destinations, route->total_weight, random_->next());
-  WorkerCluster& cluster = clusters_[route->destinations[pick].cluster_index];
-  if (record) {
-    record->route = route->name;
-    record->setUpstreamCluster(cluster.cluster().config());
+  const config::WeightedDestination& destination = route->destinations[pick];
+  if (record) record->route = route->name;
+  if (!destination.cluster_index) {
+    // A destination whose cluster does not exist: Envoy's tcp_proxy finds no
+    // cluster, counts the connection as no route and closes it (flag NC).
+    slot.stats->downstream_cx_no_route.add();
+    if (record) record->setMissingCluster(destination.missing);
+    refuse(fd, client, EndReason::kNoClusterFound);
+    return;
   }
+  WorkerCluster& cluster = clusters_[*destination.cluster_index];
+  if (record) record->setUpstreamCluster(cluster.cluster().config());
 
   const std::optional<size_t> endpoint_index = cluster.pickEndpoint(address, {}, *random_);
   if (!endpoint_index) {
@@ -334,13 +343,19 @@ void Worker::route(ListenerSlot& slot, AcceptedClient client, std::string_view s
 
 std::optional<UpstreamTarget> Worker::retryTarget(
     const UpstreamTarget& failed, std::span<const std::pair<size_t, size_t>> tried,
-    AdmissionSlot& admission) {
+    AdmissionSlot& admission, EndReason& reason) {
   // Indices into per-cluster state are the current snapshot's: after a reload the
   // connection keeps its first pick and does not retry.
   if (failed.snapshot != snapshot_ || failed.route == nullptr) return std::nullopt;
   const config::TcpRoute& route = *failed.route;
   const size_t pick = pickDestination(route.destinations, route.total_weight, random_->next());
-  WorkerCluster& cluster = clusters_[route.destinations[pick].cluster_index];
+  if (!route.destinations[pick].cluster_index) {
+    // As for a first pick: Envoy's retry picks the route again and finds no cluster
+    // (the connection counts it in its listener's downstream_cx_no_route).
+    reason = EndReason::kNoClusterFound;
+    return std::nullopt;
+  }
+  WorkerCluster& cluster = clusters_[*route.destinations[pick].cluster_index];
   std::vector<size_t> excluded;
   for (const auto& [c, endpoint] : tried) {
     if (c == cluster.cluster().index()) excluded.push_back(endpoint);

@@ -114,8 +114,9 @@ class Worker final : private ConnectionOwner, private ClientHelloOwner {
     ConnListenerPtr listener;
     int config_index = -1;  // in the current snapshot's listeners; -1 when absent
     // Every listener of the snapshot on this socket: config_index alone, or the
-    // TLS servers merged on one port (their routes are tried by SNI).
+    // servers merged on one port and bind (their routes are tried by SNI).
     std::vector<size_t> listener_indices;
+    bool peeks_sni = false;  // one of them is a TLS passthrough server
     // Where clients reached us, for the access log when the socket is a Unix one
     // (its path, as Envoy prints it); empty otherwise.
     std::string unix_path;
@@ -138,7 +139,8 @@ class Worker final : private ConnectionOwner, private ClientHelloOwner {
   }
   std::optional<UpstreamTarget> retryTarget(const UpstreamTarget& failed,
                                             std::span<const std::pair<size_t, size_t>> tried,
-                                            AdmissionSlot& admission) override;
+                                            AdmissionSlot& admission,
+                                            EndReason& reason) override;
   void onConnectStarted() override { settings_.local_errors->onSuccess(); }
   void onLocalConnectFailure(const UpstreamTarget& target, ConnectFailureCause cause,
                              int error) override;

@@ -81,7 +81,7 @@ class FakeOwner final : public ConnectionOwner {
   unsigned maxConnectAttempts(const config::TcpRoute*) const override { return attempts; }
   std::optional<UpstreamTarget> retryTarget(const UpstreamTarget&,
                                             std::span<const std::pair<size_t, size_t>>,
-                                            AdmissionSlot& admission) override {
+                                            AdmissionSlot& admission, EndReason&) override {
     ++retries;
     if (!retry_to || !admission.admitToCluster(*retry_limit)) return std::nullopt;
     return *retry_to;

@@ -31,6 +31,14 @@ TEST(ParseOptions, EveryFlag) {
   EXPECT_TRUE(options.validate_only);
 }
 
+// --strict: dangling references are errors (Istio's verdict, a warning, without it).
+TEST(ParseOptions, StrictIsOffByDefaultAndDocumented) {
+  EXPECT_FALSE(parseOk({"-c", "x"}).strict_references);
+  EXPECT_TRUE(parseOk({"-c", "x", "--strict"}).strict_references);
+  EXPECT_TRUE(parseOk({"--validate", "--strict", "-c", "x"}).strict_references);
+  EXPECT_NE(usageText().find("--strict"), std::string::npos);
+}
+
 TEST(ParseOptions, SpliceAfterTakesBytesOrNever) {
   EXPECT_EQ(parseOk({"-c", "x", "--splice-after", "0"}).splice_after, 0u);
   EXPECT_EQ(parseOk({"-c", "x", "--splice-after=1048576"}).splice_after, 1048576u);

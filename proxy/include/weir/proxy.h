@@ -44,6 +44,10 @@ struct ProxySettings {
   unsigned concurrency = 1;                // worker threads; 0: one per core
   std::optional<uint64_t> seed;            // reproducible weighted picks
   bool watch_files = false;                // reload when config_paths change on disk
+  // A reference to what the configuration does not define (a VirtualService's
+  // gateway, a destination's ServiceEntry host or port, a subset) is an error
+  // (weir --strict); by default it is Istio's verdict, a warning, and routes nowhere.
+  bool strict_references = false;
 
   // Also for the weir binary, which is main() over runInForeground():
   std::string admin_address = "127.0.0.1";
