@@ -8,13 +8,13 @@
 #include <string_view>
 #include <vector>
 
+#include "common/usage_error.h"
 #include "echo/client_options.h"
 #include "echo/echo_client.h"
 #include "echo/file_limit.h"
 #include "echo/libevent_handles.h"
 #include "echo/socket_address.h"
 #include "echo/split_expectation.h"
-#include "echo/usage_error.h"
 
 namespace {
 
@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
   ClientOptions options;
   try {
     options = parseClientArgs(args);
-  } catch (const UsageError& error) {
+  } catch (const weir::cli::UsageError& error) {
     fmt::print(stderr, "{}: {}\nTry '{} --help'.\n", kProgram, error.what(), kProgram);
     return kExitUsage;
   }

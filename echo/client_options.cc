@@ -4,9 +4,9 @@
 
 #include <vector>
 
-#include "echo/option_reader.h"
+#include "common/option_reader.h"
+#include "common/usage_error.h"
 #include "echo/socket_address.h"
-#include "echo/usage_error.h"
 
 namespace weir::echo {
 namespace {
@@ -22,7 +22,7 @@ ClientOptions parseClientArgs(std::span<const std::string_view> args) {
   ClientOptions options;
   bool tolerance_given = false;
   std::vector<std::string_view> positional;
-  OptionReader reader(args);
+  cli::OptionReader reader(args, kOptionStyle);
   while (reader.next()) {
     if (!reader.isOption()) {
       positional.push_back(reader.argument());
@@ -51,22 +51,22 @@ ClientOptions parseClientArgs(std::span<const std::string_view> args) {
       options.confidence = parseConfidence(reader.value(), "--tolerance");
       tolerance_given = true;
     } else {
-      throw UsageError(fmt::format("unknown option '{}'", name));
+      throw cli::UsageError(fmt::format("unknown option '{}'", name));
     }
   }
   if (positional.empty()) {
-    throw UsageError("missing HOST:PORT");
+    throw cli::UsageError("missing HOST:PORT");
   }
   if (positional.size() > 1) {
-    throw UsageError(fmt::format("unexpected argument '{}'", positional[1]));
+    throw cli::UsageError(fmt::format("unexpected argument '{}'", positional[1]));
   }
   if (tolerance_given && !options.expect) {
-    throw UsageError("--tolerance needs --expect");
+    throw cli::UsageError("--tolerance needs --expect");
   }
   if (positional[0].starts_with("unix:")) {
     const std::string_view path = positional[0].substr(5);
     if ((!path.starts_with('/') && !path.starts_with('@')) || !SocketAddress::fromUnixPath(path)) {
-      throw UsageError(fmt::format(
+      throw cli::UsageError(fmt::format(
           "'{}': expected unix:/PATH or unix:@NAME of at most 107 bytes", positional[0]));
     }
     options.unix_target = std::string(path);

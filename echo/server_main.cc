@@ -10,11 +10,11 @@
 #include <string_view>
 #include <vector>
 
+#include "common/usage_error.h"
 #include "echo/echo_server.h"
 #include "echo/file_limit.h"
 #include "echo/libevent_handles.h"
 #include "echo/server_options.h"
-#include "echo/usage_error.h"
 
 namespace {
 
@@ -83,7 +83,7 @@ int main(int argc, char** argv) {
   ServerOptions options;
   try {
     options = parseServerArgs(args);
-  } catch (const UsageError& error) {
+  } catch (const weir::cli::UsageError& error) {
     fmt::print(stderr, "{}: {}\nTry '{} --help'.\n", kProgram, error.what(), kProgram);
     return 2;
   }
