@@ -26,18 +26,19 @@ constexpr size_t kPipesKept = 16;
 constexpr size_t kConnectionsKept = 1024;
 }  // namespace
 
-Worker::Worker(unsigned index, WorkerSettings settings, std::unique_ptr<RandomSource> random)
+Worker::Worker(unsigned index, const ProxySettings& settings, WorkerShared shared,
+               std::unique_ptr<RandomSource> random)
     : index_(index),
-      settings_(std::move(settings)),
+      settings_(settings),
+      shared_(std::move(shared)),
       random_(std::move(random)),
       scratch_(std::make_unique_for_overwrite<char[]>(kScratchBytes)),
       pipes_(std::min(kPipeBytes, settings_.buffer_limit), kPipesKept),
       connections_(kConnectionsKept) {
-  relay_context_ = RelayContext{.scratch = scratch_.get(),
+  relay_context_ = RelayContext{.settings = &settings_,
+                                .scratch = scratch_.get(),
                                 .scratch_size = kScratchBytes,
-                                .buffer_limit = settings_.buffer_limit,
-                                .pipes = &pipes_,
-                                .splice_after = settings_.splice_after};
+                                .pipes = &pipes_};
   base_.reset(event_base_new());
   if (!base_) {
     throw std::runtime_error("cannot create an event loop");
@@ -106,7 +107,7 @@ void Worker::applyConfig(std::shared_ptr<const RouteSnapshot> snapshot,
   for (size_t c = 0; c < table.clusters.size(); ++c) {
     const config::UpstreamCluster& cluster = table.clusters[c];
     cluster_stats_.push_back(&stats_.cluster(cluster.name));
-    cluster_connections_.push_back(&settings_.connection_counts->counter(cluster.name));
+    cluster_connections_.push_back(&shared_.connection_counts->counter(cluster.name));
     auto& endpoints = endpoint_stats_.emplace_back();
     for (const ResolvedEndpoint& endpoint : snapshot->endpoints[c]) {
       endpoints.push_back(&stats_.endpoint(cluster.name, endpoint.display));
@@ -132,7 +133,7 @@ void Worker::applyConfig(std::shared_ptr<const RouteSnapshot> snapshot,
       if (slot->config_index >= 0) continue;  // a TLS server merged onto the first
       slot->config_index = static_cast<int>(i);
       slot->stats = &stats_.listener(listener.stat_prefix);
-      slot->open_connections = &settings_.connection_counts->counter("listener " + slot->key);
+      slot->open_connections = &shared_.connection_counts->counter("listener " + slot->key);
       slot->unix_path = std::string(config::unixSocketPath(listener.bind_address));
     }
   }
@@ -183,9 +184,9 @@ void Worker::accept(ListenerSlot& slot, evutil_socket_t fd, const sockaddr* addr
   slot.stats->downstream_cx_total.add();
   // --max-connections, over every worker and listener (Envoy's overload manager
   // global_downstream_max_connections): over it, close at once and count.
-  if (settings_.downstream_connections->fetch_add(1, std::memory_order_relaxed) >=
-      settings_.max_connections) {
-    settings_.downstream_connections->fetch_sub(1, std::memory_order_relaxed);
+  if (shared_.downstream_connections->fetch_add(1, std::memory_order_relaxed) >=
+      settings_.max_connections.value_or(UINT64_MAX)) {
+    shared_.downstream_connections->fetch_sub(1, std::memory_order_relaxed);
     slot.stats->downstream_global_cx_overflow.add();
     close(fd);
     return;
@@ -194,7 +195,7 @@ void Worker::accept(ListenerSlot& slot, evutil_socket_t fd, const sockaddr* addr
   // (Envoy's per-listener connection limit).
   if (slot.open_connections->fetch_add(1, std::memory_order_relaxed) >= listener.max_connections) {
     slot.open_connections->fetch_sub(1, std::memory_order_relaxed);
-    settings_.downstream_connections->fetch_sub(1, std::memory_order_relaxed);
+    shared_.downstream_connections->fetch_sub(1, std::memory_order_relaxed);
     slot.stats->downstream_cx_overflow.add();
     close(fd);
     return;
@@ -305,7 +306,7 @@ void Worker::route(ListenerSlot& slot, AcceptedClient client, std::string_view s
   facts.source = client.source;
   facts.destination = client.destination;
   facts.sni = sni;
-  facts.self = settings_.identity.get();
+  facts.self = shared_.identity.get();
   size_t served_by = static_cast<size_t>(slot.config_index);
   const config::TcpRoute* route =
       config::findRoute(table, slot.listener_indices, facts, &served_by);
@@ -471,7 +472,7 @@ void Worker::refuse(evutil_socket_t fd, const AcceptedClient& client, EndReason 
   close(fd);
   client.stats->downstream_cx_active.subtract();
   client.listener_connections->fetch_sub(1, std::memory_order_relaxed);
-  settings_.downstream_connections->fetch_sub(1, std::memory_order_relaxed);
+  shared_.downstream_connections->fetch_sub(1, std::memory_order_relaxed);
   if (ConnectionRecord* record = client.record.get()) {
     record->reason = reason;
     writeAccessLog(*record);
@@ -480,7 +481,7 @@ void Worker::refuse(evutil_socket_t fd, const AcceptedClient& client, EndReason 
 
 void Worker::onLocalConnectFailure(const UpstreamTarget& target, ConnectFailureCause cause,
                                    int error) {
-  settings_.local_errors->onFailure(
+  shared_.local_errors->onFailure(
       cause, error, fmt::format("{} {}", target.cluster().name, target.endpointDisplay()));
   if (cause != ConnectFailureCause::kLocalShortage) return;
   // Out of descriptors or memory: any client accepted now would fail the same
@@ -491,7 +492,7 @@ void Worker::onLocalConnectFailure(const UpstreamTarget& target, ConnectFailureC
 
 void Worker::onConnectionDone(ProxiedConnection& connection, const ConnectionRecord* record) {
   if (record) writeAccessLog(*record);
-  settings_.downstream_connections->fetch_sub(1, std::memory_order_relaxed);
+  shared_.downstream_connections->fetch_sub(1, std::memory_order_relaxed);
   connections_.giveBack(connection);
   active_connections_.store(connections_.openCount(), std::memory_order_relaxed);
 }
@@ -507,10 +508,9 @@ const timeval* Worker::commonTimeout(std::chrono::milliseconds length) {
 }
 
 void Worker::writeAccessLog(const ConnectionRecord& record) {
-  if (settings_.access_log) {
-    settings_.access_log->info(settings_.access_log_format == AccessLogFormat::kJson
-                                   ? formatAccessLogJson(record)
-                                   : formatAccessLogText(record));
+  if (shared_.access_log) {
+    shared_.access_log->info(settings_.access_log_json ? formatAccessLogJson(record)
+                                                       : formatAccessLogText(record));
   }
 }
 
