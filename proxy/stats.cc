@@ -51,6 +51,16 @@ struct SampleVisitor {
   }
 };
 
+// The statistics under `key`, added (zero) if there are none yet.
+template <typename Stats>
+Stats& findOrAdd(std::map<std::string, std::unique_ptr<Stats>>& groups, const std::string& key) {
+  auto& slot = groups[key];
+  if (!slot) {
+    slot = std::make_unique<Stats>();
+  }
+  return *slot;
+}
+
 // Zeroes counters and histograms; gauges (active connections) stay.
 struct CounterReset {
   template <typename Stat>
@@ -89,11 +99,7 @@ EndpointStats& WorkerStats::endpoint(const std::string& cluster, const std::stri
 
 RouteStats& WorkerStats::route(const std::string& name) {
   std::lock_guard lock(mutex_);
-  auto& slot = routes_[name];
-  if (!slot) {
-    slot = std::make_unique<RouteStats>();
-  }
-  return *slot;
+  return findOrAdd(routes_, name);
 }
 
 void WorkerStats::visitEndpoints(
@@ -105,20 +111,12 @@ void WorkerStats::visitEndpoints(
 
 ListenerStats& WorkerStats::listener(const std::string& stat_prefix) {
   std::lock_guard lock(mutex_);
-  auto& slot = listeners_[stat_prefix];
-  if (!slot) {
-    slot = std::make_unique<ListenerStats>();
-  }
-  return *slot;
+  return findOrAdd(listeners_, stat_prefix);
 }
 
 ClusterStats& WorkerStats::cluster(const std::string& name) {
   std::lock_guard lock(mutex_);
-  auto& slot = clusters_[name];
-  if (!slot) {
-    slot = std::make_unique<ClusterStats>();
-  }
-  return *slot;
+  return findOrAdd(clusters_, name);
 }
 
 void WorkerStats::resetCounters() {
