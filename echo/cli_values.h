@@ -8,13 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "common/option_reader.h"
-
 namespace weir::echo {
-
-// How the echo tools read their command lines and word the option reader's errors.
-inline constexpr cli::OptionStyle kOptionStyle{.missing_value = "{}: missing value",
-                                               .unexpected_value = "{}: takes no value"};
 
 // A decimal integer in [min, max], digits only (no sign, no spaces). `what` names the
 // value in the error message, e.g. "--max-line-bytes".

@@ -4,8 +4,8 @@
 
 #include <vector>
 
-#include "common/option_reader.h"
 #include "common/usage_error.h"
+#include "echo/command_line.h"
 #include "echo/socket_address.h"
 
 namespace weir::echo {
@@ -21,18 +21,7 @@ constexpr std::uint64_t kMaxTimeoutMs = 24ULL * 3600 * 1000;
 ClientOptions parseClientArgs(std::span<const std::string_view> args) {
   ClientOptions options;
   bool tolerance_given = false;
-  std::vector<std::string_view> positional;
-  cli::OptionReader reader(args, kOptionStyle);
-  while (reader.next()) {
-    if (!reader.isOption()) {
-      positional.push_back(reader.argument());
-      continue;
-    }
-    std::string_view name = reader.name();
-    if (name == "-h" || name == "--help") {
-      options.help = true;
-      return options;
-    }
+  auto take_option = [&](std::string_view name, cli::OptionReader& reader) {
     if (name == "-n") {
       options.connections = parseUnsigned(reader.value(), "-n", 1, kMaxConnections);
     } else if (name == "-c") {
@@ -51,8 +40,14 @@ ClientOptions parseClientArgs(std::span<const std::string_view> args) {
       options.confidence = parseConfidence(reader.value(), "--tolerance");
       tolerance_given = true;
     } else {
-      throw cli::UsageError(fmt::format("unknown option '{}'", name));
+      return false;
     }
+    return true;
+  };
+  const std::vector<std::string_view> positional =
+      readCommandLine(args, options.help, take_option);
+  if (options.help) {
+    return options;
   }
   if (positional.empty()) {
     throw cli::UsageError("missing HOST:PORT");

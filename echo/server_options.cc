@@ -4,27 +4,16 @@
 
 #include <limits>
 
-#include "common/option_reader.h"
 #include "common/usage_error.h"
 #include "echo/cli_values.h"
+#include "echo/command_line.h"
 #include "echo/socket_address.h"
 
 namespace weir::echo {
 
 ServerOptions parseServerArgs(std::span<const std::string_view> args) {
   ServerOptions options;
-  std::vector<std::string_view> positional;
-  cli::OptionReader reader(args, kOptionStyle);
-  while (reader.next()) {
-    if (!reader.isOption()) {
-      positional.push_back(reader.argument());
-      continue;
-    }
-    std::string_view name = reader.name();
-    if (name == "-h" || name == "--help") {
-      options.help = true;
-      return options;
-    }
+  auto take_option = [&](std::string_view name, cli::OptionReader& reader) {
     if (name == "--listen") {
       std::string_view address = reader.value();
       if (address.starts_with("unix:")) {
@@ -56,8 +45,14 @@ ServerOptions parseServerArgs(std::span<const std::string_view> args) {
       reader.expectNoValue();
       options.verbose = true;
     } else {
-      throw cli::UsageError(fmt::format("unknown option '{}'", name));
+      return false;
     }
+    return true;
+  };
+  const std::vector<std::string_view> positional =
+      readCommandLine(args, options.help, take_option);
+  if (options.help) {
+    return options;
   }
   // A Unix socket takes the place of the ports: PREFIX comes first.
   const std::size_t prefix_at = options.unix_path ? 0 : 1;
