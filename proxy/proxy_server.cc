@@ -495,12 +495,14 @@ void ProxyServer::stopWorkers() {
 }
 
 config::LoadResult ProxyServer::loadConfig() const {
-  if (settings_.config_paths.empty()) {
-    std::vector<config::NamedYaml> documents;
-    for (const YamlText& text : settings_.config_texts) documents.push_back({text.name, text.text});
-    return config::loadFromText(documents);
+  if (!texts_given_later_ && !settings_.config_paths.empty()) {
+    return config::load(settings_.config_paths);
   }
-  return config::load(settings_.config_paths);
+  const std::vector<YamlText>& texts =
+      texts_given_later_ ? *texts_given_later_ : settings_.config_texts;
+  std::vector<config::NamedYaml> documents;
+  for (const YamlText& text : texts) documents.push_back({text.name, text.text});
+  return config::loadFromText(documents);
 }
 
 std::optional<uint16_t> ProxyServer::listenerPort(uint16_t gateway_port) const {

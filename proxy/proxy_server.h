@@ -8,6 +8,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -58,8 +59,7 @@ class ProxyServer final : private AdminBackend {
   void drain() override;
   // Embedding: from now on the configuration is these documents, not files.
   void useConfigTexts(std::vector<YamlText> texts) {
-    settings_.config_paths.clear();
-    settings_.config_texts = std::move(texts);
+    texts_given_later_ = std::move(texts);
     watcher_.reset();
   }
 
@@ -111,10 +111,10 @@ class ProxyServer final : private AdminBackend {
   // Removes the files of Unix listeners whose keys are no longer open.
   void removeClosedUnixSocketFiles();
 
-  // The workers read it by reference while they run. Only where the configuration
-  // comes from (config_paths, config_texts: useConfigTexts) changes after start(),
-  // and no worker reads that.
-  ProxySettings settings_;
+  // Never changes, so that the workers may read it by reference while they run.
+  const ProxySettings settings_;
+  // Embedding: the configuration since useConfigTexts(), instead of settings_'.
+  std::optional<std::vector<YamlText>> texts_given_later_;
   EventBasePtr own_loop_;  // null when embedded on the caller's loop
   event_base* loop_ = nullptr;
   std::vector<EventPtr> signal_events_;
