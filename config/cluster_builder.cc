@@ -9,6 +9,11 @@
 namespace weir::config {
 namespace {
 
+// What Envoy's tcp_proxy does with a connection whose cluster does not exist, for
+// the messages about dangling references.
+constexpr const char* kClosedForNoCluster =
+    ", so connections picked for this destination are closed (no cluster: flag NC)";
+
 bool selects(const std::map<std::string, std::string>& subset_labels,
              const std::map<std::string, std::string>& endpoint_labels) {
   return std::all_of(subset_labels.begin(), subset_labels.end(), [&](const auto& label) {
@@ -47,108 +52,143 @@ std::string clusterName(uint16_t port, const std::string& subset, const std::str
 ClusterBuilder::ClusterBuilder(const ServiceCatalog& catalog, Diagnostics& diagnostics)
     : catalog_(catalog), diagnostics_(diagnostics) {}
 
-std::optional<size_t> ClusterBuilder::clusterFor(const DestinationRef& destination) {
+bool ClusterBuilder::dependsOnServerPort(const DestinationRef& destination) const {
+  if (destination.port || destination.host.value.empty()) {
+    return false;
+  }
+  const ServiceEntryObject* entry = catalog_.serviceEntry(destination.host.value).entry;
+  return entry == nullptr || entry->ports.size() != 1;
+}
+
+std::optional<WeightedDestination> ClusterBuilder::destinationFor(
+    const DestinationRef& destination, std::optional<uint16_t> server_port) {
   if (destination.host.value.empty()) {
     return std::nullopt;  // already reported
   }
-  const uint16_t requested_port = destination.port ? destination.port->value : 0;
-  const auto key =
-      std::make_tuple(destination.host.value, destination.subset.value, requested_port);
+  const ServiceCatalog::Service service = catalog_.serviceEntry(destination.host.value);
+  // Istio's GetDestinationCluster: the destination's port, else the entry's only
+  // port, else the port of the server the rule serves.
+  uint16_t port = server_port.value_or(0);
+  if (destination.port) {
+    port = destination.port->value;
+  } else if (service.entry != nullptr && service.entry->ports.size() == 1) {
+    port = service.entry->ports.front().number;
+  }
+  const auto key = std::make_tuple(destination.host.value, destination.subset.value, port);
   if (const auto known = memo_.find(key); known != memo_.end()) {
     return known->second;
   }
-  std::optional<size_t>& result = memo_[key];
+  return memo_[key] = resolve(destination, service, port, server_port);
+}
 
-  const ServiceCatalog::Service service = catalog_.serviceEntry(destination.host.value);
+WeightedDestination ClusterBuilder::resolve(const DestinationRef& destination,
+                                            const ServiceCatalog::Service& service,
+                                            uint16_t port, std::optional<uint16_t> server_port) {
+  const std::string& host = destination.host.value;
+  WeightedDestination result;
+  result.missing = MissingCluster{clusterName(port, destination.subset.value, host), host,
+                                  destination.subset.value, port};
   if (service.entry == nullptr) {
-    diagnostics_.error(destination.host.at,
-                       "no ServiceEntry for host \"" + destination.host.value + "\"" +
-                           didYouMean(destination.host.value, catalog_.hostNames()));
+    diagnostics_.danglingReference(destination.host.at,
+                                   "no ServiceEntry for host \"" + host + "\"" + kClosedForNoCluster +
+                                       didYouMean(host, catalog_.hostNames()));
     return result;
   }
-  // An entry without ports only names hosts: Istio builds no cluster for it, so what
-  // is routed there is closed. Weir builds an empty one (warned about below).
-  const ServicePortSpec no_port{requested_port, "", 0, destination.at};
-  const ServicePortSpec* port =
-      service.entry->ports.empty() ? &no_port : servicePort(destination, *service.entry);
-  if (port == nullptr) {
+  const ServiceEntryObject& entry = *service.entry;
+  const auto service_port =
+      std::find_if(entry.ports.begin(), entry.ports.end(),
+                   [&](const ServicePortSpec& known) { return known.number == port; });
+  if (service_port == entry.ports.end()) {
+    // An entry without ports only names hosts: Istio builds no cluster for it.
+    if (entry.ports.empty()) {
+      diagnostics_.danglingReference(
+          destination.host.at,
+          "ServiceEntry " + entry.meta.qualifiedName() +
+              " has no ports (Istio builds no cluster for it)" + kClosedForNoCluster);
+    } else if (destination.port) {
+      diagnostics_.danglingReference(destination.port->at,
+                                     "port " + std::to_string(port) +
+                                         " is not a port of ServiceEntry " +
+                                         entry.meta.qualifiedName() + " (ports: " +
+                                         portList(entry) + ")" + kClosedForNoCluster);
+    } else if (server_port) {
+      diagnostics_.danglingReference(
+          FieldRef{destination.at.position, destination.at.field + ".port"},
+          "no destination port, and ServiceEntry " + entry.meta.qualifiedName() +
+              " has several (" + portList(entry) + "): Istio takes the server's port, " +
+              std::to_string(port) + ", which the entry does not list" + kClosedForNoCluster);
+    }
+    return result;
+  }
+  const SubsetLookup subset = findSubset(destination);
+  if (!subset.found) {
     return result;
   }
   // Another destination may name the same cluster with its port left implicit.
   for (size_t i = 0; i < clusters_.size(); ++i) {
     const UpstreamCluster& cluster = clusters_[i];
-    if (cluster.host == destination.host.value && cluster.subset == destination.subset.value &&
-        cluster.port == port->number) {
-      result = i;
+    if (cluster.host == host && cluster.subset == destination.subset.value &&
+        cluster.port == port) {
+      result.cluster_index = i;
       return result;
     }
   }
-  if (std::optional<UpstreamCluster> cluster = makeCluster(destination, service, *port)) {
-    clusters_.push_back(std::move(*cluster));
-    result = clusters_.size() - 1;
-  }
+  clusters_.push_back(makeCluster(destination, service, *service_port, subset));
+  result.cluster_index = clusters_.size() - 1;
   return result;
 }
 
-const ServicePortSpec* ClusterBuilder::servicePort(const DestinationRef& destination,
-                                                   const ServiceEntryObject& entry) {
-  if (destination.port) {
-    for (const ServicePortSpec& port : entry.ports) {
-      if (port.number == destination.port->value) {
-        return &port;
+ClusterBuilder::SubsetLookup ClusterBuilder::findSubset(const DestinationRef& destination) {
+  SubsetLookup lookup;
+  const std::string& host = destination.host.value;
+  const std::string& subset_name = destination.subset.value;
+  lookup.rule = catalog_.destinationRule(host);
+  if (subset_name.empty()) {
+    return lookup;
+  }
+  if (lookup.rule == nullptr) {
+    diagnostics_.danglingReference(destination.subset.at,
+                                   "subset \"" + subset_name +
+                                       "\" not found: no DestinationRule for host \"" + host +
+                                       "\"" + kClosedForNoCluster);
+    lookup.found = false;
+    return lookup;
+  }
+  const std::vector<SubsetSpec>& subsets = lookup.rule->subsets;
+  const auto subset = std::find_if(subsets.begin(), subsets.end(), [&](const SubsetSpec& s) {
+    return s.name.value == subset_name;
+  });
+  if (subset == subsets.end()) {
+    std::vector<std::string_view> names;
+    for (const SubsetSpec& known : subsets) {
+      if (!known.name.value.empty()) {
+        names.push_back(known.name.value);
       }
     }
-    diagnostics_.error(destination.port->at,
-                       "port " + std::to_string(destination.port->value) +
-                           " is not a port of ServiceEntry " + entry.meta.qualifiedName() +
-                           " (ports: " + portList(entry) + ")");
-    return nullptr;
+    diagnostics_.danglingReference(
+        destination.subset.at,
+        "subset \"" + subset_name + "\" not found in DestinationRule for host \"" + host + "\"" +
+            (names.empty() ? " (it has no subsets)" : " (subsets are " + nameList(names) + ")") +
+            kClosedForNoCluster);
+    lookup.found = false;
+    return lookup;
   }
-  if (entry.ports.size() == 1) {
-    return &entry.ports.front();
-  }
-  diagnostics_.error(FieldRef{destination.at.position, destination.at.field + ".port"},
-                     "destination port is required: ServiceEntry " + entry.meta.qualifiedName() +
-                         " has several ports (" + portList(entry) + ")");
-  return nullptr;
+  lookup.subset = &*subset;
+  return lookup;
 }
 
-std::optional<UpstreamCluster> ClusterBuilder::makeCluster(
-    const DestinationRef& destination, const ServiceCatalog::Service& service,
-    const ServicePortSpec& port) {
+UpstreamCluster ClusterBuilder::makeCluster(const DestinationRef& destination,
+                                            const ServiceCatalog::Service& service,
+                                            const ServicePortSpec& port,
+                                            const SubsetLookup& subset) {
   const ServiceEntryObject& entry = *service.entry;
   const std::string& host = destination.host.value;
   const std::string& subset_name = destination.subset.value;
-
-  std::map<std::string, std::string> subset_labels;
-  const DestinationRuleObject* rule = catalog_.destinationRule(host);
-  const SubsetSpec* subset_spec = nullptr;
-  if (!subset_name.empty()) {
-    if (rule == nullptr) {
-      diagnostics_.error(destination.subset.at, "subset \"" + subset_name +
-                                                    "\" not found: no DestinationRule for host \"" +
-                                                    host + "\"");
-      return std::nullopt;
-    }
-    const auto subset = std::find_if(rule->subsets.begin(), rule->subsets.end(),
-                                     [&](const SubsetSpec& s) { return s.name.value == subset_name; });
-    if (subset == rule->subsets.end()) {
-      std::vector<std::string_view> names;
-      for (const SubsetSpec& known : rule->subsets) {
-        if (!known.name.value.empty()) {
-          names.push_back(known.name.value);
-        }
-      }
-      diagnostics_.error(destination.subset.at,
-                         "subset \"" + subset_name + "\" not found in DestinationRule for host \"" +
-                             host + "\"" +
-                             (names.empty() ? " (it has no subsets)"
-                                            : " (subsets are " + nameList(names) + ")"));
-      return std::nullopt;
-    }
-    subset_labels = subset->labels;
-    subset_spec = &*subset;
-  }
+  const DestinationRuleObject* rule = subset.rule;
+  const SubsetSpec* subset_spec = subset.subset;
+  const std::map<std::string, std::string> no_labels;
+  const std::map<std::string, std::string>& subset_labels =
+      subset_spec != nullptr ? subset_spec->labels : no_labels;
 
   UpstreamCluster cluster;
   cluster.name = clusterName(port.number, subset_name, host);
@@ -169,8 +209,7 @@ std::optional<UpstreamCluster> ClusterBuilder::makeCluster(
 
   const bool resolves_names = entry.resolution == EndpointResolution::kDns ||
                              entry.resolution == EndpointResolution::kDnsRoundRobin;
-  if (entry.endpoints.empty() && !entry.workload_selector && resolves_names &&
-      !entry.ports.empty()) {
+  if (entry.endpoints.empty() && !entry.workload_selector && resolves_names) {
     // Istio: a DNS ServiceEntry without endpoints resolves its host. Use the host as
     // written (e.g. a docker compose service name), which is what DNS knows.
     if (subset_labels.empty()) {
@@ -189,9 +228,8 @@ std::optional<UpstreamCluster> ClusterBuilder::makeCluster(
       entry.resolution == EndpointResolution::kDynamicDns;
   // Its own endpoints, or the WorkloadEntries its workloadSelector selects.
   const std::vector<EndpointSpec> no_endpoints;
-  for (const EndpointSpec& spec : entry.ports.empty() || forwards_to_original_destination
-                                      ? no_endpoints
-                                      : catalog_.endpoints(entry)) {
+  for (const EndpointSpec& spec :
+       forwards_to_original_destination ? no_endpoints : catalog_.endpoints(entry)) {
     if (spec.address.value.empty() || !selects(subset_labels, spec.labels)) {
       continue;
     }
@@ -210,11 +248,7 @@ std::optional<UpstreamCluster> ClusterBuilder::makeCluster(
   // and DYNAMIC_DNS entries have none by design, said where they are parsed.
   if (cluster.endpoints.empty() && !forwards_to_original_destination) {
     const std::string closed = "; connections routed there are closed";
-    if (entry.ports.empty()) {
-      diagnostics_.warning(destination.host.at, "ServiceEntry " + entry.meta.qualifiedName() +
-                                                    " has no ports, so it serves no destination" +
-                                                    closed);
-    } else if (!subset_name.empty()) {
+    if (!subset_name.empty()) {
       diagnostics_.warning(destination.subset.at, "subset \"" + subset_name +
                                                       "\" selects no endpoint of ServiceEntry " +
                                                       entry.meta.qualifiedName() + closed);

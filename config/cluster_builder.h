@@ -21,26 +21,45 @@ class ClusterBuilder {
  public:
   ClusterBuilder(const ServiceCatalog& catalog, Diagnostics& diagnostics);
 
-  // The index of the cluster for `destination`, creating it on first use; nullopt
-  // when the destination cannot be served (reported once per distinct destination).
-  std::optional<size_t> clusterFor(const DestinationRef& destination);
+  // Whether the cluster `destination` names depends on the port of the server its
+  // rule serves: it names no port, and its host has no ServiceEntry with exactly
+  // one port, so Istio takes the server's (GetDestinationCluster).
+  bool dependsOnServerPort(const DestinationRef& destination) const;
+
+  // The cluster `destination` names, for a rule serving a server on `server_port`
+  // (nullopt: a rule that serves no server), created on first use. When that
+  // cluster does not exist (no ServiceEntry for the host, a port the entry does
+  // not list, an unknown subset), the destination has no cluster_index and says
+  // which is missing; that is a dangling reference, reported once per distinct
+  // cluster. nullopt for a destination whose host is invalid (already reported).
+  // The weight is left 0.
+  std::optional<WeightedDestination> destinationFor(const DestinationRef& destination,
+                                                    std::optional<uint16_t> server_port);
 
   std::vector<UpstreamCluster> takeClusters() { return std::move(clusters_); }
 
  private:
-  // The service port a destination uses: destination.port.number, or the entry's
-  // only port.
-  const ServicePortSpec* servicePort(const DestinationRef& destination,
-                                     const ServiceEntryObject& entry);
-  std::optional<UpstreamCluster> makeCluster(const DestinationRef& destination,
-                                             const ServiceCatalog::Service& service,
-                                             const ServicePortSpec& port);
+  WeightedDestination resolve(const DestinationRef& destination,
+                              const ServiceCatalog::Service& service, uint16_t port,
+                              std::optional<uint16_t> server_port);
+  // The DestinationRule subset the destination names, or why there is none (a
+  // dangling reference, reported). `found` is false when it names one that does
+  // not exist.
+  struct SubsetLookup {
+    bool found = true;
+    const DestinationRuleObject* rule = nullptr;
+    const SubsetSpec* subset = nullptr;  // null when the destination names none
+  };
+  SubsetLookup findSubset(const DestinationRef& destination);
+  UpstreamCluster makeCluster(const DestinationRef& destination,
+                              const ServiceCatalog::Service& service, const ServicePortSpec& port,
+                              const SubsetLookup& subset);
 
   const ServiceCatalog& catalog_;
   Diagnostics& diagnostics_;
   std::vector<UpstreamCluster> clusters_;
-  // (host, subset, requested port or 0) -> cluster index, or nullopt when invalid.
-  std::map<std::tuple<std::string, std::string, uint16_t>, std::optional<size_t>> memo_;
+  // (host, subset, port) -> what a destination naming that cluster gets.
+  std::map<std::tuple<std::string, std::string, uint16_t>, WeightedDestination> memo_;
 };
 
 // "outbound|PORT|SUBSET|HOST", SUBSET empty when none.

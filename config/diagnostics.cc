@@ -25,4 +25,12 @@ void Diagnostics::warning(const FieldRef& at, std::string message) {
   warnings.push_back(Diagnostic{at.position, at.field, std::move(message)});
 }
 
+void Diagnostics::danglingReference(const FieldRef& at, std::string message) {
+  if (strict_references) {
+    error(at, std::move(message));
+  } else {
+    warning(at, std::move(message));
+  }
+}
+
 }  // namespace weir::config

@@ -30,9 +30,15 @@ struct Located {
 struct Diagnostics {
   std::vector<Diagnostic> errors;
   std::vector<Diagnostic> warnings;
+  // LoadOptions::strict_references: dangling references are errors.
+  bool strict_references = false;
 
   void error(const FieldRef& at, std::string message);
   void warning(const FieldRef& at, std::string message);
+  // A reference to something the load does not define (a gateway, a destination's
+  // ServiceEntry host or port, a subset). Istio validates one object at a time and
+  // accepts it, so it is a warning; an error when strict_references is set.
+  void danglingReference(const FieldRef& at, std::string message);
   bool hasErrors() const { return !errors.empty(); }
 };
 

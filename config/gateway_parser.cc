@@ -196,6 +196,7 @@ ParsedServer parseServer(const FieldReader& item, const ObjectMeta& meta) {
   const FieldReader tls = item.field("tls");
   std::optional<ServerTlsSettings> settings;
   if (tls.present()) {
+    server.has_tls = true;
     settings = readServerTlsSettings(tls);
     parsed.https_redirect = settings && settings->https_redirect;
     parsed.https_redirect_field = tls.field("httpsRedirect");

@@ -56,6 +56,7 @@ struct GatewayServer {
   std::string protocol;  // upper case, e.g. "TCP"
   std::vector<ServerHost> hosts;
   std::string bind;  // empty when absent
+  bool has_tls = false;          // a `tls` block, whatever its mode
   bool tls_passthrough = false;  // protocol TLS/HTTPS with tls.mode PASSTHROUGH
   // Weir listens for it: opaque TCP (TCP, MONGO, MYSQL, REDIS without `tls`) or TLS
   // passthrough. Other servers (HTTP, TLS that would be terminated) are valid

@@ -16,26 +16,37 @@ bool contains(const std::vector<std::string>& names, const std::string& name) {
   return std::find(names.begin(), names.end(), name) != names.end();
 }
 
+std::vector<std::string_view> gatewayNames(const GatewayListeners& gateways) {
+  std::vector<std::string_view> names;
+  for (const auto& [name, gateway] : gateways.gateways) {
+    names.push_back(name);
+  }
+  return names;
+}
+
 // For a gateway that does not exist: the nearest name if one is near, else the
 // gateways there are (a few at most).
-std::string knownGatewaysHint(const std::string& name, const GatewayListeners& gateways) {
-  std::vector<std::string_view> names;
-  for (const auto& [known, gateway] : gateways.gateways) {
-    names.push_back(known);
-  }
+struct GatewayHint {
+  std::string list;         // " (gateways are a, b)", or ""
+  std::string did_you_mean; // "; did you mean \"a\"?", or ""
+};
+GatewayHint knownGatewaysHint(const std::string& name, const GatewayListeners& gateways) {
+  const std::vector<std::string_view> names = gatewayNames(gateways);
   if (std::string hint = didYouMean(name, names); !hint.empty()) {
-    return hint;
+    return {"", hint};
   }
   if (names.empty()) {
-    return " (there is no Gateway)";
+    return {" (there is no Gateway)", ""};
   }
-  return names.size() <= 5 ? " (gateways are " + nameList(names) + ")" : "";
+  return {names.size() <= 5 ? " (gateways are " + nameList(names) + ")" : "", ""};
 }
 
 // Keeps the gateways Weir serves: drops "mesh" (with a warning) and reports
-// references to gateways that do not exist.
+// references to gateways that do not exist, which Istio accepts: `consequence`
+// says what that means at run time (", so …").
 std::vector<std::string> resolveGateways(const std::vector<Located<std::string>>& refs,
                                          const GatewayListeners& gateways,
+                                         const std::string& consequence,
                                          Diagnostics& diagnostics) {
   std::vector<std::string> resolved;
   for (const Located<std::string>& ref : refs) {
@@ -43,8 +54,9 @@ std::vector<std::string> resolveGateways(const std::vector<Located<std::string>>
       diagnostics.warning(ref.at, "gateway \"mesh\" (the sidecars) is ignored by Weir, "
                                   "which acts as the ingress gateway");
     } else if (!gateways.gateways.contains(ref.value)) {
-      diagnostics.error(ref.at, "gateway \"" + ref.value + "\" not found" +
-                                    knownGatewaysHint(ref.value, gateways));
+      const GatewayHint hint = knownGatewaysHint(ref.value, gateways);
+      diagnostics.danglingReference(ref.at, "gateway \"" + ref.value + "\" not found" +
+                                                hint.list + consequence + hint.did_you_mean);
     } else if (!contains(resolved, ref.value)) {
       resolved.push_back(ref.value);
     }
@@ -135,8 +147,22 @@ class Linker {
   }
 
  private:
+  // A rule on its way into the table: its route without destinations, and the
+  // listeners it serves. Its destinations are resolved once it is known which
+  // servers it serves, since a destination without a port takes the server's.
+  struct PendingRule {
+    const TcpRuleSpec* rule = nullptr;
+    TcpRoute route;
+    // Its routes in routes_: one per server port when a destination depends on
+    // it (keyed by that port), else one (keyed 0).
+    std::vector<std::pair<uint16_t, size_t>> resolved;
+  };
+
   void addVirtualService(const VirtualServiceObject& vs) {
-    const std::vector<std::string> gateways = resolveGateways(vs.gateways, gateways_, diagnostics_);
+    const std::vector<std::string> gateways = resolveGateways(
+        vs.gateways, gateways_,
+        ", so VirtualService " + vs.meta.qualifiedName() + " is bound to no server through it",
+        diagnostics_);
     if (vs.gateways.empty()) {
       if (vs.lists_gateways) {
         return;  // its gateway names are all invalid, reported
@@ -148,24 +174,26 @@ class Linker {
       return;
     }
     if (gateways.empty()) {
-      return;  // only "mesh" or unknown gateways, reported above
+      return;  // only "mesh" or missing gateways, reported above
     }
 
-    // (route index, its rule), tls[] first: Istio builds a VirtualService's
-    // filter chains from its tls rules, and its tcp rules serve other servers.
-    std::vector<std::pair<size_t, const TcpRuleSpec*>> added;
+    // Its rules, tls[] first: Istio builds a VirtualService's filter chains from
+    // its tls rules, and its tcp rules serve other servers.
+    std::vector<PendingRule> pending;
     for (const std::vector<TcpRuleSpec>* rules : {&vs.tls, &vs.tcp}) {
       for (const TcpRuleSpec& rule : *rules) {
-        if (addRule(vs, rule, gateways)) {
-          added.emplace_back(routes_.size() - 1, &rule);
+        if (std::optional<TcpRoute> route = makeRoute(vs, rule, gateways)) {
+          pending.push_back(PendingRule{&rule, std::move(*route), {}});
         }
       }
     }
 
+    // (listener, pending rule) in the order the listener tries them.
+    std::vector<std::pair<size_t, size_t>> attachments;
     for (const std::string& gateway : gateways) {
       bool attached = false;
       for (size_t i = 0; i < gateways_.listeners.size(); ++i) {
-        Listener& listener = gateways_.listeners[i];
+        const Listener& listener = gateways_.listeners[i];
         const GatewayServer& server = *gateways_.servers[i];
         if (listener.gateway != gateway || !attaches(vs, server)) {
           continue;
@@ -173,11 +201,12 @@ class Linker {
         attached = true;
         const TcpRuleSpec* other_kind = nullptr;
         bool serves = false;
-        for (const auto& [r, rule] : added) {
-          if (!servesListener(*rule, listener)) {
-            other_kind = other_kind != nullptr ? other_kind : rule;
-          } else if (acceptsListener(routes_[r], listener, server)) {
-            listener.candidate_routes.push_back(r);
+        for (size_t p = 0; p < pending.size(); ++p) {
+          const TcpRuleSpec& rule = *pending[p].rule;
+          if (!servesListener(rule, listener)) {
+            other_kind = other_kind != nullptr ? other_kind : &rule;
+          } else if (acceptsListener(pending[p].route, listener, server)) {
+            attachments.emplace_back(i, p);
             serves = true;
           }
         }
@@ -192,6 +221,65 @@ class Linker {
                                  "; it serves nothing there");
       }
     }
+
+    for (size_t p = 0; p < pending.size(); ++p) {
+      std::vector<uint16_t> server_ports;
+      for (const auto& [listener, attached] : attachments) {
+        if (attached == p) server_ports.push_back(gateways_.listeners[listener].port);
+      }
+      addRoutes(pending[p], server_ports);
+    }
+    for (const auto& [listener, p] : attachments) {
+      gateways_.listeners[listener].candidate_routes.push_back(
+          routeFor(pending[p], gateways_.listeners[listener].port));
+    }
+  }
+
+  bool dependsOnServerPort(const TcpRuleSpec& rule) const {
+    return std::any_of(rule.route.begin(), rule.route.end(), [&](const RouteDestinationSpec& spec) {
+      return clusters_.dependsOnServerPort(spec.destination);
+    });
+  }
+
+  // Resolves a rule's destinations: once, or once per port of the servers it
+  // serves when a destination takes the server's port. A rule that serves no
+  // server is still resolved once, so that /config_dump shows it and its
+  // destinations are checked.
+  void addRoutes(PendingRule& pending, const std::vector<uint16_t>& server_ports) {
+    const bool per_port = dependsOnServerPort(*pending.rule);
+    if (server_ports.empty()) {
+      addRoute(pending, 0, std::nullopt);
+      return;
+    }
+    for (const uint16_t port : server_ports) {
+      const uint16_t key = per_port ? port : 0;
+      if (std::none_of(pending.resolved.begin(), pending.resolved.end(),
+                       [&](const auto& resolved) { return resolved.first == key; })) {
+        addRoute(pending, key, port);
+      }
+    }
+  }
+
+  void addRoute(PendingRule& pending, uint16_t key, std::optional<uint16_t> server_port) {
+    TcpRoute route = pending.route;
+    for (const RouteDestinationSpec& spec : pending.rule->route) {
+      if (std::optional<WeightedDestination> destination =
+              clusters_.destinationFor(spec.destination, server_port)) {
+        destination->weight = spec.weight;
+        route.destinations.push_back(std::move(*destination));
+        route.total_weight += spec.weight;
+      }
+    }
+    routes_.push_back(std::move(route));
+    pending.resolved.emplace_back(key, routes_.size() - 1);
+  }
+
+  size_t routeFor(const PendingRule& pending, uint16_t server_port) const {
+    const uint16_t key = dependsOnServerPort(*pending.rule) ? server_port : 0;
+    for (const auto& [port, route] : pending.resolved) {
+      if (port == key) return route;
+    }
+    return pending.resolved.front().second;  // unreachable: addRoutes resolved every port
   }
 
   bool hasListener(const std::string& gateway) const {
@@ -212,9 +300,10 @@ class Linker {
                                 ", a TLS passthrough server (Istio routes it by tls rules)");
   }
 
-  // Adds the route of one rule; false when it can never match at Weir.
-  bool addRule(const VirtualServiceObject& vs, const TcpRuleSpec& rule,
-               const std::vector<std::string>& vs_gateways) {
+  // The route of one rule, without its destinations; nullopt when it can never
+  // match at Weir.
+  std::optional<TcpRoute> makeRoute(const VirtualServiceObject& vs, const TcpRuleSpec& rule,
+                                    const std::vector<std::string>& vs_gateways) {
     TcpRoute route;
     route.virtual_service = vs.meta.qualifiedName();
     route.name = route.virtual_service + (rule.tls ? "/tls[" : "/tcp[") +
@@ -235,9 +324,11 @@ class Linker {
       if (rule.tls && match.sni_hosts.empty()) {
         continue;  // its sniHosts were all invalid, reported
       }
-      match.gateways = resolveGateways(spec.gateways, gateways_, diagnostics_);
+      match.gateways = resolveGateways(spec.gateways, gateways_,
+                                       ", so this match block never matches through it",
+                                       diagnostics_);
       if (!spec.gateways.empty() && match.gateways.empty()) {
-        continue;  // names only "mesh" or unknown gateways: never matches at Weir
+        continue;  // names only "mesh" or missing gateways: never matches at Weir
       }
       for (const Located<std::string>& ref : spec.gateways) {
         if (contains(match.gateways, ref.value) && !contains(vs_gateways, ref.value)) {
@@ -249,20 +340,12 @@ class Linker {
       route.matches.push_back(std::move(match));
     }
     if (!rule.matches.empty() && route.matches.empty()) {
-      return false;  // every match block is for gateways Weir does not serve
+      return std::nullopt;  // every match block is for gateways Weir does not serve
     }
     if (rule.tls && route.matches.empty()) {
-      return false;  // a tls rule without matches is an error, reported
+      return std::nullopt;  // a tls rule without matches is an error, reported
     }
-
-    for (const RouteDestinationSpec& spec : rule.route) {
-      if (std::optional<size_t> cluster = clusters_.clusterFor(spec.destination)) {
-        route.destinations.push_back(WeightedDestination{*cluster, spec.weight});
-        route.total_weight += spec.weight;
-      }
-    }
-    routes_.push_back(std::move(route));
-    return true;
+    return route;
   }
 
   const ParsedConfig& config_;

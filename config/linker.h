@@ -3,6 +3,14 @@
 // and computes, for each listener, which rules may serve it.
 //
 // Istio semantics reproduced here:
+// - References are not required to resolve, as Istio validates one object at a
+//   time: a gateway that does not exist serves nothing (a match block naming only
+//   such gateways never matches), and a destination whose cluster does not exist
+//   (no ServiceEntry, a port the entry lacks, an unknown subset) keeps its weight
+//   but has no cluster (route_table.h). Each is a Diagnostics::danglingReference.
+// - A destination without a port takes the ServiceEntry's only port, else the port
+//   of the server the rule serves (Istio's GetDestinationCluster): such a rule gets
+//   one TcpRoute per server port it serves, all with the rule's name.
 // - A VirtualService applies to the gateways in its `gateways`; without any it
 //   applies to the mesh (sidecars) only and Weir, the ingress gateway, ignores it.
 // - It is attached to a gateway server when one of its hosts matches one of the

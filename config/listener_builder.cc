@@ -2,7 +2,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
+#include <optional>
+#include <utility>
 
+#include "config/protocols.h"
 #include "config/unique_objects.h"
 #include "config/unix_address.h"
 
@@ -11,29 +15,23 @@ namespace {
 
 constexpr const char* kDefaultBind = "0.0.0.0";  // Istio's gateway listens on all addresses
 
-bool isWildcardAddress(const std::string& address) {
-  return address == "0.0.0.0" || address == "::";
-}
-
-// Two listeners clash when the same port is bound on the same address, or on any
-// address and a wildcard one: with SO_REUSEPORT they would share connections. A
-// Unix domain socket clashes only with the same socket.
-bool clash(const Listener& a, const Listener& b) {
-  if (isUnixAddress(a.bind_address) || isUnixAddress(b.bind_address)) {
-    return a.bind_address == b.bind_address;
-  }
-  return a.port == b.port && (a.bind_address == b.bind_address ||
-                              isWildcardAddress(a.bind_address) ||
-                              isWildcardAddress(b.bind_address));
-}
-
-// Istio merges TLS servers on one port and bind into one listener, told apart by
-// SNI (pilot/pkg/model/gateway.go, mergeGateways); any other pair on one port is a
-// conflict.
-bool mergeable(const Listener& a, const Listener& b) {
-  return a.tls_passthrough && b.tls_passthrough && a.bind_address == b.bind_address &&
-         a.port == b.port;
-}
+// What one socket (a port and bind) holds so far: Istio's gateway makes one Envoy
+// listener per port and bind, and mergeGateways (pilot/pkg/model/gateway.go)
+// decides which servers share it, in load order.
+struct SharedSocket {
+  // The first server here that is not a TLS server (Istio's plainTextServers).
+  // Only HTTP servers may join it; any other later server is skipped.
+  struct PlainText {
+    std::string protocol;  // normalized, e.g. "TCP"
+    std::string name;      // for messages: server "tcp" of gateway default/gw
+  };
+  std::optional<PlainText> plain_text;
+  // The hosts of the servers with `tls` here (Istio's tlsHostsByPort), by
+  // duplicateKey: a later server repeating one is skipped.
+  std::vector<std::string> tls_hosts;
+  // The first Listener made here: the ones after it share its stat prefix.
+  std::optional<size_t> first_listener;
+};
 
 // A server host as Istio compares them for duplicates across merged TLS servers
 // (sanitizeServerHostNamespace): "*/host" is "host", "./host" is "ns/host".
@@ -61,65 +59,83 @@ std::string statPrefix(const GatewayObject& gateway, const Listener& listener) {
 GatewayListeners buildListeners(const std::vector<GatewayObject>& gateways,
                                 Diagnostics& diagnostics) {
   GatewayListeners result;
-  // Hosts of the TLS servers already merged on each listener (by its index), as
-  // Istio's tlsHostsByPort.
-  std::map<size_t, std::vector<std::string>> merged_hosts;
+  std::map<std::pair<uint16_t, std::string>, SharedSocket> sockets;  // by port and bind
   for (const GatewayObject* gateway : uniqueObjects(gateways, diagnostics)) {
     const std::string gateway_name = gateway->meta.qualifiedName();
     result.gateways[gateway_name] = gateway;
     for (const GatewayServer& server : gateway->servers) {
       const bool unix_socket = isUnixAddress(server.bind);
-      if ((server.port.value == 0 && !unix_socket) || !server.served) {
-        continue;  // reported: an error, or a warning for a server Weir does not serve
+      if ((server.port.value == 0 && !unix_socket) || server.protocol.empty()) {
+        continue;  // an error, reported
       }
+      // An absent bind is the wildcard address Istio's listener gets.
+      const std::string bind = server.bind.empty() ? kDefaultBind : server.bind;
+      SharedSocket& socket = sockets[{server.port.value, bind}];
+      std::vector<std::string> host_keys;
+      for (const ServerHost& host : server.hosts) {
+        host_keys.push_back(duplicateKey(host));
+      }
+
+      // Servers with `tls` on one socket are told apart by SNI, so Istio drops a
+      // later one that repeats a host (Envoy refuses two filter chains for one
+      // name).
+      if (server.has_tls) {
+        std::string duplicates;
+        for (const std::string& key : host_keys) {
+          if (std::find(socket.tls_hosts.begin(), socket.tls_hosts.end(), key) !=
+              socket.tls_hosts.end()) {
+            duplicates += (duplicates.empty() ? "" : " ") + key;
+          }
+        }
+        if (!duplicates.empty()) {
+          diagnostics.warning(server.at, "skipping server on gateway " + gateway_name +
+                                             ", duplicate host names: [" + duplicates + "]");
+          continue;
+        }
+        socket.tls_hosts.insert(socket.tls_hosts.end(), host_keys.begin(), host_keys.end());
+      }
+      // After a plain-text server only HTTP servers may share the socket; a plain
+      // server after TLS ones takes what their SNI names do not (Envoy's filter
+      // chain without server_names).
+      const std::string port_text =
+          std::to_string(server.port.value) + "." + server.protocol;
+      if (socket.plain_text) {
+        if (!isHttpProtocol(server.protocol) || !isHttpProtocol(socket.plain_text->protocol)) {
+          diagnostics.warning(server.at,
+                              "skipping server on gateway " + gateway_name + " port " +
+                                  server.port_name + "." + port_text +
+                                  ": conflict with existing server " +
+                                  std::to_string(server.port.value) + "." +
+                                  socket.plain_text->protocol + " (" + socket.plain_text->name +
+                                  ", which keeps the port)");
+          continue;
+        }
+      } else if (!server.has_tls || isHttpProtocol(server.protocol)) {
+        socket.plain_text = SharedSocket::PlainText{
+            server.protocol, "server \"" + server.port_name + "\" of gateway " + gateway_name};
+      }
+      if (!server.served) {
+        continue;  // valid, warned about, no listener
+      }
+
       Listener listener;
       listener.gateway = gateway_name;
       listener.server_name = server.port_name;
-      listener.bind_address = server.bind.empty() ? kDefaultBind : server.bind;
+      listener.bind_address = bind;
       listener.port = server.port.value;
       listener.protocol = server.protocol;
       listener.tls_passthrough = server.tls_passthrough;
       listener.stat_prefix = statPrefix(*gateway, listener);
       listener.max_connections =
           gateway->meta.annotations.max_connections.value_or(listener.max_connections);
-      std::vector<std::string> host_keys;
       for (const ServerHost& host : server.hosts) {
         listener.hosts.push_back(host.host);
-        host_keys.push_back(duplicateKey(host));
       }
-
-      // The first listener it clashes with; a merge only if that is a TLS server
-      // on the same socket (the ones after it then are too).
-      const auto other =
-          std::find_if(result.listeners.begin(), result.listeners.end(),
-                       [&](const Listener& known) { return clash(listener, known); });
-      if (other != result.listeners.end() && !mergeable(listener, *other)) {
-        diagnostics.error(server.port.at, "port " + std::to_string(listener.port) +
-                                              " is already used by server \"" +
-                                              other->server_name + "\" of gateway " +
-                                              other->gateway);
-        continue;
-      }
-      if (other != result.listeners.end()) {
-        std::vector<std::string>& known =
-            merged_hosts[static_cast<size_t>(other - result.listeners.begin())];
-        std::string duplicates;
-        for (const std::string& key : host_keys) {
-          if (std::find(known.begin(), known.end(), key) != known.end()) {
-            duplicates += (duplicates.empty() ? "" : " ") + key;
-          }
-        }
-        if (!duplicates.empty()) {
-          // Istio drops the later server (with this log line), since Envoy refuses
-          // two filter chains for one SNI name.
-          diagnostics.warning(server.at, "skipping server on gateway " + gateway_name +
-                                             ", duplicate host names: [" + duplicates + "]");
-          continue;
-        }
-        known.insert(known.end(), host_keys.begin(), host_keys.end());
-        listener.stat_prefix = other->stat_prefix;  // one socket, one listener's counters
-      } else if (listener.tls_passthrough) {
-        merged_hosts[result.listeners.size()] = host_keys;
+      if (socket.first_listener) {
+        // one socket, one listener's counters
+        listener.stat_prefix = result.listeners[*socket.first_listener].stat_prefix;
+      } else {
+        socket.first_listener = result.listeners.size();
       }
       result.listeners.push_back(std::move(listener));
       result.servers.push_back(&server);

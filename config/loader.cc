@@ -141,7 +141,7 @@ LoadResult loadDocuments(const std::vector<NamedYaml>& documents, Diagnostics di
 
 }  // namespace
 
-LoadResult load(const std::vector<std::string>& paths) {
+LoadResult load(const std::vector<std::string>& paths, const LoadOptions& options) {
   if (paths.empty()) {
     LoadResult result;
     result.errors.push_back(
@@ -149,6 +149,7 @@ LoadResult load(const std::vector<std::string>& paths) {
     return result;
   }
   Diagnostics diagnostics;
+  diagnostics.strict_references = options.strict_references;
   std::vector<NamedYaml> documents;
   for (const std::string& path : paths) {
     for (const std::string& file : expandPath(path, diagnostics)) {
@@ -161,8 +162,10 @@ LoadResult load(const std::vector<std::string>& paths) {
   return loadDocuments(documents, std::move(diagnostics), first_path);
 }
 
-LoadResult loadFromText(const std::vector<NamedYaml>& documents) {
-  return loadDocuments(documents, Diagnostics{},
+LoadResult loadFromText(const std::vector<NamedYaml>& documents, const LoadOptions& options) {
+  Diagnostics diagnostics;
+  diagnostics.strict_references = options.strict_references;
+  return loadDocuments(documents, std::move(diagnostics),
                        documents.empty() ? std::string() : documents.front().name);
 }
 

@@ -32,9 +32,17 @@ struct LoadResult {
   bool ok() const { return table != nullptr; }
 };
 
+struct LoadOptions {
+  // References to what the configuration does not define — a VirtualService's
+  // gateway, a destination's ServiceEntry host or port, a subset — are warnings,
+  // as Istio accepts them (they route nowhere); with this set they are errors
+  // (weir --strict), which catches typos.
+  bool strict_references = false;
+};
+
 // Each path is a YAML file (multi-document) or a directory, whose *.yaml and
 // *.yml files are read in name order.
-LoadResult load(const std::vector<std::string>& paths);
+LoadResult load(const std::vector<std::string>& paths, const LoadOptions& options = {});
 
 // The same, from in-memory documents; `name` stands in for the file name in
 // messages. For tests and for embedding.
@@ -42,6 +50,7 @@ struct NamedYaml {
   std::string name;
   std::string text;
 };
-LoadResult loadFromText(const std::vector<NamedYaml>& documents);
+LoadResult loadFromText(const std::vector<NamedYaml>& documents,
+                        const LoadOptions& options = {});
 
 }  // namespace weir::config

@@ -113,26 +113,35 @@ const TcpRoute* findRoute(const RouteTable& table, const Listener& listener,
 
 const TcpRoute* findRoute(const RouteTable& table, std::span<const size_t> listeners,
                           ConnectionFacts facts, size_t* served_by) {
-  // The listener whose hosts name the SNI best goes first; ties keep load order.
-  size_t first = 0;
+  // The TLS listener whose hosts name the SNI best goes first (ties keep load
+  // order), then the other TLS ones in order, then the plain ones in order: a
+  // plain server on a TLS socket is Envoy's filter chain without server_names,
+  // which gets only what no SNI chain takes.
+  std::optional<size_t> first;
   size_t best = 0;
-  if (listeners.size() > 1) {
-    for (size_t i = 0; i < listeners.size(); ++i) {
-      const size_t specificity = hostSpecificity(table.listeners[listeners[i]].hosts, facts.sni);
-      if (specificity > best) {
-        best = specificity;
-        first = i;
-      }
+  for (size_t i = 0; i < listeners.size() && listeners.size() > 1; ++i) {
+    const Listener& listener = table.listeners[listeners[i]];
+    if (!listener.tls_passthrough) continue;
+    const size_t specificity = hostSpecificity(listener.hosts, facts.sni);
+    if (specificity > best) {
+      best = specificity;
+      first = i;
     }
   }
-  for (size_t attempt = 0; attempt < listeners.size(); ++attempt) {
-    // first, then every other one in order
-    const size_t i = attempt == 0 ? first : (attempt <= first ? attempt - 1 : attempt);
+  auto tryListener = [&](size_t i) -> const TcpRoute* {
     const Listener& listener = table.listeners[listeners[i]];
     facts.gateway = listener.gateway;
-    if (const TcpRoute* route = findRoute(table, listener, facts)) {
-      if (served_by != nullptr) *served_by = listeners[i];
-      return route;
+    const TcpRoute* route = findRoute(table, listener, facts);
+    if (route != nullptr && served_by != nullptr) *served_by = listeners[i];
+    return route;
+  };
+  if (first) {
+    if (const TcpRoute* route = tryListener(*first)) return route;
+  }
+  for (const bool tls : {true, false}) {
+    for (size_t i = 0; i < listeners.size(); ++i) {
+      if (table.listeners[listeners[i]].tls_passthrough != tls || i == first) continue;
+      if (const TcpRoute* route = tryListener(i)) return route;
     }
   }
   return nullptr;

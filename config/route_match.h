@@ -43,13 +43,15 @@ struct ConnectionFacts {
 const TcpRoute* findRoute(const RouteTable& table, const Listener& listener,
                           const ConnectionFacts& facts);
 
-// Listeners that share one socket: TLS servers merged on one port and bind (see
-// listener_builder.h), or a single listener. The rules of the listener whose hosts
-// name the SNI most specifically (the exact name, then the longest "*." suffix,
-// then "*") are tried first, then those of the others in order: Envoy likewise
-// picks the most specific filter chain of the merged listener. `facts.gateway` is
-// each listener's own. nullptr when none matches; `served_by` (if given) is set to
-// the index (into table.listeners) of the listener whose rule matched.
+// Listeners that share one socket: servers merged on one port and bind (see
+// listener_builder.h), or a single listener. The rules of the TLS listener whose
+// hosts name the SNI most specifically (the exact name, then the longest "*."
+// suffix, then "*") are tried first, then those of the other TLS listeners in
+// order, then those of plain TCP ones: Envoy likewise picks the most specific
+// filter chain of the merged listener, and a chain without server_names only for
+// what no other takes. `facts.gateway` is each listener's own. nullptr when none
+// matches; `served_by` (if given) is set to the index (into table.listeners) of
+// the listener whose rule matched.
 const TcpRoute* findRoute(const RouteTable& table, std::span<const size_t> listeners,
                           ConnectionFacts facts, size_t* served_by = nullptr);
 

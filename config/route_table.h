@@ -116,10 +116,26 @@ struct UpstreamCluster {
   std::optional<HealthCheck> health_check;
 };
 
+// A cluster that a destination names but that does not exist: no ServiceEntry for
+// its host, a port the entry does not list, or a subset no DestinationRule defines.
+// Named as Istio would name it, for logs and /config_dump.
+struct MissingCluster {
+  std::string name;    // "outbound|9000|v3|tcp-echo-server.default.svc.cluster.local"
+  std::string host;    // fully qualified
+  std::string subset;  // empty when the destination names no subset
+  uint16_t port = 0;
+};
+
 // One entry of a rule's `route[]`: which cluster, and its relative weight.
 struct WeightedDestination {
-  size_t cluster_index = 0;  // into RouteTable::clusters
+  // Into RouteTable::clusters; empty when the destination's cluster does not exist
+  // (`missing` says which). Istio accepts such a destination, and Envoy's
+  // tcp_proxy, finding no cluster, closes the connections picked for it (flag NC,
+  // the listener's downstream_cx_no_route); so does the proxy. Its weight still
+  // counts: it takes its share of the picks.
+  std::optional<size_t> cluster_index;
   uint32_t weight = 0;
+  MissingCluster missing;  // only when cluster_index is empty
 };
 
 // An IPv4 or IPv6 address, without a port (config/ knows no sockaddr).

@@ -8,23 +8,25 @@
 #include <string_view>
 #include <vector>
 
+#include "common/file_limit.h"
+#include "common/libevent_handles.h"
+#include "common/socket_address.h"
+#include "common/usage_error.h"
 #include "echo/client_options.h"
 #include "echo/echo_client.h"
-#include "echo/file_limit.h"
-#include "echo/libevent_handles.h"
-#include "echo/socket_address.h"
 #include "echo/split_expectation.h"
-#include "echo/usage_error.h"
 
 namespace {
 
 using namespace weir::echo;
+using weir::EventBasePtr;
+using weir::SocketAddress;
 
 constexpr std::string_view kProgram = "tcp-echo-client";
 
 int runClient(const ClientOptions& options) {
   std::signal(SIGPIPE, SIG_IGN);
-  raiseOpenFileLimit();
+  weir::raiseOpenFileLimit();
   ClientPlan plan{
       .target = options.unix_target
                     ? *SocketAddress::fromUnixPath(*options.unix_target)
@@ -67,7 +69,7 @@ int main(int argc, char** argv) {
   ClientOptions options;
   try {
     options = parseClientArgs(args);
-  } catch (const UsageError& error) {
+  } catch (const weir::cli::UsageError& error) {
     fmt::print(stderr, "{}: {}\nTry '{} --help'.\n", kProgram, error.what(), kProgram);
     return kExitUsage;
   }

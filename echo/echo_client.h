@@ -13,9 +13,9 @@
 #include <string_view>
 #include <vector>
 
+#include "common/socket_address.h"
 #include "echo/answer_tally.h"
 #include "echo/echo_exchange.h"
-#include "echo/socket_address.h"
 
 namespace weir::echo {
 

@@ -20,8 +20,8 @@
 #include <functional>
 #include <string>
 
+#include "common/libevent_handles.h"
 #include "echo/echo_settings.h"
-#include "echo/libevent_handles.h"
 
 namespace weir::echo {
 

@@ -14,8 +14,8 @@
 #include <string>
 #include <string_view>
 
-#include "echo/libevent_handles.h"
-#include "echo/socket_address.h"
+#include "common/libevent_handles.h"
+#include "common/socket_address.h"
 
 namespace weir::echo {
 

@@ -4,7 +4,6 @@
 #include <netinet/tcp.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -12,29 +11,15 @@
 #include <system_error>
 #include <utility>
 
+#include "common/socket_path_state.h"
+#include "common/unique_fd.h"
+#include "echo/address_text.h"
+
 namespace weir::echo {
 namespace {
 
 constexpr int kListenBacklog = 4096;
 constexpr timeval kAcceptRetryDelay = {0, 100 * 1000};
-
-// Owns a socket until it is handed to libevent.
-class SocketOwner {
- public:
-  explicit SocketOwner(int fd) : fd_(fd) {}
-  SocketOwner(const SocketOwner&) = delete;
-  SocketOwner& operator=(const SocketOwner&) = delete;
-  ~SocketOwner() {
-    if (fd_ >= 0) {
-      ::close(fd_);
-    }
-  }
-  int get() const { return fd_; }
-  int release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-};
 
 [[noreturn]] void throwErrno(const std::string& what) {
   throw std::system_error(errno, std::generic_category(), what);
@@ -47,18 +32,21 @@ void setOption(int fd, int level, int name, int value, const std::string& what) 
 }
 
 // A socket file left at `address` by a process that is gone is removed; one that
-// someone still accepts on is EADDRINUSE, like a TCP port in use.
+// someone still accepts on is EADDRINUSE, like a TCP port in use. Anything else at
+// the path is left for bind to refuse.
 void clearStaleSocketFile(const SocketAddress& address) {
-  const std::string path = address.unixFilePath();
-  struct stat info {};
-  if (path.empty() || ::lstat(path.c_str(), &info) != 0 || !S_ISSOCK(info.st_mode)) return;
-  SocketOwner probe(::socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-  if (probe.get() >= 0 && (::connect(probe.get(), address.get(), address.length()) == 0 ||
-                           errno == EAGAIN)) {
-    errno = EADDRINUSE;
-    throwErrno("bind " + address.toString());
+  switch (probeSocketPath(address)) {
+    case SocketPathState::kLive:
+      errno = EADDRINUSE;
+      throwErrno("bind " + addressText(address));
+    case SocketPathState::kStale:
+    case SocketPathState::kUnknown:  // a socket that cannot even be probed goes too
+      ::unlink(address.unixFilePath().c_str());
+      return;
+    case SocketPathState::kFree:
+    case SocketPathState::kNotASocket:
+      return;
   }
-  ::unlink(path.c_str());
 }
 
 }  // namespace
@@ -75,8 +63,8 @@ EchoServer::EchoServer(event_base* base, EchoSettings settings)
 EchoServer::~EchoServer() { connections_.clear(); }
 
 SocketAddress EchoServer::listen(const SocketAddress& address) {
-  const std::string where = address.toString();
-  SocketOwner socket(::socket(address.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  const std::string where = addressText(address);
+  UniqueFd socket(::socket(address.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (socket.get() < 0) {
     throwErrno("socket for " + where);
   }
@@ -91,7 +79,7 @@ SocketAddress EchoServer::listen(const SocketAddress& address) {
   if (::bind(socket.get(), address.get(), address.length()) != 0) {
     throwErrno("bind " + where);
   }
-  auto bound = SocketAddress::localOf(socket.get());
+  auto bound = localAddressOf(socket.get());
   if (!bound) {
     throwErrno("getsockname " + where);
   }
@@ -138,8 +126,10 @@ void EchoServer::onAccept(evconnlistener*, evutil_socket_t fd, sockaddr* peer, i
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
   }
 
-  auto remote = SocketAddress::fromSockaddr(peer, static_cast<socklen_t>(peer_length));
-  std::string peer_name = remote ? remote->toString() : std::string("client");
+  std::string peer_name =
+      peer != nullptr
+          ? addressText(SocketAddress::fromSockaddr(peer, static_cast<socklen_t>(peer_length)))
+          : std::string("client");
 
   BufferEventPtr bev(bufferevent_socket_new(server->base_, fd, BEV_OPT_CLOSE_ON_FREE));
   if (!bev) {

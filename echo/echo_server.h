@@ -15,10 +15,10 @@
 #include <unordered_map>
 #include <vector>
 
+#include "common/libevent_handles.h"
+#include "common/socket_address.h"
 #include "echo/echo_connection.h"
 #include "echo/echo_settings.h"
-#include "echo/libevent_handles.h"
-#include "echo/socket_address.h"
 
 namespace weir::echo {
 
@@ -47,7 +47,7 @@ class EchoServer {
  private:
   struct Listener {
     EchoServer* server = nullptr;
-    ListenerPtr listener;
+    ConnListenerPtr listener;
     EventPtr retry_timer;  // re-enables the listener after an accept failure
     std::string unix_file;  // a Unix socket's file, removed with the listener
     ~Listener();

@@ -5,6 +5,7 @@
 #include <mutex>
 #include <thread>
 
+#include "common/libevent_handles.h"
 #include "echo/echo_server.h"
 #include "echo/include/weir/echo_server.h"
 
@@ -28,7 +29,7 @@ class EchoServer::Impl {
     echo::EchoSettings settings;
     settings.prefix = std::move(prefix);
     server_ = std::make_unique<echo::EchoServer>(loop_.get(), settings);
-    port_ = server_->listen(*echo::SocketAddress::fromLiteral("127.0.0.1", 0)).port();
+    port_ = server_->listen(*SocketAddress::fromIpLiteral("127.0.0.1", 0)).port();
     stop_.reset(event_new(loop_.get(), -1, 0,
                           [](evutil_socket_t, short, void* loop) {
                             event_base_loopbreak(static_cast<event_base*>(loop));
@@ -47,9 +48,9 @@ class EchoServer::Impl {
   uint16_t port() const { return port_; }
 
  private:
-  echo::EventBasePtr loop_;
+  EventBasePtr loop_;
   std::unique_ptr<echo::EchoServer> server_;
-  echo::EventPtr stop_;
+  EventPtr stop_;
   uint16_t port_ = 0;
   std::thread thread_;
 };

@@ -56,7 +56,7 @@ std::optional<SocketAddress> parseEndpoint(int family, std::string_view ip, std:
   if (inet_pton(family, text, binary) != 1) {
     return std::nullopt;
   }
-  return SocketAddress::fromLiteral(ip, *number);
+  return SocketAddress::fromIpLiteral(ip, *number);
 }
 
 ProxyHeader parseV1(std::string_view bytes) {
@@ -120,8 +120,8 @@ SocketAddress v4Address(const unsigned char* ip, const unsigned char* port) {
   address.sin_family = AF_INET;
   std::memcpy(&address.sin_addr, ip, 4);
   std::memcpy(&address.sin_port, port, 2);  // both network order
-  return *SocketAddress::fromSockaddr(reinterpret_cast<const sockaddr*>(&address),
-                                      sizeof(address));
+  return SocketAddress::fromSockaddr(reinterpret_cast<const sockaddr*>(&address),
+                                     sizeof(address));
 }
 
 SocketAddress v6Address(const unsigned char* ip, const unsigned char* port) {
@@ -129,8 +129,8 @@ SocketAddress v6Address(const unsigned char* ip, const unsigned char* port) {
   address.sin6_family = AF_INET6;
   std::memcpy(&address.sin6_addr, ip, 16);
   std::memcpy(&address.sin6_port, port, 2);
-  return *SocketAddress::fromSockaddr(reinterpret_cast<const sockaddr*>(&address),
-                                      sizeof(address));
+  return SocketAddress::fromSockaddr(reinterpret_cast<const sockaddr*>(&address),
+                                     sizeof(address));
 }
 
 ProxyHeader parseV2(std::string_view bytes) {

@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "echo/socket_address.h"
+#include "common/socket_address.h"
 
 namespace weir::echo {
 

@@ -10,15 +10,19 @@
 #include <string_view>
 #include <vector>
 
+#include "common/file_limit.h"
+#include "common/libevent_handles.h"
+#include "common/usage_error.h"
+#include "echo/address_text.h"
 #include "echo/echo_server.h"
-#include "echo/file_limit.h"
-#include "echo/libevent_handles.h"
 #include "echo/server_options.h"
-#include "echo/usage_error.h"
 
 namespace {
 
 using namespace weir::echo;
+using weir::EventBasePtr;
+using weir::EventPtr;
+using weir::SocketAddress;
 
 constexpr std::string_view kProgram = "tcp-echo-server";
 
@@ -31,7 +35,7 @@ int serve(const ServerOptions& options) {
   spdlog::set_default_logger(spdlog::stderr_color_mt("tcp-echo-server"));
   spdlog::set_level(options.verbose ? spdlog::level::debug : spdlog::level::info);
   std::signal(SIGPIPE, SIG_IGN);
-  spdlog::debug("open file limit {}", raiseOpenFileLimit());
+  spdlog::debug("open file limit {}", weir::raiseOpenFileLimit());
 
   EventBasePtr base(event_base_new());
   if (!base) {
@@ -52,9 +56,9 @@ int serve(const ServerOptions& options) {
   const auto announce = [&options](const SocketAddress& bound) {
     const char* proxy = options.proxy_protocol ? ", proxy protocol" : "";
     if (options.raw) {
-      fmt::print("listening on {}, raw{}\n", bound.toString(), proxy);
+      fmt::print("listening on {}, raw{}\n", addressText(bound), proxy);
     } else {
-      fmt::print("listening on {}, prefix: {}{}\n", bound.toString(), options.prefix, proxy);
+      fmt::print("listening on {}, prefix: {}{}\n", addressText(bound), options.prefix, proxy);
     }
     // Tests wait for this line on a pipe.
     std::fflush(stdout);
@@ -65,7 +69,7 @@ int serve(const ServerOptions& options) {
     }
     for (std::uint16_t port : options.ports) {
       announce(options.listen_address
-                   ? server.listen(*SocketAddress::fromLiteral(*options.listen_address, port))
+                   ? server.listen(*SocketAddress::fromHostLiteral(*options.listen_address, port))
                    : server.listenOnAllAddresses(port));
     }
   } catch (const std::exception& error) {
@@ -83,7 +87,7 @@ int main(int argc, char** argv) {
   ServerOptions options;
   try {
     options = parseServerArgs(args);
-  } catch (const UsageError& error) {
+  } catch (const weir::cli::UsageError& error) {
     fmt::print(stderr, "{}: {}\nTry '{} --help'.\n", kProgram, error.what(), kProgram);
     return 2;
   }

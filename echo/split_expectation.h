@@ -23,7 +23,7 @@
 #include <string_view>
 #include <vector>
 
-#include "echo/binomial_interval.h"
+#include "weir/binomial_interval.h"
 
 namespace weir::echo {
 

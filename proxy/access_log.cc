@@ -5,13 +5,14 @@
 
 #include <ctime>
 
-#include "proxy/json_text.h"
+#include "common/json_text.h"
 
 namespace weir::proxy {
 
 const char* toString(EndReason reason) {
   switch (reason) {
     case EndReason::kNoRoute: return "no_route";
+    case EndReason::kNoClusterFound: return "no_cluster_found";
     case EndReason::kNoHealthyUpstream: return "no_healthy_upstream";
     case EndReason::kUpstreamConnectFailed: return "upstream_connect_failed";
     case EndReason::kUpstreamConnectTimeout: return "upstream_connect_timeout";
@@ -36,9 +37,15 @@ void ConnectionRecord::setUpstreamCluster(const config::UpstreamCluster& cluster
   destination_subset = cluster.subset.empty() ? "-" : cluster.subset;
 }
 
+void ConnectionRecord::setMissingCluster(const config::MissingCluster& missing) {
+  destination_host = missing.host;
+  destination_subset = missing.subset.empty() ? "-" : missing.subset;
+}
+
 const char* envoyResponseFlag(EndReason reason) {
   switch (reason) {
     case EndReason::kNoRoute: return "NR";
+    case EndReason::kNoClusterFound: return "NC";
     case EndReason::kNoHealthyUpstream: return "UH";
     case EndReason::kUpstreamConnectFailed:
     case EndReason::kUpstreamConnectTimeout: return "UF";

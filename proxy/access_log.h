@@ -17,6 +17,7 @@ namespace weir::proxy {
 // How a connection ended; the string form is the log's termination detail.
 enum class EndReason {
   kNoRoute,                 // no rule matched the connection (Envoy flag NR)
+  kNoClusterFound,          // the picked destination's cluster does not exist (NC)
   kNoHealthyUpstream,       // the picked subset has no usable endpoint (UH)
   kUpstreamConnectFailed,   // connect refused or failed (UF)
   kUpstreamConnectTimeout,  // connectTimeout elapsed (UF)
@@ -59,6 +60,9 @@ struct ConnectionRecord {
 
   // upstream_cluster, destination_host and destination_subset from `cluster`.
   void setUpstreamCluster(const config::UpstreamCluster& cluster);
+  // A destination whose cluster does not exist: its host and subset. The upstream
+  // cluster stays "-", as Envoy logs a connection whose cluster it did not find.
+  void setMissingCluster(const config::MissingCluster& missing);
 };
 
 std::string formatAccessLogText(const ConnectionRecord& record);

@@ -100,7 +100,8 @@ async function refresh() {
         const tr = document.createElement("tr");
         tr.className = "destination";
         tr.dataset.cluster = d.cluster;
-        tr.appendChild(cell(d.host + (d.subset ? " / " + d.subset : "")));
+        tr.appendChild(cell(d.host + (d.subset ? " / " + d.subset : "") +
+          (d.cluster_found === false ? " (no such cluster: closed, NC)" : "")));
         tr.appendChild(cell(String(d.weight), "num"));
         tr.appendChild(cell(percent(d.weight, rule.total_weight), "num configured"));
         tr.appendChild(bar(rule.total_weight ? d.weight / rule.total_weight : 0));

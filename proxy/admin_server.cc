@@ -8,8 +8,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/socket_address.h"
 #include "proxy/admin_page.h"
-#include "proxy/socket_address.h"
 
 namespace weir::proxy {
 namespace {
@@ -41,19 +41,16 @@ const char* reasonPhrase(int code) {
 AdminServer::AdminServer(event_base* loop, const std::string& address, uint16_t port,
                          AdminBackend& backend)
     : backend_(backend), address_(address) {
-  http_ = evhttp_new(loop);
-  evhttp_set_allowed_methods(http_, EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD);
-  evhttp_set_gencb(http_, &AdminServer::onRequest, this);
-  evhttp_bound_socket* bound = evhttp_bind_socket_with_handle(http_, address.c_str(), port);
+  http_.reset(evhttp_new(loop));
+  evhttp_set_allowed_methods(http_.get(), EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD);
+  evhttp_set_gencb(http_.get(), &AdminServer::onRequest, this);
+  evhttp_bound_socket* bound = evhttp_bind_socket_with_handle(http_.get(), address.c_str(), port);
   if (bound == nullptr) {
-    evhttp_free(http_);
     throw std::runtime_error("admin: cannot listen on " + address + ":" + std::to_string(port));
   }
   auto local = localAddressOf(evhttp_bound_socket_get_fd(bound));
   port_ = local ? local->port() : port;
 }
-
-AdminServer::~AdminServer() { evhttp_free(http_); }
 
 void AdminServer::onRequest(evhttp_request* request, void* self) {
   static_cast<AdminServer*>(self)->handle(request);
@@ -148,10 +145,9 @@ void AdminServer::handle(evhttp_request* request) {
   evkeyvalq* headers = evhttp_request_get_output_headers(request);
   evhttp_add_header(headers, "Content-Type", reply.content_type.c_str());
   evhttp_add_header(headers, "Cache-Control", "no-cache");
-  evbuffer* body = evbuffer_new();
-  evbuffer_add(body, reply.body.data(), reply.body.size());
-  evhttp_send_reply(request, reply.code, reasonPhrase(reply.code), body);
-  evbuffer_free(body);
+  EvBufferPtr body(evbuffer_new());
+  evbuffer_add(body.get(), reply.body.data(), reply.body.size());
+  evhttp_send_reply(request, reply.code, reasonPhrase(reply.code), body.get());
 }
 
 }  // namespace weir::proxy

@@ -11,6 +11,7 @@
 
 #include <event2/http.h>
 
+#include "common/libevent_handles.h"
 #include "proxy/stats_format.h"
 
 namespace weir::proxy {
@@ -34,7 +35,6 @@ class AdminServer {
  public:
   // Binds `address`:`port` (port 0: an ephemeral port). Throws std::runtime_error.
   AdminServer(event_base* loop, const std::string& address, uint16_t port, AdminBackend& backend);
-  ~AdminServer();
   AdminServer(const AdminServer&) = delete;
   AdminServer& operator=(const AdminServer&) = delete;
 
@@ -46,7 +46,7 @@ class AdminServer {
   void handle(evhttp_request* request);
 
   AdminBackend& backend_;
-  evhttp* http_ = nullptr;  // owned; freed in the destructor
+  HttpServerPtr http_;
   std::string address_;
   uint16_t port_ = 0;
 };

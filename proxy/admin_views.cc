@@ -7,7 +7,7 @@
 
 #include <fmt/format.h>
 
-#include "proxy/json_text.h"
+#include "common/json_text.h"
 
 namespace weir::proxy {
 namespace {
@@ -56,7 +56,7 @@ std::string healthCheckObject(const std::optional<config::UpstreamCluster::Healt
 
 }  // namespace
 
-std::string configDumpJson(const RouteSnapshot& snapshot, const LastReload& last_reload) {
+std::string configDumpJson(const ConfigSnapshot& snapshot, const LastReload& last_reload) {
   const config::RouteTable& table = *snapshot.table;
   std::string json = fmt::format("{{\"generation\":{},\"source_files\":{},\"listeners\":[",
                                  snapshot.generation, stringArray(table.source_files));
@@ -90,10 +90,18 @@ std::string configDumpJson(const RouteSnapshot& snapshot, const LastReload& last
                             : std::to_string(route.max_connect_attempts));
     for (size_t d = 0; d < route.destinations.size(); ++d) {
       const config::WeightedDestination& destination = route.destinations[d];
-      const config::UpstreamCluster& cluster = table.clusters[destination.cluster_index];
-      json += fmt::format("{}{{\"cluster\":{},\"host\":{},\"subset\":{},\"port\":{},\"weight\":{}}}",
-                          d ? "," : "", jsonString(cluster.name), jsonString(cluster.host),
-                          jsonString(cluster.subset), cluster.port, destination.weight);
+      // A cluster that does not exist is shown by the name Istio would give it,
+      // with "cluster_found": false (connections picked for it are closed, NC).
+      config::MissingCluster shown = destination.missing;
+      if (destination.cluster_index) {
+        const config::UpstreamCluster& cluster = table.clusters[*destination.cluster_index];
+        shown = {cluster.name, cluster.host, cluster.subset, cluster.port};
+      }
+      json += fmt::format(
+          "{}{{\"cluster\":{},\"host\":{},\"subset\":{},\"port\":{},\"weight\":{},"
+          "\"cluster_found\":{}}}",
+          d ? "," : "", jsonString(shown.name), jsonString(shown.host), jsonString(shown.subset),
+          shown.port, destination.weight, destination.cluster_index ? "true" : "false");
     }
     json += "]}";
   }
@@ -112,7 +120,7 @@ std::string configDumpJson(const RouteSnapshot& snapshot, const LastReload& last
     for (size_t e = 0; e < cluster.endpoints.size(); ++e) {
       const config::UpstreamEndpoint& endpoint = cluster.endpoints[e];
       std::vector<std::string> resolved;
-      for (const ResolvedEndpoint& address : snapshot.endpoints[c]) {
+      for (const ClusterEndpoint& address : snapshot.clusters[c].endpoints()) {
         if (address.config_index == e && address.address) resolved.push_back(address.display);
       }
       json += fmt::format("{}{{\"address\":{},\"port\":{},\"weight\":{},\"labels\":{},"
@@ -133,7 +141,7 @@ std::string configDumpJson(const RouteSnapshot& snapshot, const LastReload& last
 
 namespace {
 // Like Envoy's /clusters health flags.
-const char* healthOf(const ResolvedEndpoint& endpoint, const EndpointHealth& health) {
+const char* healthOf(const ClusterEndpoint& endpoint, const EndpointHealth& health) {
   if (!endpoint.address) return "UNRESOLVED";
   if (health.ejected()) return "FAILED_OUTLIER_CHECK";
   if (health.failedActiveCheck()) return "FAILED_ACTIVE_HC";
@@ -141,7 +149,7 @@ const char* healthOf(const ResolvedEndpoint& endpoint, const EndpointHealth& hea
 }
 }  // namespace
 
-std::string clustersJson(const RouteSnapshot& snapshot, const std::vector<StatTotal>& stats,
+std::string clustersJson(const ConfigSnapshot& snapshot, const std::vector<StatTotal>& stats,
                          const EndpointTotalsMap& endpoint_totals) {
   std::map<std::string, std::map<std::string, uint64_t>> by_cluster;
   for (const StatTotal& stat : stats) {
@@ -161,8 +169,9 @@ std::string clustersJson(const RouteSnapshot& snapshot, const std::vector<StatTo
       first = false;
     }
     json += "},\"endpoints\":[";
-    for (size_t e = 0; e < snapshot.endpoints[c].size(); ++e) {
-      const ResolvedEndpoint& endpoint = snapshot.endpoints[c][e];
+    const std::span<const ClusterEndpoint> endpoints = snapshot.clusters[c].endpoints();
+    for (size_t e = 0; e < endpoints.size(); ++e) {
+      const ClusterEndpoint& endpoint = endpoints[e];
       const config::UpstreamEndpoint& source = cluster.endpoints[endpoint.config_index];
       EndpointTotals totals;
       if (auto found = endpoint_totals.find({cluster.name, endpoint.display});
@@ -174,7 +183,7 @@ std::string clustersJson(const RouteSnapshot& snapshot, const std::vector<StatTo
           "\"cx_total\":{},\"cx_connect_fail\":{}}}",
           e ? "," : "", jsonString(endpoint.display), source.weight,
           labelsObject(source.labels),
-          jsonString(healthOf(endpoint, *snapshot.endpoint_health[c][e])), totals.cx_active,
+          jsonString(healthOf(endpoint, *endpoint.health)), totals.cx_active,
           totals.cx_total, totals.cx_connect_fail);
     }
     json += "]}";

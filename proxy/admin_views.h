@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "proxy/route_snapshot.h"
+#include "proxy/config_snapshot.h"
 #include "proxy/stats_format.h"
 
 namespace weir::proxy {
@@ -17,7 +17,7 @@ struct LastReload {
   std::vector<std::string> errors;
 };
 
-std::string configDumpJson(const RouteSnapshot& snapshot, const LastReload& last_reload);
+std::string configDumpJson(const ConfigSnapshot& snapshot, const LastReload& last_reload);
 // Per (cluster name, endpoint address), summed over workers.
 struct EndpointTotals {
   uint64_t cx_total = 0;
@@ -26,7 +26,7 @@ struct EndpointTotals {
 };
 using EndpointTotalsMap = std::map<std::pair<std::string, std::string>, EndpointTotals>;
 
-std::string clustersJson(const RouteSnapshot& snapshot, const std::vector<StatTotal>& stats,
+std::string clustersJson(const ConfigSnapshot& snapshot, const std::vector<StatTotal>& stats,
                          const EndpointTotalsMap& endpoints);
 
 }  // namespace weir::proxy

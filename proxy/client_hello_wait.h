@@ -17,10 +17,8 @@
 #include <optional>
 #include <string>
 
-#include "config/route_table.h"
-#include "proxy/access_log.h"
+#include "proxy/accepted_client.h"
 #include "proxy/embedded_event.h"
-#include "proxy/stats.h"
 #include "proxy/tls_client_hello.h"
 
 namespace weir::proxy {
@@ -36,19 +34,6 @@ class ClientHelloOwner {
   // or lets the wait close it, then destroys the wait.
   virtual void onClientHelloVerdict(ClientHelloWait& wait, Verdict verdict,
                                     const ClientHelloInspection& inspection) = 0;
-};
-
-// What the worker knew at accept time, kept until the verdict.
-struct AcceptedClient {
-  int fd = -1;
-  sockaddr_storage address{};
-  socklen_t address_length = 0;
-  std::string listener_key;  // the ListenerSlot's key: the slot may go in a reload
-  ListenerStats* stats = nullptr;  // lives as long as the worker
-  std::atomic<uint64_t>* listener_connections = nullptr;  // counts this client already
-  std::optional<config::IpAddress> source;
-  std::optional<config::IpAddress> destination;
-  std::unique_ptr<ConnectionRecord> record;  // null when nothing is logged
 };
 
 class ClientHelloWait {

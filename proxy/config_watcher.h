@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "proxy/libevent_handles.h"
+#include "common/libevent_handles.h"
 
 namespace weir::proxy {
 

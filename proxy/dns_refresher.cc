@@ -21,23 +21,22 @@ DnsRefresher::DnsRefresher(event_base* loop, std::chrono::milliseconds refresh_i
                            const std::vector<std::string>& name_servers)
     : refresh_interval_(refresh_interval), on_change_(std::move(on_change)) {
   if (!name_servers.empty()) {
-    dns_ = evdns_base_new(loop, 0);
+    dns_.reset(evdns_base_new(loop, 0));
     if (dns_ == nullptr) throw std::runtime_error("cannot create a DNS resolver");
     for (const std::string& server : name_servers) {
-      if (evdns_base_nameserver_ip_add(dns_, server.c_str()) != 0) {
-        evdns_base_free(dns_, 0);
+      if (evdns_base_nameserver_ip_add(dns_.get(), server.c_str()) != 0) {
         throw std::runtime_error("--dns-resolver: cannot use \"" + server +
                                  "\" as a name server (expected IP or IP:PORT)");
       }
     }
-    evdns_base_load_hosts(dns_, nullptr);
+    evdns_base_load_hosts(dns_.get(), nullptr);
   } else {
-    dns_ = evdns_base_new(loop, EVDNS_BASE_INITIALIZE_NAMESERVERS);
+    dns_.reset(evdns_base_new(loop, EVDNS_BASE_INITIALIZE_NAMESERVERS));
   }
   if (dns_ == nullptr) {
     // No usable resolv.conf: still serve /etc/hosts names and numeric addresses.
-    dns_ = evdns_base_new(loop, 0);
-    evdns_base_load_hosts(dns_, nullptr);
+    dns_.reset(evdns_base_new(loop, 0));
+    evdns_base_load_hosts(dns_.get(), nullptr);
     spdlog::warn("no name servers configured (/etc/resolv.conf); DNS endpoints resolve "
                  "from /etc/hosts only");
   }
@@ -50,9 +49,9 @@ DnsRefresher::DnsRefresher(event_base* loop, std::chrono::milliseconds refresh_i
 DnsRefresher::~DnsRefresher() {
   refresh_timer_.reset();
   on_change_ = nullptr;
-  // Fails outstanding requests: their callbacks see EVUTIL_EAI_CANCEL and only
-  // free their Query.
-  evdns_base_free(dns_, 1);
+  // Fails outstanding requests (DnsBaseFree): their callbacks see EVUTIL_EAI_CANCEL
+  // and only free their Query.
+  dns_.reset();
 }
 
 void DnsRefresher::track(const config::RouteTable& table) {
@@ -100,7 +99,7 @@ void DnsRefresher::resolve(const std::string& name) {
   hints.ai_socktype = SOCK_STREAM;
   hints.ai_protocol = IPPROTO_TCP;
   // May call onAnswer before returning (hosts file, cache); that is fine.
-  evdns_getaddrinfo(dns_, name.c_str(), nullptr, &hints, &DnsRefresher::onAnswer,
+  evdns_getaddrinfo(dns_.get(), name.c_str(), nullptr, &hints, &DnsRefresher::onAnswer,
                     new Query{this, name});
 }
 

@@ -22,9 +22,9 @@
 #include <string>
 #include <vector>
 
+#include "common/libevent_handles.h"
+#include "common/socket_address.h"
 #include "config/route_table.h"
-#include "proxy/libevent_handles.h"
-#include "proxy/socket_address.h"
 
 namespace weir::proxy {
 
@@ -71,7 +71,7 @@ class DnsRefresher {
   void resolve(const std::string& name);
   void handleAnswer(const std::string& name, int result, evutil_addrinfo* answers);
 
-  evdns_base* dns_ = nullptr;  // owned
+  DnsBasePtr dns_;
   std::chrono::milliseconds refresh_interval_;
   std::function<void()> on_change_;
   std::map<std::string, NameState> names_;

@@ -12,6 +12,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/socket_error.h"
 #include "proxy/connect_failure_cause.h"
 #include "proxy/embedded_event.h"
 
@@ -117,12 +118,12 @@ class HealthChecker::Target {
     const timeval timeout = toTimeval(probe_settings_.timeout);
     timer_.add(&timeout);
     phase_ = Phase::kConnecting;
-    fd_ = ::socket(address_.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    fd_ = ::socket(address_.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd_ < 0) {
       onConnectError(ConnectStep::kSocket, errno);
       return;
     }
-    if (::connect(fd_, address_.get(), address_.length) == 0) {
+    if (::connect(fd_, address_.get(), address_.length()) == 0) {
       local_errors_.onSuccess();
       onConnected();
     } else if (errno == EINPROGRESS) {
@@ -143,7 +144,7 @@ class HealthChecker::Target {
 
   // socket() or connect() failed: the endpoint's failure, or weir's own.
   void onConnectError(ConnectStep step, int error) {
-    const ConnectFailureCause cause = connectErrorCause(step, error, address_.storage.ss_family);
+    const ConnectFailureCause cause = connectErrorCause(step, error, address_.family());
     if (isLocal(cause)) {
       finishLocal(cause, error);
       return;
@@ -347,16 +348,14 @@ HealthChecker::HealthChecker(event_base* loop, std::shared_ptr<LocalErrorLog> lo
 // Each Target's destructor cancels its events and closes its socket.
 HealthChecker::~HealthChecker() = default;
 
-void HealthChecker::track(std::shared_ptr<const RouteSnapshot> snapshot) {
+void HealthChecker::track(std::shared_ptr<const ConfigSnapshot> snapshot) {
   std::map<TargetKey, std::unique_ptr<Target>> wanted;
   if (snapshot && snapshot->table) {
-    const auto& clusters = snapshot->table->clusters;
-    for (size_t c = 0; c < clusters.size(); ++c) {
-      if (!clusters[c].health_check) continue;
-      for (size_t e = 0; e < snapshot->endpoints[c].size(); ++e) {
-        const ResolvedEndpoint& endpoint = snapshot->endpoints[c][e];
+    for (const Cluster& cluster : snapshot->clusters) {
+      if (!cluster.config().health_check) continue;
+      for (const ClusterEndpoint& endpoint : cluster.endpoints()) {
         if (!endpoint.address) continue;  // an unresolved name: nothing to probe yet
-        TargetKey key{clusters[c].name, endpoint.display};
+        TargetKey key{cluster.name(), endpoint.display};
         if (wanted.contains(key)) continue;  // listed twice: one endpoint, one probe
         std::unique_ptr<Target> target;
         bool fresh = false;
@@ -366,8 +365,8 @@ void HealthChecker::track(std::shared_ptr<const RouteSnapshot> snapshot) {
           target = std::make_unique<Target>(loop_, *local_errors_, key.first, key.second);
           fresh = true;
         }
-        target->configure(*clusters[c].health_check, *endpoint.address,
-                          snapshot->cluster_health[c], snapshot->endpoint_health[c][e]);
+        target->configure(*cluster.config().health_check, *endpoint.address, &cluster.health(),
+                          endpoint.health);
         if (fresh) target->probeSoon();
         wanted.emplace(std::move(key), std::move(target));
       }

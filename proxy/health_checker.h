@@ -35,7 +35,7 @@
 #include <utility>
 
 #include "proxy/local_error_log.h"
-#include "proxy/route_snapshot.h"
+#include "proxy/config_snapshot.h"
 
 namespace weir::proxy {
 
@@ -54,7 +54,7 @@ class HealthChecker {
   // counts and its schedule; new settings apply from its next probe (a shorter
   // interval also moves a waiting probe earlier). New endpoints are probed on the
   // loop's next iteration. Endpoints no longer probed are returned to rotation.
-  void track(std::shared_ptr<const RouteSnapshot> snapshot);
+  void track(std::shared_ptr<const ConfigSnapshot> snapshot);
 
   // How many endpoints are being probed (for the admin page and tests).
   size_t probedEndpoints() const { return targets_.size(); }
@@ -67,7 +67,7 @@ class HealthChecker {
   std::shared_ptr<LocalErrorLog> local_errors_;
   std::map<TargetKey, std::unique_ptr<Target>> targets_;
   // Keeps the ClusterHealth and EndpointHealth that targets point to alive.
-  std::shared_ptr<const RouteSnapshot> snapshot_;
+  std::shared_ptr<const ConfigSnapshot> snapshot_;
 };
 
 }  // namespace weir::proxy

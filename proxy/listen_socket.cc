@@ -5,12 +5,12 @@
 
 #include <fcntl.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
+#include "common/socket_path_state.h"
 #include "config/unix_address.h"
 
 namespace weir::proxy {
@@ -24,19 +24,15 @@ constexpr int kListenBacklog = 4096;
 // accepts on any more (a crashed or killed owner's), which is removed. "" when
 // the path is free now, else why not.
 std::string clearStaleSocketFile(const SocketAddress& address) {
-  const std::string path = address.toString();
-  if (path.empty() || path.front() == '@') return "";  // abstract: no file
-  struct stat info {};
-  if (lstat(path.c_str(), &info) != 0) return "";  // nothing there (or bind will say)
-  if (!S_ISSOCK(info.st_mode)) return "a file that is not a socket is in the way";
-  const int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (probe < 0) return std::strerror(errno);
-  // A Unix connect answers at once: refused when nobody listens; EAGAIN when
-  // someone does but its backlog is full.
-  const bool live = connect(probe, address.get(), address.length) == 0 || errno == EAGAIN;
-  close(probe);
-  if (live) return "another process accepts connections on it";
-  unlink(path.c_str());
+  switch (probeSocketPath(address)) {
+    case SocketPathState::kFree: return "";
+    case SocketPathState::kNotASocket: return "a file that is not a socket is in the way";
+    case SocketPathState::kUnknown: return std::strerror(errno);
+    case SocketPathState::kLive: return "another process accepts connections on it";
+    case SocketPathState::kStale:
+      unlink(address.unixFilePath().c_str());
+      return "";
+  }
   return "";
 }
 
@@ -54,7 +50,7 @@ int openListenSocket(const SocketAddress& address, std::string& error) {
       return -1;
     }
   }
-  const int fd = socket(address.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  const int fd = socket(address.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     error = "cannot create a socket for " + address.toString() + ": " + std::strerror(errno);
     return -1;
@@ -67,7 +63,7 @@ int openListenSocket(const SocketAddress& address, std::string& error) {
     // a setsockopt() per connection.
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
   }
-  if (bind(fd, address.get(), address.length) != 0 || listen(fd, kListenBacklog) != 0) {
+  if (bind(fd, address.get(), address.length()) != 0 || listen(fd, kListenBacklog) != 0) {
     error = std::string("cannot listen on ") + (address.isUnix() ? "unix socket " : "") +
             address.toString() + ": " + std::strerror(errno);
     close(fd);

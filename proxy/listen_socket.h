@@ -6,8 +6,8 @@
 
 #include <string>
 
+#include "common/socket_address.h"
 #include "config/route_table.h"
-#include "proxy/socket_address.h"
 
 namespace weir::proxy {
 

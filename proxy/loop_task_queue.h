@@ -7,7 +7,7 @@
 #include <functional>
 #include <mutex>
 
-#include "proxy/libevent_handles.h"
+#include "common/libevent_handles.h"
 
 namespace weir::proxy {
 

@@ -7,7 +7,7 @@
 // proportion to its weight. The same client address therefore keeps its
 // endpoint while the endpoint set is unchanged, and when one of N endpoints goes
 // away only the clients of that endpoint (about 1/N) and a small number of others
-// move. Built once per route snapshot, read by any thread.
+// move. Built once per cluster of each ConfigSnapshot, read by any thread.
 #pragma once
 
 #include <cstddef>

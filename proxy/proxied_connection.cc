@@ -7,6 +7,7 @@
 
 #include <cerrno>
 
+#include "common/socket_error.h"
 #include "proxy/proxy_protocol.h"
 
 namespace weir::proxy {
@@ -70,10 +71,12 @@ ProxiedConnection::~ProxiedConnection() {
   if (upstream_.fd >= 0) close(upstream_.fd);
 }
 
-void ProxiedConnection::open(int downstream_fd, const sockaddr* client, socklen_t client_length,
-                             UpstreamTarget target, std::unique_ptr<ConnectionRecord> record) {
+void ProxiedConnection::open(AcceptedClient&& client, UpstreamTarget target) {
+  const int downstream_fd = client.fd;
   target_ = std::move(target);
-  record_ = std::move(record);
+  listener_stats_ = client.stats;
+  admission_ = std::move(client.admission);
+  record_ = std::move(client.record);
   started_ = std::chrono::steady_clock::now();
   downstream_ = SocketSide{.fd = downstream_fd};
   upstream_ = SocketSide{};
@@ -88,7 +91,7 @@ void ProxiedConnection::open(int downstream_fd, const sockaddr* client, socklen_
   beginAttempt();
 
   event_base* loop = owner_.loop();
-  const config::UpstreamCluster& cluster = target_.cluster();
+  const config::UpstreamCluster& cluster = target_.cluster->config();
   idle_timeout_ = cluster.idle_timeout;
   if (cluster.proxy_protocol != config::UpstreamCluster::ProxyProtocol::kNone) {
     // trafficPolicy.proxyProtocol: the upstream learns the real client from a
@@ -98,7 +101,8 @@ void ProxiedConnection::open(int downstream_fd, const sockaddr* client, socklen_
         cluster.proxy_protocol == config::UpstreamCluster::ProxyProtocol::kV1
             ? ProxyProtocolVersion::kV1
             : ProxyProtocolVersion::kV2,
-        client, client_length, local ? local->get() : nullptr, local ? local->length : 0));
+        reinterpret_cast<const sockaddr*>(&client.address), client.address_length,
+        local ? local->get() : nullptr, local ? local->length() : 0));
   }
   timer_.assign(loop, -1, 0, &ProxiedConnection::onTimer, this);
   if (cluster.max_connection_duration.count() > 0) {
@@ -127,21 +131,20 @@ void ProxiedConnection::beginAttempt() {
 void ProxiedConnection::endAttempt() {
   target_.cluster_stats->upstream_cx_active.subtract();
   target_.endpoint_stats->cx_active.subtract();
-  target_.cluster_connections->fetch_sub(1, std::memory_order_relaxed);
 }
 
 void ProxiedConnection::connectUpstream() {
-  const config::UpstreamCluster& cluster = target_.cluster();
+  const config::UpstreamCluster& cluster = target_.cluster->config();
   attempt_started_ = std::chrono::steady_clock::now();
   timer_.remove();
   timer_.add(owner_.commonTimeout(cluster.connect_timeout));
-  const SocketAddress& endpoint = *target_.endpoint;
-  upstream_.fd = socket(endpoint.storage.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  const SocketAddress& endpoint = *target_.endpoint().address;
+  upstream_.fd = socket(endpoint.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (upstream_.fd < 0) {
     onConnectError(ConnectStep::kSocket, errno);
     return;
   }
-  if (connect(upstream_.fd, endpoint.get(), endpoint.length) != 0 && errno != EINPROGRESS) {
+  if (connect(upstream_.fd, endpoint.get(), endpoint.length()) != 0 && errno != EINPROGRESS) {
     onConnectError(ConnectStep::kConnect, errno);
     return;
   }
@@ -157,7 +160,7 @@ void ProxiedConnection::connectUpstream() {
 
 void ProxiedConnection::onConnectError(ConnectStep step, int error) {
   const ConnectFailureCause cause =
-      connectErrorCause(step, error, target_.endpoint->storage.ss_family);
+      connectErrorCause(step, error, target_.endpoint().address->family());
   if (isLocal(cause)) {
     onLocalConnectFailure(cause, error);
     return;
@@ -176,7 +179,7 @@ void ProxiedConnection::onConnectTimeout() {
     onUpstreamConnectResult((probe.revents & (POLLERR | POLLHUP)) != 0);
     return;
   }
-  const std::chrono::milliseconds timeout = target_.cluster().connect_timeout;
+  const std::chrono::milliseconds timeout = target_.cluster->config().connect_timeout;
   const auto late_by = std::chrono::steady_clock::now() - (attempt_started_ + timeout);
   const ConnectFailureCause cause = connectTimeoutCause(late_by, timeout);
   if (isLocal(cause)) {
@@ -198,28 +201,31 @@ void ProxiedConnection::onLocalConnectFailure(ConnectFailureCause cause, int err
 
 void ProxiedConnection::onConnectFailure(EndReason reason) {
   target_.endpoint_stats->cx_connect_fail.add();
-  target_.cluster_health->onConnectFailure(*target_.endpoint_health, HealthClock::now());
+  target_.cluster->health().onConnectFailure(*target_.endpoint().health, HealthClock::now());
   const unsigned max_attempts = owner_.maxConnectAttempts(target_.route);
   if (attempts_ < max_attempts) {
     // Envoy's connect retries: pick again, as for a new connection, but not an
     // endpoint that already failed this client.
-    tried_.emplace_back(target_.cluster_index, target_.endpoint_index);
-    if (std::optional<UpstreamTarget> next = owner_.retryTarget(target_, tried_)) {
+    tried_.emplace_back(target_.cluster->index(), target_.endpoint_index);
+    if (std::optional<UpstreamTarget> next =
+            owner_.retryTarget(target_, tried_, admission_, reason)) {
       endAttempt();
       upstream_event_.clear();
       if (upstream_.fd >= 0) close(upstream_.fd);
       upstream_ = SocketSide{};
       target_ = std::move(*next);
       if (record_) {
-        record_->setUpstreamCluster(target_.cluster());
-        record_->upstream_host = target_.endpointDisplay();
+        record_->setUpstreamCluster(target_.cluster->config());
+        record_->upstream_host = target_.endpoint().display;
       }
       beginAttempt();
       connectUpstream();
       return;
     }
   }
-  if (max_attempts > 1) {
+  if (reason == EndReason::kNoClusterFound) {
+    listener_stats_->downstream_cx_no_route.add();  // the retry's pick has no cluster
+  } else if (max_attempts > 1) {
     target_.cluster_stats->upstream_cx_connect_attempts_exceeded.add();
   }
   finish(reason, false, false);
@@ -254,7 +260,7 @@ void ProxiedConnection::onUpstreamConnectResult(bool check_error) {
   }
   if (!upstream_.writable) return;  // still connecting
   connected_ = true;
-  target_.cluster_health->onConnectSuccess(*target_.endpoint_health);
+  target_.cluster->health().onConnectSuccess(*target_.endpoint().health);
   if (record_) {
     record_->upstream_connect_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                        std::chrono::steady_clock::now() - started_).count();
@@ -276,8 +282,8 @@ void ProxiedConnection::pump() {
 
   const Relay::Result up = to_upstream_.run(context);
   countMoved(true, up);
-  if (up.paused) target_.listener_stats->downstream_flow_control_paused_reading_total.add();
-  if (up.resumed) target_.listener_stats->downstream_flow_control_resumed_reading_total.add();
+  if (up.paused) listener_stats_->downstream_flow_control_paused_reading_total.add();
+  if (up.resumed) listener_stats_->downstream_flow_control_resumed_reading_total.add();
   if (downstream_.read_eof && !upstream_closed_first_) downstream_closed_first_ = true;
   if (up.failure == Relay::Failure::kSource) {
     finish(EndReason::kDownstreamReset, false, true);
@@ -329,13 +335,13 @@ void ProxiedConnection::countMoved(bool from_downstream, const Relay::Result& re
   if (idle_timeout_.count() > 0) last_activity_ = std::chrono::steady_clock::now();
   if (from_downstream) {
     bytes_received_ += bytes;
-    target_.listener_stats->downstream_cx_rx_bytes_total.add(bytes);
+    listener_stats_->downstream_cx_rx_bytes_total.add(bytes);
     target_.route_stats->rx_bytes_total.add(bytes);
     target_.cluster_stats->upstream_cx_tx_bytes_total.add(bytes);
     target_.endpoint_stats->tx_bytes_total.add(bytes);
   } else {
     bytes_sent_ += bytes;
-    target_.listener_stats->downstream_cx_tx_bytes_total.add(bytes);
+    listener_stats_->downstream_cx_tx_bytes_total.add(bytes);
     target_.route_stats->tx_bytes_total.add(bytes);
     target_.cluster_stats->upstream_cx_rx_bytes_total.add(bytes);
     target_.endpoint_stats->rx_bytes_total.add(bytes);
@@ -392,8 +398,9 @@ void ProxiedConnection::finish(EndReason reason, bool reset_downstream, bool res
   const auto duration = std::chrono::duration_cast<std::chrono::milliseconds>(
       std::chrono::steady_clock::now() - started_);
   endAttempt();
-  target_.listener_stats->downstream_cx_active.subtract();
-  target_.listener_connections->fetch_sub(1, std::memory_order_relaxed);
+  // The object is kept for another client: its slot is given back now, not when
+  // it is destroyed.
+  admission_ = AdmissionSlot();
   if (connected_) {
     target_.cluster_stats->upstream_cx_length_ms.record(static_cast<uint64_t>(duration.count()));
   }
@@ -405,6 +412,7 @@ void ProxiedConnection::finish(EndReason reason, bool reset_downstream, bool res
     record->bytes_sent = bytes_sent_;
   }
   target_ = UpstreamTarget{};  // a kept connection must not pin an old snapshot
+  listener_stats_ = nullptr;
   owner_.onConnectionDone(*this, record.get());
 }
 

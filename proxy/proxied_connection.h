@@ -6,13 +6,13 @@
 // upstream, upstream to client) do the moving, with bounded buffers, splice(2) for
 // bulk, and forwarded half-closes (see relay.h). An error or reset on one side
 // resets the other. The connection holds the snapshot it was routed with, so a
-// reload cannot change its upstream.
+// reload cannot change its upstream. It owns the client's admission slot
+// (admission_slot.h) and gives it back when it finishes.
 //
 // Objects are reused: the worker keeps finished connections and open()s them
 // again for the next client, so the accept path does not allocate.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -21,12 +21,14 @@
 #include <utility>
 #include <vector>
 
+#include "proxy/accepted_client.h"
 #include "proxy/access_log.h"
+#include "proxy/admission_slot.h"
 #include "proxy/connect_failure_cause.h"
 #include "proxy/embedded_event.h"
 #include "proxy/relay.h"
-#include "proxy/route_snapshot.h"
 #include "proxy/stats.h"
+#include "proxy/upstream_target.h"
 
 namespace weir::proxy {
 
@@ -47,49 +49,26 @@ class ConnectionOwner {
   virtual unsigned maxConnectAttempts(const config::TcpRoute* route) const = 0;
   // After a failed connect: a new target picked as for a new connection (rule's
   // weighted destination, then an endpoint) but never an endpoint in `tried`
-  // (cluster index, endpoint index); counted against maxConnections. nullopt
-  // when there is none (or the route table changed meanwhile).
-  virtual std::optional<struct UpstreamTarget> retryTarget(
-      const struct UpstreamTarget& failed, std::span<const std::pair<size_t, size_t>> tried) = 0;
+  // (cluster index, endpoint index), with `admission` moved to its cluster
+  // (maxConnections). nullopt when there is none (or the route table changed
+  // meanwhile); `admission` then holds what it held. `reason` (the failed
+  // connect's) becomes kNoClusterFound when the pick is a destination whose
+  // cluster does not exist, and the connection then ends as that.
+  virtual std::optional<UpstreamTarget> retryTarget(
+      const UpstreamTarget& failed, std::span<const std::pair<size_t, size_t>> tried,
+      AdmissionSlot& admission, EndReason& reason) = 0;
   // A connect got going (socket() and connect() accepted it).
   virtual void onConnectStarted() = 0;
   // A connect to `target` failed for weir's own reasons (`cause`, errno `error`,
   // 0 for a late timer); the connection closes its client right after. The owner
   // logs it (once per burst) and, on a shortage of descriptors or memory, pauses
   // accepting as it does when accept() itself runs short.
-  virtual void onLocalConnectFailure(const struct UpstreamTarget& target,
+  virtual void onLocalConnectFailure(const UpstreamTarget& target,
                                      ConnectFailureCause cause, int error) = 0;
   // Called once, when the connection has finished; the owner takes it back.
   // `record` is null when nothing is logged. The connection must not touch
   // itself after making this call.
   virtual void onConnectionDone(ProxiedConnection& connection, const ConnectionRecord* record) = 0;
-};
-
-// Where a connection goes, decided by the worker before the connection opens.
-struct UpstreamTarget {
-  std::shared_ptr<const RouteSnapshot> snapshot;  // keeps route/cluster/endpoint alive
-  const config::TcpRoute* route = nullptr;        // into snapshot
-  size_t cluster_index = 0;
-  size_t endpoint_index = 0;  // into snapshot->endpoints[cluster_index]
-  const SocketAddress* endpoint = nullptr;  // into snapshot
-  ClusterStats* cluster_stats = nullptr;
-  EndpointStats* endpoint_stats = nullptr;
-  RouteStats* route_stats = nullptr;
-  ListenerStats* listener_stats = nullptr;
-  // The cluster's open connections over all workers (maxConnections); the
-  // worker has counted this one already, the connection uncounts it at the end.
-  std::atomic<uint64_t>* cluster_connections = nullptr;
-  // The listener's open connections over all workers (weir.dev/max-connections);
-  // counted at accept, uncounted by the connection at the end.
-  std::atomic<uint64_t>* listener_connections = nullptr;
-  // Outlier detection hears of every connect attempt to the endpoint.
-  ClusterHealth* cluster_health = nullptr;
-  EndpointHealth* endpoint_health = nullptr;
-
-  const std::string& endpointDisplay() const {
-    return snapshot->endpoints[cluster_index][endpoint_index].display;
-  }
-  const config::UpstreamCluster& cluster() const { return snapshot->table->clusters[cluster_index]; }
 };
 
 class ProxiedConnection {
@@ -99,12 +78,11 @@ class ProxiedConnection {
   ProxiedConnection(const ProxiedConnection&) = delete;
   ProxiedConnection& operator=(const ProxiedConnection&) = delete;
 
-  // Takes ownership of `downstream_fd` and starts connecting to the upstream.
-  // `record` (null when nothing is logged) has the start time, client and route
+  // Takes over `client` (its socket, admission slot and record) and starts
+  // connecting to `target`, whose cluster the slot counts against already. The
+  // record (null when nothing is logged) has the start time, client and route
   // filled in. May finish (and report done) before returning.
-  // `client` is the client's address (for a PROXY protocol header).
-  void open(int downstream_fd, const sockaddr* client, socklen_t client_length,
-            UpstreamTarget target, std::unique_ptr<ConnectionRecord> record);
+  void open(AcceptedClient&& client, UpstreamTarget target);
   // Resets both sides now; used when the proxy stops.
   void abort();
 
@@ -143,6 +121,10 @@ class ProxiedConnection {
 
   ConnectionOwner& owner_;
   UpstreamTarget target_;
+  ListenerStats* listener_stats_ = nullptr;  // the worker's, of the client's listener
+  // Declared after target_: while it holds a cluster's count, the snapshot in
+  // target_ keeps that count alive.
+  AdmissionSlot admission_;
   std::unique_ptr<ConnectionRecord> record_;
   std::chrono::steady_clock::time_point started_;
   std::chrono::steady_clock::time_point attempt_started_;  // the current connect's

@@ -8,28 +8,35 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "common/libevent_handles.h"
+#include "config/loader.h"
 #include "config/route_table.h"
 #include "proxy/admin_server.h"
 #include "proxy/admin_views.h"
+#include "proxy/config_snapshot.h"
 #include "proxy/config_watcher.h"
 #include "proxy/dns_refresher.h"
 #include "proxy/health_checker.h"
-#include "proxy/libevent_handles.h"
-#include "proxy/options.h"
-#include "proxy/route_snapshot.h"
+#include "proxy/include/weir/proxy.h"
 #include "proxy/unix_socket_file.h"
 #include "proxy/worker.h"
 
 namespace weir::proxy {
 
+// Whether the proxy handles the process's signals: SIGTERM drains, a second SIGTERM
+// or SIGINT stops, SIGHUP reloads (the weir binary); or the host program keeps its
+// own (embedding).
+enum class Signals { kLeftToTheHost, kHandled };
+
 class ProxyServer final : private AdminBackend {
  public:
   // With `external_loop`, the control loop is the caller's (embedding); run()
   // is then not used and the caller runs that loop.
-  explicit ProxyServer(Options options, event_base* external_loop = nullptr);
+  ProxyServer(ProxySettings settings, event_base* external_loop, Signals signals);
   ~ProxyServer() override;
   ProxyServer(const ProxyServer&) = delete;
   ProxyServer& operator=(const ProxyServer&) = delete;
@@ -51,13 +58,12 @@ class ProxyServer final : private AdminBackend {
   // Stop accepting, let open connections finish for up to --drain-time, exit.
   void drain() override;
   // Embedding: from now on the configuration is these documents, not files.
-  void useConfigTexts(std::vector<config::NamedYaml> texts) {
-    options_.config_paths.clear();
-    options_.config_texts = std::move(texts);
+  void useConfigTexts(std::vector<YamlText> texts) {
+    texts_given_later_ = std::move(texts);
     watcher_.reset();
   }
 
-  // Loads the configuration as the options say (files or texts).
+  // Loads the configuration as the settings say (files or texts).
   config::LoadResult loadConfig() const;
   // Where the Gateway server named `gateway_port` listens; nullopt if none.
   std::optional<uint16_t> listenerPort(uint16_t gateway_port) const;
@@ -91,13 +97,13 @@ class ProxyServer final : private AdminBackend {
   std::shared_ptr<config::RouteTable> applyOverrides(const config::RouteTable& table) const;
   void writeReadyFile() const;
   // A snapshot of `table` with the DNS names' current addresses.
-  std::shared_ptr<const RouteSnapshot> makeSnapshot(std::shared_ptr<const config::RouteTable> table);
+  std::shared_ptr<const ConfigSnapshot> makeSnapshot(std::shared_ptr<const config::RouteTable> table);
   // DNS answers changed some addresses: same table, new endpoints, every worker.
   void republishEndpoints();
   // At start: give DNS names a bounded moment to resolve before declaring ready,
   // as Envoy warms a STRICT_DNS cluster before its listener takes traffic.
   void awaitFirstDnsAnswers(std::chrono::milliseconds limit);
-  void logSummary(const RouteSnapshot& snapshot) const;
+  void logSummary(const ConfigSnapshot& snapshot) const;
   size_t activeConnections() const;
   // Runs `task` on every worker's loop thread and waits (bounded) until all have
   // run it, so that what the caller answers is already true on the data path.
@@ -105,7 +111,10 @@ class ProxyServer final : private AdminBackend {
   // Removes the files of Unix listeners whose keys are no longer open.
   void removeClosedUnixSocketFiles();
 
-  Options options_;
+  // Never changes, so that the workers may read it by reference while they run.
+  const ProxySettings settings_;
+  // Embedding: the configuration since useConfigTexts(), instead of settings_'.
+  std::optional<std::vector<YamlText>> texts_given_later_;
   EventBasePtr own_loop_;  // null when embedded on the caller's loop
   event_base* loop_ = nullptr;
   std::vector<EventPtr> signal_events_;
@@ -113,9 +122,11 @@ class ProxyServer final : private AdminBackend {
   std::unique_ptr<DnsRefresher> dns_;
   std::unique_ptr<AdminServer> admin_;
   std::vector<std::unique_ptr<Worker>> workers_;
-  std::shared_ptr<const RouteSnapshot> snapshot_;
+  std::shared_ptr<const ConfigSnapshot> snapshot_;
   // Endpoint health (outlier ejection, active checks), kept across snapshots.
   std::shared_ptr<HealthRegistry> health_ = std::make_shared<HealthRegistry>();
+  // Clusters' open connections over every worker (maxConnections), kept across snapshots.
+  std::shared_ptr<ConnectionLimits> cluster_connections_ = std::make_shared<ConnectionLimits>();
   EventPtr outlier_sweep_timer_;  // returns ejected endpoints whose time is up
   std::unique_ptr<HealthChecker> health_checker_;  // probes what the annotations ask for
   std::vector<std::string> open_listener_keys_;

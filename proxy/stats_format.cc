@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "proxy/json_text.h"
+#include "common/json_text.h"
 
 namespace weir::proxy {
 namespace {

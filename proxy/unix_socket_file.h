@@ -10,7 +10,7 @@
 #include <string>
 #include <utility>
 
-#include "proxy/socket_address.h"
+#include "common/socket_address.h"
 
 namespace weir::proxy {
 

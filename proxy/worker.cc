@@ -12,7 +12,6 @@
 #include "config/unix_address.h"
 #include "proxy/listen_socket.h"
 #include "proxy/client_address.h"
-#include "proxy/endpoint_pick.h"
 #include "proxy/upstream_pick.h"
 
 namespace weir::proxy {
@@ -26,18 +25,19 @@ constexpr size_t kPipesKept = 16;
 constexpr size_t kConnectionsKept = 1024;
 }  // namespace
 
-Worker::Worker(unsigned index, WorkerSettings settings, std::unique_ptr<RandomSource> random)
+Worker::Worker(unsigned index, const ProxySettings& settings, WorkerShared shared,
+               std::unique_ptr<RandomSource> random)
     : index_(index),
-      settings_(std::move(settings)),
+      settings_(settings),
+      shared_(std::move(shared)),
       random_(std::move(random)),
       scratch_(std::make_unique_for_overwrite<char[]>(kScratchBytes)),
       pipes_(std::min(kPipeBytes, settings_.buffer_limit), kPipesKept),
       connections_(kConnectionsKept) {
-  relay_context_ = RelayContext{.scratch = scratch_.get(),
+  relay_context_ = RelayContext{.settings = &settings_,
+                                .scratch = scratch_.get(),
                                 .scratch_size = kScratchBytes,
-                                .buffer_limit = settings_.buffer_limit,
-                                .pipes = &pipes_,
-                                .splice_after = settings_.splice_after};
+                                .pipes = &pipes_};
   base_.reset(event_base_new());
   if (!base_) {
     throw std::runtime_error("cannot create an event loop");
@@ -47,8 +47,9 @@ Worker::Worker(unsigned index, WorkerSettings settings, std::unique_ptr<RandomSo
 
 Worker::~Worker() {
   join();
-  // Connections and listeners hold events of base_: free them before it.
+  // Connections, waits and listeners hold events of base_: free them before it.
   for (ProxiedConnection* connection : connections_.openConnections()) connection->abort();
+  hello_waits_.clear();
   listeners_.clear();
   tasks_.reset();
 }
@@ -93,25 +94,15 @@ void Worker::join() {
   }
 }
 
-void Worker::applyConfig(std::shared_ptr<const RouteSnapshot> snapshot,
+void Worker::applyConfig(std::shared_ptr<const ConfigSnapshot> snapshot,
                          std::vector<ListenSocket> new_sockets) {
   for (ListenSocket& socket : new_sockets) {
     addListener(std::move(socket));
   }
   const config::RouteTable& table = *snapshot->table;
-  round_robin_credits_.assign(table.clusters.size(), {});
-  cluster_connections_.clear();
-  cluster_stats_.clear();
-  endpoint_stats_.clear();
-  for (size_t c = 0; c < table.clusters.size(); ++c) {
-    const config::UpstreamCluster& cluster = table.clusters[c];
-    cluster_stats_.push_back(&stats_.cluster(cluster.name));
-    cluster_connections_.push_back(&settings_.connection_counts->counter(cluster.name));
-    auto& endpoints = endpoint_stats_.emplace_back();
-    for (const ResolvedEndpoint& endpoint : snapshot->endpoints[c]) {
-      endpoints.push_back(&stats_.endpoint(cluster.name, endpoint.display));
-    }
-  }
+  clusters_.clear();
+  clusters_.reserve(snapshot->clusters.size());
+  for (const Cluster& cluster : snapshot->clusters) clusters_.emplace_back(cluster, stats_);
   route_stats_.clear();
   for (const config::TcpRoute& route : table.routes) {
     route_stats_.push_back(&stats_.route(route.name));
@@ -120,10 +111,12 @@ void Worker::applyConfig(std::shared_ptr<const RouteSnapshot> snapshot,
     slot->config_index = -1;
     slot->listener_indices.clear();
     slot->routes_use_destination = false;
+    slot->peeks_sni = false;
     for (size_t i = 0; i < table.listeners.size(); ++i) {
       const config::Listener& listener = table.listeners[i];
       if (listenerKey(listener) != slot->key) continue;
       slot->listener_indices.push_back(i);
+      slot->peeks_sni = slot->peeks_sni || listener.tls_passthrough;
       for (size_t r : listener.candidate_routes) {
         for (const config::L4Match& match : table.routes[r].matches) {
           if (!match.destination_subnets.empty()) slot->routes_use_destination = true;
@@ -132,7 +125,7 @@ void Worker::applyConfig(std::shared_ptr<const RouteSnapshot> snapshot,
       if (slot->config_index >= 0) continue;  // a TLS server merged onto the first
       slot->config_index = static_cast<int>(i);
       slot->stats = &stats_.listener(listener.stat_prefix);
-      slot->open_connections = &settings_.connection_counts->counter("listener " + slot->key);
+      slot->open_connections = &shared_.listener_connections->of(slot->key);
       slot->unix_path = std::string(config::unixSocketPath(listener.bind_address));
     }
   }
@@ -182,33 +175,26 @@ void Worker::accept(ListenerSlot& slot, evutil_socket_t fd, const sockaddr* addr
       snapshot_->table->listeners[static_cast<size_t>(slot.config_index)];
   slot.stats->downstream_cx_total.add();
   // --max-connections, over every worker and listener (Envoy's overload manager
-  // global_downstream_max_connections): over it, close at once and count.
-  if (settings_.downstream_connections->fetch_add(1, std::memory_order_relaxed) >=
-      settings_.max_connections) {
-    settings_.downstream_connections->fetch_sub(1, std::memory_order_relaxed);
-    slot.stats->downstream_global_cx_overflow.add();
+  // global_downstream_max_connections), then weir.dev/max-connections on the
+  // Gateway: this listener, over every worker (Envoy's per-listener connection
+  // limit). Over either, close at once; the slot has counted the overflow.
+  AcceptedClient client;
+  client.admission = AdmissionSlot::admitClient(
+      {*shared_.downstream_connections, settings_.max_connections.value_or(UINT64_MAX),
+       slot.stats->downstream_global_cx_overflow},
+      {*slot.open_connections, listener.max_connections, slot.stats->downstream_cx_overflow},
+      slot.stats->downstream_cx_active);
+  if (!client.admission.admitted()) {
     close(fd);
     return;
   }
-  // weir.dev/max-connections on the Gateway: this listener, over every worker
-  // (Envoy's per-listener connection limit).
-  if (slot.open_connections->fetch_add(1, std::memory_order_relaxed) >= listener.max_connections) {
-    slot.open_connections->fetch_sub(1, std::memory_order_relaxed);
-    settings_.downstream_connections->fetch_sub(1, std::memory_order_relaxed);
-    slot.stats->downstream_cx_overflow.add();
-    close(fd);
-    return;
-  }
-  slot.stats->downstream_cx_active.add();
   slot.backoff_logged = false;
 
-  AcceptedClient client;
   client.fd = fd;
   std::memcpy(&client.address, address,
               std::min(sizeof client.address, static_cast<size_t>(length)));
   client.address_length = static_cast<socklen_t>(length);
   client.stats = slot.stats;
-  client.listener_connections = slot.open_connections;
   client.source = ipAddressOf(address);
   // The address the client reached is the slot's key unless the listener binds a
   // wildcard; one getsockname() at most, and only when a destinationSubnets rule
@@ -236,7 +222,7 @@ void Worker::accept(ListenerSlot& slot, evutil_socket_t fd, const sockaddr* addr
     record->route = record->destination_host = record->destination_subset = "-";
   }
 
-  if (listener.tls_passthrough) {
+  if (slot.peeks_sni) {
     // Route by SNI: wait for the ClientHello (peeked, not consumed) first.
     client.listener_key = slot.key;
     auto wait = std::make_unique<ClientHelloWait>(
@@ -305,7 +291,7 @@ void Worker::route(ListenerSlot& slot, AcceptedClient client, std::string_view s
   facts.source = client.source;
   facts.destination = client.destination;
   facts.sni = sni;
-  facts.self = settings_.identity.get();
+  facts.self = shared_.identity.get();
   size_t served_by = static_cast<size_t>(slot.config_index);
   const config::TcpRoute* route =
       config::findRoute(table, slot.listener_indices, facts, &served_by);
@@ -323,155 +309,76 @@ void Worker::route(ListenerSlot& slot, AcceptedClient client, std::string_view s
   route_stats->cx_total.add();
 
   const size_t pick = pickDestination(route->destinations, route->total_weight, random_->next());
-  const size_t cluster_index = route->destinations[pick].cluster_index;
-  const config::UpstreamCluster& cluster = table.clusters[cluster_index];
-  if (record) {
-    record->route = route->name;
-    record->setUpstreamCluster(cluster);
+  const config::WeightedDestination& destination = route->destinations[pick];
+  if (record) record->route = route->name;
+  if (!destination.cluster_index) {
+    // A destination whose cluster does not exist: Envoy's tcp_proxy finds no
+    // cluster, counts the connection as no route and closes it (flag NC).
+    slot.stats->downstream_cx_no_route.add();
+    if (record) record->setMissingCluster(destination.missing);
+    refuse(fd, client, EndReason::kNoClusterFound);
+    return;
   }
+  WorkerCluster& cluster = clusters_[*destination.cluster_index];
+  if (record) record->setUpstreamCluster(cluster.cluster().config());
 
-  const std::optional<size_t> endpoint_index = pickEndpoint(cluster_index, address);
+  const std::optional<size_t> endpoint_index = cluster.pickEndpoint(address, {}, *random_);
   if (!endpoint_index) {
     // Envoy's behaviour with no healthy host and no panic threshold: the
     // connection fails (flag UH) and is counted.
-    cluster_stats_[cluster_index]->upstream_cx_none_healthy.add();
+    cluster.stats().upstream_cx_none_healthy.add();
     refuse(fd, client, EndReason::kNoHealthyUpstream);
     return;
   }
-  if (!admitToCluster(cluster_index)) {
+  // connectionPool.tcp.maxConnections, counted over all workers.
+  if (!cluster.admit(client.admission)) {
     refuse(fd, client, EndReason::kUpstreamOverflow);
     return;
   }
-  UpstreamTarget target = targetFor(*route, cluster_index, *endpoint_index, route_stats,
-                                    slot.stats, client.listener_connections);
-  if (record) record->upstream_host = target.endpointDisplay();
+  UpstreamTarget target = targetFor(*route, route_stats, cluster, *endpoint_index);
+  if (record) record->upstream_host = target.endpoint().display;
   ProxiedConnection& connection = connections_.take(*this);
   active_connections_.store(connections_.openCount(), std::memory_order_relaxed);
-  connection.open(fd, address, client.address_length, std::move(target), std::move(record));
-}
-
-bool Worker::admitToCluster(size_t c) {
-  // connectionPool.tcp.maxConnections, counted over all workers: add first, so
-  // two workers racing for the last slot cannot both get it.
-  std::atomic<uint64_t>& open = *cluster_connections_[c];
-  if (open.fetch_add(1, std::memory_order_relaxed) >=
-      snapshot_->table->clusters[c].max_connections) {
-    open.fetch_sub(1, std::memory_order_relaxed);
-    cluster_stats_[c]->upstream_cx_overflow.add();
-    return false;
-  }
-  return true;
+  connection.open(std::move(client), std::move(target));
 }
 
 std::optional<UpstreamTarget> Worker::retryTarget(
-    const UpstreamTarget& failed, std::span<const std::pair<size_t, size_t>> tried) {
+    const UpstreamTarget& failed, std::span<const std::pair<size_t, size_t>> tried,
+    AdmissionSlot& admission, EndReason& reason) {
   // Indices into per-cluster state are the current snapshot's: after a reload the
   // connection keeps its first pick and does not retry.
   if (failed.snapshot != snapshot_ || failed.route == nullptr) return std::nullopt;
   const config::TcpRoute& route = *failed.route;
   const size_t pick = pickDestination(route.destinations, route.total_weight, random_->next());
-  const size_t c = route.destinations[pick].cluster_index;
-  std::vector<size_t> excluded;
-  for (const auto& [cluster, endpoint] : tried) {
-    if (cluster == c) excluded.push_back(endpoint);
+  if (!route.destinations[pick].cluster_index) {
+    // As for a first pick: Envoy's retry picks the route again and finds no cluster
+    // (the connection counts it in its listener's downstream_cx_no_route).
+    reason = EndReason::kNoClusterFound;
+    return std::nullopt;
   }
-  const std::optional<size_t> e = pickEndpoint(c, nullptr, excluded);
-  if (!e || !admitToCluster(c)) return std::nullopt;
-  return targetFor(route, c, *e, failed.route_stats, failed.listener_stats,
-                   failed.listener_connections);
+  WorkerCluster& cluster = clusters_[*route.destinations[pick].cluster_index];
+  std::vector<size_t> excluded;
+  for (const auto& [c, endpoint] : tried) {
+    if (c == cluster.cluster().index()) excluded.push_back(endpoint);
+  }
+  const std::optional<size_t> e = cluster.pickEndpoint(nullptr, excluded, *random_);
+  if (!e || !cluster.admit(admission)) return std::nullopt;
+  return targetFor(route, failed.route_stats, cluster, *e);
 }
 
-UpstreamTarget Worker::targetFor(const config::TcpRoute& route, size_t c, size_t e,
-                                 RouteStats* route_stats, ListenerStats* listener_stats,
-                                 std::atomic<uint64_t>* listener_connections) {
+UpstreamTarget Worker::targetFor(const config::TcpRoute& route, RouteStats* route_stats,
+                                 const WorkerCluster& cluster, size_t e) const {
   return UpstreamTarget{.snapshot = snapshot_,
                         .route = &route,
-                        .cluster_index = c,
+                        .cluster = &cluster.cluster(),
                         .endpoint_index = e,
-                        .endpoint = &*snapshot_->endpoints[c][e].address,
-                        .cluster_stats = cluster_stats_[c],
-                        .endpoint_stats = endpoint_stats_[c][e],
                         .route_stats = route_stats,
-                        .listener_stats = listener_stats,
-                        .cluster_connections = cluster_connections_[c],
-                        .listener_connections = listener_connections,
-                        .cluster_health = snapshot_->cluster_health[c],
-                        .endpoint_health = snapshot_->endpoint_health[c][e]};
-}
-
-std::span<const uint32_t> Worker::usableWeights(size_t c, std::span<const size_t> excluded) {
-  const std::vector<uint32_t>& weights = snapshot_->weights[c];
-  const ClusterHealth& health = *snapshot_->cluster_health[c];
-  const bool some_unusable = health.unusableCount() != 0;
-  if (!some_unusable && excluded.empty()) return weights;  // the common case: no copy
-  weight_scratch_.assign(weights.begin(), weights.end());
-  if (some_unusable) {
-    size_t with_address = 0;
-    size_t usable = 0;
-    for (size_t e = 0; e < weights.size(); ++e) {
-      if (weights[e] == 0) continue;
-      ++with_address;
-      if (snapshot_->endpoint_health[c][e]->usable()) {
-        ++usable;
-      } else {
-        weight_scratch_[e] = 0;
-      }
-    }
-    // minHealthPercent (Envoy's panic threshold): with too few endpoints in
-    // rotation, health is ignored and every endpoint takes connections.
-    const int32_t panic_below = health.minHealthPercent();
-    if (panic_below > 0 && with_address > 0 &&
-        100.0 * static_cast<double>(usable) / static_cast<double>(with_address) < panic_below) {
-      weight_scratch_.assign(weights.begin(), weights.end());
-    }
-  }
-  for (size_t e : excluded) weight_scratch_[e] = 0;
-  return weight_scratch_;
-}
-
-std::optional<size_t> Worker::pickEndpoint(size_t c, const sockaddr* client,
-                                           std::span<const size_t> excluded) {
-  const std::span<const uint32_t> weights = usableWeights(c, excluded);
-  using Policy = config::UpstreamCluster::LoadBalancer;
-  switch (snapshot_->table->clusters[c].load_balancer) {
-    case Policy::kRoundRobin:
-      return pickWeightedRoundRobin(weights, round_robin_credits_[c]);
-    case Policy::kRandom:
-      return pickWeightedRandom(weights, random_->next());
-    case Policy::kLeastRequest: {
-      // This worker's own view of each endpoint's open connections (Envoy's
-      // least-request counts are per host across threads; per worker keeps the
-      // pick free of shared writes).
-      active_scratch_.clear();
-      for (const EndpointStats* endpoint : endpoint_stats_[c]) {
-        active_scratch_.push_back(endpoint->cx_active.value());
-      }
-      const uint64_t first = random_->next();
-      return pickLeastRequest(weights, active_scratch_, first, random_->next());
-    }
-    case Policy::kConsistentHashSourceIp: {
-      const std::optional<MaglevTable>& table = snapshot_->maglev[c];
-      // A Unix client has no IP to hash: Envoy's hash policy yields nothing, and
-      // the pick is random.
-      if (!table || table->empty() || client == nullptr ||
-          (client->sa_family != AF_INET && client->sa_family != AF_INET6)) {
-        return pickWeightedRandom(weights, random_->next());
-      }
-      // Endpoints out of rotation fall through to the table's next entries.
-      if (weights.data() != snapshot_->weights[c].data()) {
-        return table->lookup(hashOfClientAddress(client), weights);
-      }
-      return table->lookup(hashOfClientAddress(client));
-    }
-  }
-  return std::nullopt;
+                        .cluster_stats = &cluster.stats(),
+                        .endpoint_stats = &cluster.endpointStats(e)};
 }
 
 void Worker::refuse(evutil_socket_t fd, const AcceptedClient& client, EndReason reason) {
   close(fd);
-  client.stats->downstream_cx_active.subtract();
-  client.listener_connections->fetch_sub(1, std::memory_order_relaxed);
-  settings_.downstream_connections->fetch_sub(1, std::memory_order_relaxed);
   if (ConnectionRecord* record = client.record.get()) {
     record->reason = reason;
     writeAccessLog(*record);
@@ -480,8 +387,8 @@ void Worker::refuse(evutil_socket_t fd, const AcceptedClient& client, EndReason 
 
 void Worker::onLocalConnectFailure(const UpstreamTarget& target, ConnectFailureCause cause,
                                    int error) {
-  settings_.local_errors->onFailure(
-      cause, error, fmt::format("{} {}", target.cluster().name, target.endpointDisplay()));
+  shared_.local_errors->onFailure(
+      cause, error, fmt::format("{} {}", target.cluster->name(), target.endpoint().display));
   if (cause != ConnectFailureCause::kLocalShortage) return;
   // Out of descriptors or memory: any client accepted now would fail the same
   // way. Leave new clients in the kernel's backlog for a while, as when accept()
@@ -491,7 +398,6 @@ void Worker::onLocalConnectFailure(const UpstreamTarget& target, ConnectFailureC
 
 void Worker::onConnectionDone(ProxiedConnection& connection, const ConnectionRecord* record) {
   if (record) writeAccessLog(*record);
-  settings_.downstream_connections->fetch_sub(1, std::memory_order_relaxed);
   connections_.giveBack(connection);
   active_connections_.store(connections_.openCount(), std::memory_order_relaxed);
 }
@@ -507,10 +413,9 @@ const timeval* Worker::commonTimeout(std::chrono::milliseconds length) {
 }
 
 void Worker::writeAccessLog(const ConnectionRecord& record) {
-  if (settings_.access_log) {
-    settings_.access_log->info(settings_.access_log_format == AccessLogFormat::kJson
-                                   ? formatAccessLogJson(record)
-                                   : formatAccessLogText(record));
+  if (shared_.access_log) {
+    shared_.access_log->info(settings_.access_log_json ? formatAccessLogJson(record)
+                                                       : formatAccessLogText(record));
   }
 }
 

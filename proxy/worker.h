@@ -4,7 +4,8 @@
 // Threading: the constructor, start(), post(), stop() and join() are called from
 // the main thread; everything else runs on the worker's own loop thread. The only
 // state shared with other threads is the task queue (under a mutex, never touched
-// per connection), the statistics (see stats.h) and read-only route snapshots.
+// per connection), the statistics (see stats.h), the admission counts
+// (admission_slot.h) and read-only config snapshots.
 #pragma once
 
 #include <atomic>
@@ -22,42 +23,32 @@
 
 #include <spdlog/logger.h>
 
+#include "common/libevent_handles.h"
 #include "config/route_match.h"
 #include "proxy/client_hello_wait.h"
-#include "proxy/cluster_connection_counts.h"
-#include "proxy/connection_pool.h"
-#include "proxy/libevent_handles.h"
+#include "proxy/config_snapshot.h"
+#include "proxy/connection_limit.h"
+#include "proxy/connection_recycler.h"
+#include "proxy/include/weir/proxy.h"
 #include "proxy/local_error_log.h"
 #include "proxy/loop_task_queue.h"
 #include "proxy/pipe_pool.h"
 #include "proxy/proxied_connection.h"
 #include "proxy/random_source.h"
-#include "proxy/route_snapshot.h"
 #include "proxy/stats.h"
+#include "proxy/worker_cluster.h"
 
 namespace weir::proxy {
 
-enum class AccessLogFormat { kText, kJson };
-
-struct WorkerSettings {
-  size_t buffer_limit = 1024 * 1024;           // per direction, like Envoy's default
-  // A direction switches to splice(2) after this many bytes carried in large
-  // reads (0: from the first byte); nullopt: always copy through user space.
-  std::optional<uint64_t> splice_after = 64 * 1024;
+// What every worker shares with the others and with the main thread. Not settings:
+// those the workers read from ProxySettings.
+struct WorkerShared {
   std::shared_ptr<spdlog::logger> access_log;  // thread-safe (async); may be null
-  AccessLogFormat access_log_format = AccessLogFormat::kText;
-  // Shared by every worker (maxConnections is per cluster for the whole proxy).
-  std::shared_ptr<ClusterConnectionCounts> connection_counts =
-      std::make_shared<ClusterConnectionCounts>();
-  // How long a TLS passthrough listener waits for a ClientHello (Envoy's
-  // listener_filters_timeout).
-  std::chrono::milliseconds listener_filter_timeout{15'000};
-  // --max-connect-attempts: connects per client connection (Envoy's default 1).
-  unsigned max_connect_attempts = 1;
-  // --max-connections: client connections open at once over all workers.
-  uint64_t max_connections = UINT64_MAX;
-  std::shared_ptr<std::atomic<uint64_t>> downstream_connections =
-      std::make_shared<std::atomic<uint64_t>>(0);
+  // Open client connections of each listener (by key) over every worker, for
+  // weir.dev/max-connections.
+  std::shared_ptr<ConnectionLimits> listener_connections = std::make_shared<ConnectionLimits>();
+  // Client connections open over every worker and listener (--max-connections).
+  std::shared_ptr<ConnectionLimit> downstream_connections = std::make_shared<ConnectionLimit>();
   // Connects that fail for weir's own reasons, logged once per burst over every
   // worker (and the health checker).
   std::shared_ptr<LocalErrorLog> local_errors = std::make_shared<LocalErrorLog>();
@@ -76,7 +67,9 @@ struct ListenSocket {
 
 class Worker final : private ConnectionOwner, private ClientHelloOwner {
  public:
-  Worker(unsigned index, WorkerSettings settings, std::unique_ptr<RandomSource> random);
+  // `settings` must outlive the worker.
+  Worker(unsigned index, const ProxySettings& settings, WorkerShared shared,
+         std::unique_ptr<RandomSource> random);
   ~Worker() override;
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
@@ -95,7 +88,7 @@ class Worker final : private ConnectionOwner, private ClientHelloOwner {
   // Loop thread (through post()), or the main thread before start(): accept on
   // `new_sockets` as well, route new connections with `snapshot`, and close the
   // listeners that `snapshot` no longer has. Open connections are not touched.
-  void applyConfig(std::shared_ptr<const RouteSnapshot> snapshot,
+  void applyConfig(std::shared_ptr<const ConfigSnapshot> snapshot,
                    std::vector<ListenSocket> new_sockets);
 
   // Loop thread only (through post()).
@@ -112,8 +105,9 @@ class Worker final : private ConnectionOwner, private ClientHelloOwner {
     ConnListenerPtr listener;
     int config_index = -1;  // in the current snapshot's listeners; -1 when absent
     // Every listener of the snapshot on this socket: config_index alone, or the
-    // TLS servers merged on one port (their routes are tried by SNI).
+    // servers merged on one port and bind (their routes are tried by SNI).
     std::vector<size_t> listener_indices;
+    bool peeks_sni = false;  // one of them is a TLS passthrough server
     // Where clients reached us, for the access log when the socket is a Unix one
     // (its path, as Envoy prints it); empty otherwise.
     std::string unix_path;
@@ -122,7 +116,7 @@ class Worker final : private ConnectionOwner, private ClientHelloOwner {
     bool routes_use_destination = false;  // some rule matches destinationSubnets
     EmbeddedEvent backoff;                // re-enables accepting after EMFILE & co.
     // Open client connections of this listener over all workers (weir.dev/max-connections).
-    std::atomic<uint64_t>* open_connections = nullptr;
+    ConnectionLimit* open_connections = nullptr;
     bool backoff_logged = false;          // one warning per run of failures
   };
 
@@ -134,13 +128,15 @@ class Worker final : private ConnectionOwner, private ClientHelloOwner {
     return route != nullptr && route->max_connect_attempts != 0 ? route->max_connect_attempts
                                                                  : settings_.max_connect_attempts;
   }
-  std::optional<UpstreamTarget> retryTarget(
-      const UpstreamTarget& failed, std::span<const std::pair<size_t, size_t>> tried) override;
-  void onConnectStarted() override { settings_.local_errors->onSuccess(); }
+  std::optional<UpstreamTarget> retryTarget(const UpstreamTarget& failed,
+                                            std::span<const std::pair<size_t, size_t>> tried,
+                                            AdmissionSlot& admission,
+                                            EndReason& reason) override;
+  void onConnectStarted() override { shared_.local_errors->onSuccess(); }
   void onLocalConnectFailure(const UpstreamTarget& target, ConnectFailureCause cause,
                              int error) override;
   void onConnectionDone(ProxiedConnection& connection, const ConnectionRecord* record) override;
-  bool logsConnections() const { return settings_.access_log != nullptr; }
+  bool logsConnections() const { return shared_.access_log != nullptr; }
 
   static void onAccept(evconnlistener*, evutil_socket_t fd, sockaddr* address, int length,
                        void* slot);
@@ -151,53 +147,41 @@ class Worker final : private ConnectionOwner, private ClientHelloOwner {
   void accept(ListenerSlot& slot, evutil_socket_t fd, const sockaddr* address, int length);
   // Picks the rule, destination and endpoint, and opens the connection.
   void route(ListenerSlot& slot, AcceptedClient client, std::string_view sni);
-  // Closes an accepted client that will not be proxied, uncounting it.
+  // Closes an accepted client that will not be proxied. Its admission slot is
+  // given back when `client` goes, at the end of the caller's callback.
   void refuse(evutil_socket_t fd, const AcceptedClient& client, EndReason reason);
   // ClientHelloOwner
   void onClientHelloVerdict(ClientHelloWait& wait, Verdict verdict,
                             const ClientHelloInspection& inspection) override;
   void writeAccessLog(const ConnectionRecord& record);
-  // An endpoint of cluster `c` by its loadBalancer policy, among those in
-  // rotation (see usableWeights); nullopt if none. `excluded`: endpoints of c not
-  // to pick (connect retries).
-  std::optional<size_t> pickEndpoint(size_t c, const sockaddr* client,
-                                     std::span<const size_t> excluded = {});
-  // Cluster c's endpoint weights with those out of rotation (ejected, failing
-  // active checks, `excluded`) at 0; the snapshot's own weights when none is.
-  std::span<const uint32_t> usableWeights(size_t c, std::span<const size_t> excluded);
-  // Counts a connection against cluster c's maxConnections; false (counted as
-  // overflow) when it is full.
-  bool admitToCluster(size_t c);
-  // The target for endpoint e of cluster c (of snapshot_), reached through `route`.
-  UpstreamTarget targetFor(const config::TcpRoute& route, size_t c, size_t e,
-                           RouteStats* route_stats, ListenerStats* listener_stats,
-                           std::atomic<uint64_t>* listener_connections);
+  // The target for endpoint e of `cluster` (of snapshot_), reached through `route`.
+  UpstreamTarget targetFor(const config::TcpRoute& route, RouteStats* route_stats,
+                           const WorkerCluster& cluster, size_t e) const;
   void addListener(ListenSocket socket);
 
   const unsigned index_;
-  WorkerSettings settings_;
+  const ProxySettings& settings_;
+  WorkerShared shared_;
   std::unique_ptr<RandomSource> random_;
   EventBasePtr base_;
   std::unique_ptr<LoopTaskQueue> tasks_;
   std::thread thread_;
 
+  // Written by the loop thread, read by any (stats.h). Declared before the
+  // connections and waits whose admission slots count in it.
+  WorkerStats stats_;
+
   // Loop thread only.
-  std::shared_ptr<const RouteSnapshot> snapshot_;
-  std::vector<std::vector<int64_t>> round_robin_credits_;   // per cluster of snapshot_
-  std::vector<std::atomic<uint64_t>*> cluster_connections_;  // per cluster, all workers
-  std::vector<uint64_t> active_scratch_;  // per-endpoint active counts for one pick
-  std::vector<uint32_t> weight_scratch_;  // masked weights for one pick
-  std::vector<ClusterStats*> cluster_stats_;     // per cluster of snapshot_
-  std::vector<std::vector<EndpointStats*>> endpoint_stats_;  // per cluster, per endpoint
-  std::vector<RouteStats*> route_stats_;                     // per route of snapshot_
+  std::shared_ptr<const ConfigSnapshot> snapshot_;
+  std::vector<WorkerCluster> clusters_;   // [c] for snapshot_->clusters[c]
+  std::vector<RouteStats*> route_stats_;  // per route of snapshot_
   std::list<std::unique_ptr<ListenerSlot>> listeners_;
   std::unique_ptr<char[]> scratch_;  // every copied read passes through it
   PipePool pipes_;
   RelayContext relay_context_;
   std::map<int64_t, const timeval*> common_timeouts_;  // by milliseconds; libevent owns them
-  ConnectionPool connections_;
+  ConnectionRecycler connections_;
   std::unordered_map<ClientHelloWait*, std::unique_ptr<ClientHelloWait>> hello_waits_;
-  WorkerStats stats_;
   std::atomic<size_t> active_connections_{0};  // written by the loop thread only
 };
 

@@ -11,9 +11,11 @@
 #include <fmt/format.h>
 
 #include "bench/loadgen/client_socket.h"
-#include "bench/loadgen/json_text.h"
+#include "bench/loadgen/json_line.h"
 #include "bench/loadgen/line_reader.h"
 #include "bench/loadgen/observations.h"
+#include "common/json_text.h"
+#include "common/socket_error.h"
 
 namespace weir::bench {
 namespace {
@@ -58,7 +60,7 @@ Transfer transfer(const Options& options, Clock::time_point deadline) {
     result.error = "connect timeout";
     return result;
   }
-  if ((error = connectError(fd.get())) != 0) {
+  if ((error = pendingSocketError(fd.get())) != 0) {
     result.error = fmt::format("connect {}", errnoName(error));
     return result;
   }

@@ -8,7 +8,7 @@
 
 namespace weir::bench {
 
-UniqueFd startConnect(const sockaddr_in& target, in_addr source, int& error) {
+UniqueFd startConnect(const SocketAddress& target, in_addr source, int& error) {
   error = 0;
   UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd) {
@@ -24,21 +24,11 @@ UniqueFd startConnect(const sockaddr_in& target, in_addr source, int& error) {
   local.sin_family = AF_INET;
   local.sin_addr = source;
   if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&local), sizeof local) != 0 ||
-      (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&target), sizeof target) != 0 &&
-       errno != EINPROGRESS)) {
+      (::connect(fd.get(), target.get(), target.length()) != 0 && errno != EINPROGRESS)) {
     error = errno;
     fd.reset();
   }
   return fd;
-}
-
-int connectError(int fd) {
-  int error = 0;
-  socklen_t length = sizeof error;
-  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length) != 0) {
-    return errno;
-  }
-  return error;
 }
 
 const char* errnoName(int error) {

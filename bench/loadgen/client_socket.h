@@ -5,17 +5,16 @@
 
 #include <netinet/in.h>
 
-#include "bench/loadgen/unique_fd.h"
+#include "common/socket_address.h"
+#include "common/unique_fd.h"
 
 namespace weir::bench {
 
-// Starts a non-blocking connect from `source` to `target`. Returns the socket (the
-// connect completes or fails later: wait for writability, then connectError()), or an
-// invalid fd with errno-style `error` set when the attempt failed at once.
-UniqueFd startConnect(const sockaddr_in& target, in_addr source, int& error);
-
-// SO_ERROR of a socket whose non-blocking connect has finished: 0 when connected.
-int connectError(int fd);
+// Starts a non-blocking connect from `source` to `target` (IPv4). Returns the socket
+// (the connect completes or fails later: wait for writability, then
+// pendingSocketError() of common/socket_error.h), or an invalid fd with errno-style
+// `error` set when the attempt failed at once.
+UniqueFd startConnect(const SocketAddress& target, in_addr source, int& error);
 
 // A short name for an errno value, e.g. "ECONNREFUSED", for error tallies.
 const char* errnoName(int error);

@@ -12,9 +12,11 @@
 #include "bench/loadgen/client_socket.h"
 #include "bench/loadgen/echo_answer.h"
 #include "bench/loadgen/epoll_set.h"
-#include "bench/loadgen/json_text.h"
+#include "bench/loadgen/json_line.h"
 #include "bench/loadgen/line_reader.h"
 #include "bench/loadgen/observations.h"
+#include "common/json_text.h"
+#include "common/socket_error.h"
 
 namespace weir::bench {
 namespace {
@@ -90,7 +92,7 @@ class ConnrateThread {
       if ((events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) == 0) {
         return;
       }
-      if (const int error = connectError(slot.fd.get()); error != 0) {
+      if (const int error = pendingSocketError(slot.fd.get()); error != 0) {
         return fail(index, fmt::format("connect {}", errnoName(error)));
       }
       const ssize_t sent =

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "bench/loadgen/json_text.h"
+#include "common/json_text.h"
 
 namespace weir::bench {
 
@@ -32,7 +32,9 @@ std::uint64_t CountsByName::total() const {
 std::string CountsByName::toJson() const {
   std::string json = "{";
   for (const auto& [name, count] : counts_) {
-    json += fmt::format("{}{}:{}", json.size() > 1 ? "," : "", jsonString(name), count);
+    // Answer prefixes come from the network: any bytes.
+    json += fmt::format("{}{}:{}", json.size() > 1 ? "," : "",
+                        jsonString(name, JsonText::kAnyBytes), count);
   }
   return json + "}";
 }

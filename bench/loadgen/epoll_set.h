@@ -10,7 +10,7 @@
 #include <span>
 #include <vector>
 
-#include "bench/loadgen/unique_fd.h"
+#include "common/unique_fd.h"
 
 namespace weir::bench {
 

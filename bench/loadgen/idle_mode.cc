@@ -12,10 +12,12 @@
 #include "bench/loadgen/client_socket.h"
 #include "bench/loadgen/echo_answer.h"
 #include "bench/loadgen/epoll_set.h"
-#include "bench/loadgen/json_text.h"
+#include "bench/loadgen/json_line.h"
 #include "bench/loadgen/line_reader.h"
 #include "bench/loadgen/observations.h"
 #include "bench/loadgen/stop_signals.h"
+#include "common/json_text.h"
+#include "common/socket_error.h"
 
 namespace weir::bench {
 namespace {
@@ -172,7 +174,7 @@ class IdleHolder {
   void onEvent(std::uint32_t index, std::uint32_t events) {
     IdleConnection& connection = connections_[index];
     if (connection.phase == Phase::kConnecting && (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) != 0) {
-      if (const int error = connectError(connection.fd.get()); error != 0) {
+      if (const int error = pendingSocketError(connection.fd.get()); error != 0) {
         return fail(index, fmt::format("connect {}", errnoName(error)));
       }
       const ssize_t sent =

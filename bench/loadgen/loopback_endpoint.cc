@@ -3,36 +3,28 @@
 #include <arpa/inet.h>
 
 #include <charconv>
+#include <optional>
 
 #include <fmt/format.h>
 
-#include "bench/loadgen/usage_error.h"
+#include "common/usage_error.h"
 
 namespace weir::bench {
-
-std::uint16_t LoopbackEndpoint::port() const { return ntohs(address.sin_port); }
-
-std::string LoopbackEndpoint::toString() const {
-  char text[INET_ADDRSTRLEN] = {};
-  inet_ntop(AF_INET, &address.sin_addr, text, sizeof text);
-  return fmt::format("{}:{}", text, port());
-}
 
 LoopbackEndpoint parseLoopbackEndpoint(std::string_view text, bool allow_port_zero) {
   const auto colon = text.rfind(':');
   if (colon == std::string_view::npos) {
-    throw UsageError(fmt::format("expected 127.x.y.z:PORT, got '{}'", text));
+    throw cli::UsageError(fmt::format("expected 127.x.y.z:PORT, got '{}'", text));
   }
   const std::string host(text.substr(0, colon));
   const std::string_view port_text = text.substr(colon + 1);
 
-  LoopbackEndpoint endpoint;
-  endpoint.address.sin_family = AF_INET;
-  if (inet_pton(AF_INET, host.c_str(), &endpoint.address.sin_addr) != 1) {
-    throw UsageError(fmt::format("'{}' is not an IPv4 address", host));
+  const std::optional<SocketAddress> ip = SocketAddress::fromIpLiteral(host, 0);
+  if (!ip || ip->family() != AF_INET) {
+    throw cli::UsageError(fmt::format("'{}' is not an IPv4 address", host));
   }
-  if ((ntohl(endpoint.address.sin_addr.s_addr) >> 24) != 127) {
-    throw UsageError(
+  if (!ip->isLoopback()) {
+    throw cli::UsageError(
         fmt::format("'{}' is outside 127.0.0.0/8; weir-loadgen only talks to loopback", host));
   }
   unsigned port = 0;
@@ -40,10 +32,9 @@ LoopbackEndpoint parseLoopbackEndpoint(std::string_view text, bool allow_port_ze
   auto [stop, error] = std::from_chars(port_text.data(), end, port);
   if (port_text.empty() || error != std::errc() || stop != end || port > 65535 ||
       (port == 0 && !allow_port_zero)) {
-    throw UsageError(fmt::format("bad port '{}' in '{}'", port_text, text));
+    throw cli::UsageError(fmt::format("bad port '{}' in '{}'", port_text, text));
   }
-  endpoint.address.sin_port = htons(static_cast<std::uint16_t>(port));
-  return endpoint;
+  return LoopbackEndpoint{ip->withPort(static_cast<std::uint16_t>(port))};
 }
 
 in_addr loopbackSource(std::uint32_t index, std::uint32_t count) {

@@ -8,13 +8,15 @@
 #include <string>
 #include <string_view>
 
+#include "common/socket_address.h"
+
 namespace weir::bench {
 
 struct LoopbackEndpoint {
-  sockaddr_in address{};
+  SocketAddress address;  // IPv4, in 127.0.0.0/8
 
-  std::uint16_t port() const;
-  std::string toString() const;
+  std::uint16_t port() const { return address.port(); }
+  std::string toString() const { return address.toString(); }
 };
 
 // Parses "127.x.y.z:PORT". Throws UsageError for another address, a missing or bad port,

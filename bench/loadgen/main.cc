@@ -8,12 +8,12 @@
 
 #include "bench/loadgen/bulk_mode.h"
 #include "bench/loadgen/connrate_mode.h"
-#include "bench/loadgen/file_limit.h"
 #include "bench/loadgen/idle_mode.h"
 #include "bench/loadgen/options.h"
 #include "bench/loadgen/pingpong_mode.h"
 #include "bench/loadgen/sink_mode.h"
-#include "bench/loadgen/usage_error.h"
+#include "common/file_limit.h"
+#include "common/usage_error.h"
 
 int main(int argc, char** argv) {
   using namespace weir::bench;
@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
   Options options;
   try {
     options = parseOptions(args);
-  } catch (const UsageError& error) {
+  } catch (const weir::cli::UsageError& error) {
     std::fprintf(stderr, "weir-loadgen: %s\n\n%s", error.what(), usageText().c_str());
     return 2;
   }
@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   std::signal(SIGPIPE, SIG_IGN);
-  raiseOpenFileLimit();
+  weir::raiseOpenFileLimit();
   try {
     switch (options.mode) {
       case Mode::kConnrate: return runConnrate(options);

@@ -12,9 +12,11 @@
 #include "bench/loadgen/client_socket.h"
 #include "bench/loadgen/echo_answer.h"
 #include "bench/loadgen/epoll_set.h"
-#include "bench/loadgen/json_text.h"
+#include "bench/loadgen/json_line.h"
 #include "bench/loadgen/line_reader.h"
 #include "bench/loadgen/observations.h"
+#include "common/json_text.h"
+#include "common/socket_error.h"
 
 namespace weir::bench {
 namespace {
@@ -100,7 +102,7 @@ class PingpongThread {
         if (!connection.fd || connection.connected) {
           continue;
         }
-        if (const int error = connectError(connection.fd.get()); error != 0) {
+        if (const int error = pendingSocketError(connection.fd.get()); error != 0) {
           fail(tagIndex(event.data.u64), fmt::format("connect {}", errnoName(error)));
         } else if ((event.events & EPOLLOUT) != 0) {
           connection.connected = true;

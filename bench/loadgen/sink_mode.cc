@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <optional>
 #include <system_error>
 #include <vector>
 
@@ -13,8 +14,9 @@
 #include "bench/loadgen/client_socket.h"
 #include "bench/loadgen/counts_by_name.h"
 #include "bench/loadgen/epoll_set.h"
-#include "bench/loadgen/json_text.h"
+#include "bench/loadgen/json_line.h"
 #include "bench/loadgen/stop_signals.h"
+#include "common/json_text.h"
 
 namespace weir::bench {
 namespace {
@@ -34,13 +36,13 @@ struct SinkConnection {
 UniqueFd listenOn(LoopbackEndpoint& endpoint) {
   UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   const int on = 1;
-  socklen_t length = sizeof endpoint.address;
+  std::optional<SocketAddress> bound;
   if (!fd || setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) != 0 ||
-      ::bind(fd.get(), reinterpret_cast<const sockaddr*>(&endpoint.address), sizeof endpoint.address) != 0 ||
-      ::listen(fd.get(), 1024) != 0 ||
-      getsockname(fd.get(), reinterpret_cast<sockaddr*>(&endpoint.address), &length) != 0) {
+      ::bind(fd.get(), endpoint.address.get(), endpoint.address.length()) != 0 ||
+      ::listen(fd.get(), 1024) != 0 || !(bound = localAddressOf(fd.get()))) {
     throw std::system_error(errno, std::generic_category(), "listen on " + endpoint.toString());
   }
+  endpoint.address = *bound;
   return fd;
 }
 

@@ -3,7 +3,7 @@
 // connections in order and print their result, instead of dying mid-way.
 #pragma once
 
-#include "bench/loadgen/unique_fd.h"
+#include "common/unique_fd.h"
 
 namespace weir::bench {
 

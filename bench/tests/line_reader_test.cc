@@ -8,7 +8,7 @@
 
 #include <string>
 
-#include "bench/loadgen/unique_fd.h"
+#include "common/unique_fd.h"
 
 namespace weir::bench {
 namespace {

@@ -31,9 +31,10 @@ spec:
 // base.yaml: the gateway and the echo ServiceEntry. test.yaml: `rules`, then a
 // VirtualService to `host`/`subset` (starting at line `rules` lines + 2).
 LoadResult loadRules(const std::string& rules, const std::string& host,
-                     const std::string& subset = "") {
+                     const std::string& subset = "", const LoadOptions& options = {}) {
   return loadFromText({{"base.yaml", kGatewayYaml + "---\n" + kServiceEntryYaml},
-                       {"test.yaml", rules + "---\n" + routeTo(host, subset)}});
+                       {"test.yaml", rules + "---\n" + routeTo(host, subset)}},
+                      options);
 }
 
 // kDestinationRuleYaml is 13 lines; with "---" the VirtualService starts at 15 and
@@ -49,20 +50,37 @@ TEST(DestinationRuleTest, SubsetsSelectEndpointsByLabel) {
   EXPECT_EQ(cluster.endpoints[0].port, 9002);
 }
 
-TEST(DestinationRuleTest, UnknownSubset) {
+// Istio accepts a subset that no DestinationRule defines: the destination has no
+// cluster (Envoy closes what is picked for it, flag NC). --strict refuses it.
+TEST(DestinationRuleTest, UnknownSubsetIsADanglingReference) {
+  const std::string message =
+      "test.yaml:23:41: spec.tcp[0].route[0].destination.subset: subset \"v3\" not found in "
+      "DestinationRule for host \"echo.default.svc.cluster.local\" (subsets are v1, v2), so "
+      "connections picked for this destination are closed (no cluster: flag NC)";
   const LoadResult result = loadRules(kDestinationRuleYaml, "echo", "v3");
-  EXPECT_EQ(toStrings(result.errors),
-            (Strings{"test.yaml:23:41: spec.tcp[0].route[0].destination.subset: subset \"v3\" "
-                     "not found in DestinationRule for host \"echo.default.svc.cluster.local\" "
-                     "(subsets are v1, v2)"}));
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(toStrings(result.errors));
+  EXPECT_EQ(toStrings(result.warnings), Strings{message});
+  EXPECT_TRUE(result.table->clusters.empty());
+  const WeightedDestination& destination = result.table->routes.at(0).destinations.at(0);
+  EXPECT_FALSE(destination.cluster_index.has_value());
+  EXPECT_EQ(destination.missing.name, "outbound|9000|v3|echo.default.svc.cluster.local");
+  EXPECT_EQ(destination.weight, 100u);
+
+  const LoadResult strict =
+      loadRules(kDestinationRuleYaml, "echo", "v3", LoadOptions{.strict_references = true});
+  EXPECT_FALSE(strict.ok());
+  EXPECT_EQ(toStrings(strict.errors), Strings{message});
 }
 
 TEST(DestinationRuleTest, SubsetWithoutAnyDestinationRule) {
   const LoadResult result = loadFromText(
       {{"base.yaml", kGatewayYaml + "---\n" + kServiceEntryYaml}, {"test.yaml", routeTo("echo", "v1")}});
-  EXPECT_EQ(toStrings(result.errors),
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(toStrings(result.errors));
+  EXPECT_EQ(toStrings(result.warnings),
             (Strings{"test.yaml:9:41: spec.tcp[0].route[0].destination.subset: subset \"v1\" not "
-                     "found: no DestinationRule for host \"echo.default.svc.cluster.local\""}));
+                     "found: no DestinationRule for host \"echo.default.svc.cluster.local\", so "
+                     "connections picked for this destination are closed (no cluster: flag NC)"}));
+  EXPECT_FALSE(result.table->routes.at(0).destinations.at(0).cluster_index.has_value());
 }
 
 // Istio accepts a subset that selects nothing (the workloads may come later), and

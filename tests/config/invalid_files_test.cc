@@ -99,5 +99,32 @@ TEST(ValidFilesTest, EachFileLoadsWithExactlyItsExpectedWarnings) {
   }
 }
 
+// weir --strict (LoadOptions::strict_references): the dangling references among
+// those warnings are errors, the rest stay warnings.
+TEST(ValidFilesTest, DanglingReferencesAreErrorsWhenStrict) {
+  const std::map<std::string, std::vector<std::string>> expected = readExpected(kValidDir);
+  const std::map<std::string, std::vector<size_t>> references = {
+      {"no-service-entry.yaml", {0}}, {"unknown-gateway.yaml", {1}}, {"unknown-subset.yaml", {0}}};
+  for (const auto& [name, indices] : references) {
+    SCOPED_TRACE(name);
+    const std::vector<std::string>& warnings = expected.at(name);
+    std::vector<std::string> errors;
+    std::vector<std::string> still_warnings = warnings;
+    for (auto index = indices.rbegin(); index != indices.rend(); ++index) {
+      errors.insert(errors.begin(), warnings.at(*index));
+      still_warnings.erase(still_warnings.begin() + static_cast<std::ptrdiff_t>(*index));
+    }
+    const LoadResult result =
+        load({kValidDir + "/" + name}, LoadOptions{.strict_references = true});
+    EXPECT_FALSE(result.ok());
+    EXPECT_EQ(fixture::toStrings(result.errors), errors);
+    EXPECT_EQ(fixture::toStrings(result.warnings), still_warnings);
+  }
+  // Skipping a server is not a reference: it stays a warning.
+  EXPECT_TRUE(load({kValidDir + "/duplicate-listener-port.yaml"},
+                   LoadOptions{.strict_references = true})
+                  .ok());
+}
+
 }  // namespace
 }  // namespace weir::config

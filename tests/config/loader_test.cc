@@ -136,12 +136,22 @@ TEST(LoaderTest, ReportsADirectoryWithoutYamlFiles) {
 }
 
 // Objects without a Gateway are valid Istio: they load, and Weir says it has
-// nothing to serve. A VirtualService on a gateway that is not there is an error.
+// nothing to serve. A VirtualService on a gateway that is not there is Istio's
+// dangling reference: a warning (an error with strict_references).
 TEST(LoaderTest, NoGatewayMeansNothingToServe) {
   const LoadResult result = loadFromText({{"only-vs.yaml", kVirtualServiceYaml}});
-  EXPECT_EQ(toStrings(result.errors),
-            (Strings{"only-vs.yaml:9:5: spec.gateways[0]: gateway \"default/gw\" not found "
-                     "(there is no Gateway)"}));
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(toStrings(result.errors));
+  const std::string missing =
+      "only-vs.yaml:9:5: spec.gateways[0]: gateway \"default/gw\" not found (there is no "
+      "Gateway), so VirtualService default/echo is bound to no server through it";
+  EXPECT_EQ(toStrings(result.warnings),
+            (Strings{"only-vs.yaml:1:1: (config): no Gateway in the configuration: Weir has "
+                     "nothing to serve",
+                     missing}));
+  EXPECT_EQ(toStrings(loadFromText({{"only-vs.yaml", kVirtualServiceYaml}},
+                                   LoadOptions{.strict_references = true})
+                          .errors),
+            Strings{missing});
 
   const LoadResult rules = loadFromText({{"rules.yaml", kDestinationRuleYaml}});
   ASSERT_TRUE(rules.ok()) << ::testing::PrintToString(toStrings(rules.errors));

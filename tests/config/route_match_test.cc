@@ -272,6 +272,7 @@ class MergedServersTest : public MatchFactsTest {
     Listener a;
     a.gateway = "default/a";
     a.port = 443;
+    a.tls_passthrough = true;
     a.hosts = {"*.example.com"};
     a.candidate_routes = {0};
     Listener b = a;
@@ -306,6 +307,27 @@ TEST_F(MergedServersTest, OtherNamesGoToTheServerThatNamesThem) {
   size_t served_by = 99;
   EXPECT_EQ(routeFor("www.example.com", &served_by), "a-catch-all");
   EXPECT_EQ(served_by, 0u);
+}
+
+// A plain TCP server after TLS ones on their socket is Envoy's filter chain
+// without server_names: it gets only what no TLS server's rule takes, however
+// well its hosts name the SNI and wherever it is listed.
+TEST_F(MergedServersTest, APlainServerOnTheSocketGoesLast) {
+  table_.routes.push_back(routeNamed("c-plain", {}));  // 3
+  Listener c;
+  c.gateway = "default/c";
+  c.port = 443;
+  c.hosts = {"pay.example.com"};
+  c.candidate_routes = {3};
+  table_.listeners.push_back(c);
+  const std::vector<size_t> all = {2, 0, 1};
+  auto routeOf = [&](std::string_view sni) {
+    const TcpRoute* route = findRoute(table_, all, facts("", "", sni, 443));
+    return route == nullptr ? std::string("none") : route->name;
+  };
+  EXPECT_EQ(routeOf("pay.example.com"), "b-pay");
+  EXPECT_EQ(routeOf("www.example.org"), "a-catch-all");  // sniHosts "*"
+  EXPECT_EQ(routeOf(""), "c-plain");                     // no SNI: no TLS rule matches
 }
 
 TEST_F(MergedServersTest, ANameNoServerNamesTriesTheServersInOrder) {

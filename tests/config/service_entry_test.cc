@@ -29,9 +29,10 @@ spec:
 
 // base.yaml: the gateway only. test.yaml: `entries`, then a route to `host`.
 LoadResult loadEntries(const std::string& entries, const std::string& host,
-                       const std::string& extra = "") {
+                       const std::string& extra = "", const LoadOptions& options = {}) {
   return loadFromText(
-      {{"base.yaml", kGatewayYaml}, {"test.yaml", entries + "---\n" + routeTo(host, extra)}});
+      {{"base.yaml", kGatewayYaml}, {"test.yaml", entries + "---\n" + routeTo(host, extra)}},
+      options);
 }
 
 // A ServiceEntry "svc" whose spec body is `spec` (spec: is line 4, so the first line of
@@ -96,13 +97,52 @@ TEST(ServiceEntryTest, DestinationPortPicksTheServicePort) {
   EXPECT_EQ(cluster.port, 9100);
   EXPECT_EQ(cluster.endpoints.at(0).port, 9101);
 
-  // 4 + 7 lines of entry, "---", so the destination is on line 21.
-  EXPECT_EQ(toStrings(loadEntries(entry, "svc").errors),
-            (Strings{"test.yaml:21:20: spec.tcp[0].route[0].destination.port: destination port "
-                     "is required: ServiceEntry default/svc has several ports (9000, 9100)"}));
-  EXPECT_EQ(toStrings(loadEntries(entry, "svc", ", port: {number: 9200}").errors),
-            (Strings{"test.yaml:21:47: spec.tcp[0].route[0].destination.port.number: port 9200 "
-                     "is not a port of ServiceEntry default/svc (ports: 9000, 9100)"}));
+  // Without a port, Istio takes the port of the server (gw's 9000), which is one
+  // of the entry's (GetDestinationCluster).
+  const LoadResult implicit = loadEntries(entry, "svc");
+  ASSERT_TRUE(implicit.ok()) << ::testing::PrintToString(toStrings(implicit.errors));
+  EXPECT_TRUE(implicit.warnings.empty()) << ::testing::PrintToString(toStrings(implicit.warnings));
+  EXPECT_EQ(onlyCluster(implicit).name, "outbound|9000||svc.default.svc.cluster.local");
+  EXPECT_EQ(onlyCluster(implicit).endpoints.at(0).port, 9001);
+
+  // A port the entry does not list: no cluster, as in Istio (4 + 7 lines of
+  // entry, "---", so the destination is on line 21).
+  const std::string message =
+      "test.yaml:21:47: spec.tcp[0].route[0].destination.port.number: port 9200 is not a port "
+      "of ServiceEntry default/svc (ports: 9000, 9100), so connections picked for this "
+      "destination are closed (no cluster: flag NC)";
+  const LoadResult unknown = loadEntries(entry, "svc", ", port: {number: 9200}");
+  ASSERT_TRUE(unknown.ok()) << ::testing::PrintToString(toStrings(unknown.errors));
+  EXPECT_EQ(toStrings(unknown.warnings), Strings{message});
+  EXPECT_TRUE(unknown.table->clusters.empty());
+  EXPECT_EQ(unknown.table->routes.at(0).destinations.at(0).missing.name,
+            "outbound|9200||svc.default.svc.cluster.local");
+  EXPECT_EQ(toStrings(loadEntries(entry, "svc", ", port: {number: 9200}",
+                                  LoadOptions{.strict_references = true})
+                          .errors),
+            Strings{message});
+}
+
+// A destination without a port on a server whose port the entry does not list.
+TEST(ServiceEntryTest, TheServersPortMayBeMissingFromTheEntry) {
+  const std::string entry = entryYaml(yaml(R"(
+  hosts: [svc]
+  ports:
+  - {number: 9100, name: tcp}
+  - {number: 9200, name: admin}
+  resolution: STATIC
+  endpoints: [{address: 10.0.0.1}]
+)"));
+  const LoadResult result = loadEntries(entry, "svc");
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(toStrings(result.errors));
+  EXPECT_EQ(toStrings(result.warnings),
+            (Strings{"test.yaml:20:20: spec.tcp[0].route[0].destination.port: no destination "
+                     "port, and ServiceEntry default/svc has several (9100, 9200): Istio takes "
+                     "the server's port, 9000, which the entry does not list, so connections "
+                     "picked for this destination are closed (no cluster: flag NC)"}));
+  EXPECT_TRUE(result.table->clusters.empty());
+  EXPECT_EQ(result.table->routes.at(0).destinations.at(0).missing.name,
+            "outbound|9000||svc.default.svc.cluster.local");
 }
 
 TEST(ServiceEntryTest, ExplicitAndImplicitPortShareACluster) {
@@ -122,8 +162,8 @@ TEST(ServiceEntryTest, ExplicitAndImplicitPortShareACluster) {
   ASSERT_EQ(result.table->clusters.size(), 1u);
   const TcpRoute& only = result.table->routes.at(0);
   ASSERT_EQ(only.destinations.size(), 2u);
-  EXPECT_EQ(only.destinations[0].cluster_index, 0u);
-  EXPECT_EQ(only.destinations[1].cluster_index, 0u);
+  EXPECT_EQ(only.destinations[0].cluster_index, std::optional<size_t>(0));
+  EXPECT_EQ(only.destinations[1].cluster_index, std::optional<size_t>(0));
 }
 
 TEST(ServiceEntryTest, DestinationHostNeedsAServiceEntry) {
@@ -133,9 +173,19 @@ TEST(ServiceEntryTest, DestinationHostNeedsAServiceEntry) {
   resolution: STATIC
   endpoints: [{address: 10.0.0.1}]
 )"));
-  EXPECT_EQ(toStrings(loadEntries(entry, "unknown").errors),
-            (Strings{"test.yaml:18:27: spec.tcp[0].route[0].destination.host: no ServiceEntry "
-                     "for host \"unknown.default.svc.cluster.local\""}));
+  const std::string message =
+      "test.yaml:18:27: spec.tcp[0].route[0].destination.host: no ServiceEntry for host "
+      "\"unknown.default.svc.cluster.local\", so connections picked for this destination are "
+      "closed (no cluster: flag NC)";
+  const LoadResult result = loadEntries(entry, "unknown");
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(toStrings(result.errors));
+  EXPECT_EQ(toStrings(result.warnings), Strings{message});
+  EXPECT_TRUE(result.table->clusters.empty());
+  EXPECT_EQ(result.table->routes.at(0).destinations.at(0).missing.name,
+            "outbound|9000||unknown.default.svc.cluster.local");
+  EXPECT_EQ(toStrings(loadEntries(entry, "unknown", "", LoadOptions{.strict_references = true})
+                          .errors),
+            Strings{message});
 }
 
 TEST(ServiceEntryTest, HostsAreCanonicalisedTheSameWayEverywhere) {
@@ -224,12 +274,15 @@ TEST(ServiceEntryTest, DnsWithoutEndpointsResolvesTheHostAsWritten) {
   ports: [{number: 443, name: tls, protocol: TLS}]
   resolution: DNS
 )"));
-  EXPECT_EQ(toStrings(loadEntries(wildcard, "a.example.com").errors),
+  const LoadResult refused = loadEntries(wildcard, "a.example.com");
+  EXPECT_EQ(toStrings(refused.errors),
             (Strings{"test.yaml:5:10: spec.hosts: hosts must be FQDN or contain only prefix "
                      "wildcards if no endpoints are provided for resolution mode DNS, domain name "
-                     "\"*.example.com\" invalid (label \"*\" invalid)",
-                     "test.yaml:17:27: spec.tcp[0].route[0].destination.host: no ServiceEntry for "
-                     "host \"a.example.com\""}));
+                     "\"*.example.com\" invalid (label \"*\" invalid)"}));
+  EXPECT_EQ(toStrings(refused.warnings),
+            (Strings{"test.yaml:17:27: spec.tcp[0].route[0].destination.host: no ServiceEntry for "
+                     "host \"a.example.com\", so connections picked for this destination are "
+                     "closed (no cluster: flag NC)"}));
 }
 
 // Every resolution of Istio loads. NONE and DYNAMIC_DNS forward to the original
@@ -371,7 +424,7 @@ TEST(ServiceEntryTest, AnEntryWithoutEndpointsIsAWarning) {
 }
 
 // Ports are optional in Istio: an entry may only name hosts. Istio builds no cluster
-// for it, so what is routed there is closed; Weir warns.
+// for it, so what is routed there is closed (no cluster: NC); Weir warns.
 TEST(ServiceEntryTest, AnEntryWithoutPortsServesNoDestination) {
   const std::string entry = entryYaml(yaml(R"(
   hosts: [svc]
@@ -381,12 +434,13 @@ TEST(ServiceEntryTest, AnEntryWithoutPortsServesNoDestination) {
   EXPECT_TRUE(loadFromText({{"base.yaml", kGatewayYaml}, {"test.yaml", entry}}).errors.empty());
   const LoadResult result = loadEntries(entry, "svc", ", port: {number: 9000}");
   ASSERT_TRUE(result.ok()) << ::testing::PrintToString(toStrings(result.errors));
-  EXPECT_EQ(onlyCluster(result).name, "outbound|9000||svc.default.svc.cluster.local");
-  EXPECT_TRUE(onlyCluster(result).endpoints.empty());
+  EXPECT_TRUE(result.table->clusters.empty());
+  EXPECT_EQ(result.table->routes.at(0).destinations.at(0).missing.name,
+            "outbound|9000||svc.default.svc.cluster.local");
   EXPECT_EQ(toStrings(result.warnings),
             (Strings{"test.yaml:17:27: spec.tcp[0].route[0].destination.host: ServiceEntry "
-                     "default/svc has no ports, so it serves no destination; connections routed "
-                     "there are closed"}));
+                     "default/svc has no ports (Istio builds no cluster for it), so connections "
+                     "picked for this destination are closed (no cluster: flag NC)"}));
 }
 
 TEST(ServiceEntryTest, AddressesAreCheckedAsIstioDoes) {

@@ -53,8 +53,8 @@ void expectWalkThroughTable(const LoadResult& result) {
   EXPECT_EQ(route.total_weight, 100u);
 
   ASSERT_EQ(table.clusters.size(), 2u);
-  const UpstreamCluster& v1 = table.clusters.at(route.destinations[0].cluster_index);
-  const UpstreamCluster& v2 = table.clusters.at(route.destinations[1].cluster_index);
+  const UpstreamCluster& v1 = table.clusters.at(route.destinations[0].cluster_index.value());
+  const UpstreamCluster& v2 = table.clusters.at(route.destinations[1].cluster_index.value());
   EXPECT_EQ(v1.name, "outbound|9000|v1|tcp-echo-server.default.svc.cluster.local");
   EXPECT_EQ(v2.name, "outbound|9000|v2|tcp-echo-server.default.svc.cluster.local");
   EXPECT_EQ(v1.host, "tcp-echo-server.default.svc.cluster.local");

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "common/libevent_handles.h"
 #include "echo/echo_server.h"
-#include "echo/libevent_handles.h"
 #include "echo_test_support.h"
 
 namespace weir::echo {
@@ -28,7 +28,7 @@ class ScriptedServer {
                                             LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, 16,
                                             address.get(), static_cast<int>(address.length())));
     EXPECT_TRUE(listener_);
-    port_ = SocketAddress::localOf(evconnlistener_get_fd(listener_.get()))->port();
+    port_ = localAddressOf(evconnlistener_get_fd(listener_.get()))->port();
   }
   ~ScriptedServer() {
     for (int fd : accepted_) {
@@ -49,7 +49,7 @@ class ScriptedServer {
   }
 
   std::string reply_;
-  ListenerPtr listener_;
+  ConnListenerPtr listener_;
   std::uint16_t port_ = 0;
   std::vector<int> accepted_;
 };
@@ -65,7 +65,7 @@ class SilentPort {
     if (listening) {
       EXPECT_EQ(::listen(fd_, 64), 0);
     }
-    port_ = SocketAddress::localOf(fd_)->port();
+    port_ = localAddressOf(fd_)->port();
   }
   SilentPort(const SilentPort&) = delete;
   SilentPort& operator=(const SilentPort&) = delete;

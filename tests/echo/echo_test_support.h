@@ -22,9 +22,9 @@
 #include <thread>
 #include <vector>
 
+#include "common/libevent_handles.h"
+#include "common/socket_address.h"
 #include "echo/echo_server.h"
-#include "echo/libevent_handles.h"
-#include "echo/socket_address.h"
 
 namespace weir::echo::test {
 
@@ -32,7 +32,7 @@ using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
 inline SocketAddress loopback(std::uint16_t port) {
-  return *SocketAddress::fromLiteral("127.0.0.1", port);
+  return *SocketAddress::fromIpLiteral("127.0.0.1", port);
 }
 
 // An EchoServer listening on 127.0.0.1 (ephemeral ports) with its loop on a thread.

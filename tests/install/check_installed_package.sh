@@ -11,7 +11,8 @@ trap 'rm -rf "$prefix"' EXIT
 
 cmake --install "$build" --prefix "$prefix" >/dev/null
 for installed in bin/weir bin/tcp-echo-server bin/tcp-echo-client include/weir/proxy.h \
-                 include/weir/echo_server.h lib/cmake/Weir/WeirConfig.cmake; do
+                 include/weir/echo_server.h include/weir/binomial_interval.h \
+                 lib/cmake/Weir/WeirConfig.cmake; do
   [ -e "$prefix/$installed" ] || { echo "not installed: $installed" >&2; exit 1; }
 done
 cmake -S "$source/examples/testing" -B "$prefix/example-build" \

@@ -89,5 +89,28 @@ TEST(ConnectRetries, AVirtualServiceAnnotationSetsTheAttemptsOfItsRules) {
   EXPECT_EQ(weir.stat("cluster." + istio::kSingleCluster + ".upstream_cx_connect_fail"), 5u);
 }
 
+// A retrying connection is still one connection of its cluster: with
+// maxConnections 1 its retry in the same cluster is not refused as overflow.
+TEST(ConnectRetries, ARetryInTheSameClusterDoesNotCountTheConnectionTwice) {
+  TempDir dir;
+  EchoServer one(dir, "one");
+  const uint16_t dead = freeTcpPort();
+  ReadyWeir weir(dir,
+                 {writePolicyScenario(dir, {.endpoints = {{dead}, {one.port()}},
+                                            .policy = "{connectionPool: {tcp: {maxConnections: 1}}}"})},
+                 {.concurrency = 1,
+                  .ephemeral_gateway_ports = {kPort},
+                  .extra_args = {"--max-connect-attempts", "2"}});
+  // One client (a second could find the first still counted): round robin
+  // sends it to the dead endpoint first, and it retries on the live one.
+  EchoClientRun run = runEchoClient(dir, weir.port(kPort), {.connections = 1, .concurrency = 1});
+  ASSERT_TRUE(run.tally.has_value()) << run.describe();
+  EXPECT_EQ(run.tally->errors, 0u) << run.tally->describe();
+  EXPECT_EQ(run.tally->count("one"), 1u);
+  const std::string cluster = "cluster." + kPolicyCluster + ".";
+  EXPECT_EQ(weir.stat(cluster + "upstream_cx_connect_fail"), 1u);
+  EXPECT_EQ(weir.stat(cluster + "upstream_cx_overflow"), 0u);
+}
+
 }  // namespace
 }  // namespace weir::test

@@ -12,14 +12,9 @@ namespace {
 
 using test::JsonValue;
 
-RouteSnapshot snapshotOf(config::RouteTable table) {
-  RouteSnapshot snapshot;
-  snapshot.endpoints.resize(table.clusters.size());
-  snapshot.weights.resize(table.clusters.size());
-  snapshot.maglev.resize(table.clusters.size());
-  snapshot.table = std::make_shared<const config::RouteTable>(std::move(table));
-  snapshot.generation = 1;
-  return snapshot;
+std::shared_ptr<const ConfigSnapshot> snapshotOf(config::RouteTable table) {
+  return buildConfigSnapshot(std::make_shared<const config::RouteTable>(std::move(table)), 1,
+                             nullptr);
 }
 
 TEST(AdminViewsTest, ConfigDumpShowsAnnotationSettings) {
@@ -39,7 +34,7 @@ TEST(AdminViewsTest, ConfigDumpShowsAnnotationSettings) {
 
   std::string error;
   const std::optional<JsonValue> dump =
-      test::parseJson(configDumpJson(snapshotOf(std::move(table)), LastReload{}), &error);
+      test::parseJson(configDumpJson(*snapshotOf(std::move(table)), LastReload{}), &error);
   ASSERT_TRUE(dump) << error;
 
   const JsonValue& listeners = *dump->find("listeners");
@@ -75,12 +70,7 @@ TEST(AdminViewsTest, ResolutionsHaveTheirIstioNames) {
     cluster.resolution = resolution;
     table.clusters.push_back(cluster);
   }
-  auto snapshot = std::make_shared<RouteSnapshot>(snapshotOf(std::move(table)));
-  auto registry = std::make_shared<HealthRegistry>();
-  for (size_t c = 0; c < snapshot->table->clusters.size(); ++c) {
-    snapshot->cluster_health.push_back(&registry->cluster("c" + std::to_string(c)));
-    snapshot->endpoint_health.emplace_back();
-  }
+  const auto snapshot = snapshotOf(std::move(table));
   const std::vector<std::string> expected = {"STATIC", "DNS", "DNS_ROUND_ROBIN", "NONE",
                                              "DYNAMIC_DNS"};
   std::string error;

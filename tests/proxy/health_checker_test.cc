@@ -20,7 +20,7 @@
 #include <thread>
 #include <vector>
 
-#include "proxy/libevent_handles.h"
+#include "common/libevent_handles.h"
 
 namespace weir::proxy {
 namespace {
@@ -183,7 +183,7 @@ class HealthCheckerTest : public ::testing::Test {
  protected:
   // One cluster with one endpoint, 127.0.0.1:`port`; checked when `check` is set.
   // Without `with_cluster` the table has no cluster at all.
-  std::shared_ptr<const RouteSnapshot> snapshot(uint16_t port, std::optional<HealthCheck> check,
+  std::shared_ptr<const ConfigSnapshot> snapshot(uint16_t port, std::optional<HealthCheck> check,
                                                 bool with_cluster = true) {
     auto table = std::make_shared<config::RouteTable>();
     if (with_cluster) {
@@ -198,13 +198,13 @@ class HealthCheckerTest : public ::testing::Test {
       cluster.health_check = std::move(check);
       table->clusters.push_back(std::move(cluster));
     }
-    return buildRouteSnapshot(std::move(table), ++generation_, nullptr, registry_);
+    return buildConfigSnapshot(std::move(table), ++generation_, nullptr, registry_);
   }
 
   ClusterHealth& cluster() { return registry_->cluster(kClusterName); }
   // The endpoint's state, as the first snapshot named it (it lives in the registry).
-  const EndpointHealth& endpoint(const RouteSnapshot& snapshot) {
-    return *snapshot.endpoint_health.at(0).at(0);
+  const EndpointHealth& endpoint(const ConfigSnapshot& snapshot) {
+    return *snapshot.clusters.at(0).endpoint(0).health;
   }
   ClusterHealthCounts counts() { return cluster().counts(); }
 

@@ -26,7 +26,7 @@ TEST(ListenSocket, AcceptedSocketsHaveNoDelay) {
   ASSERT_TRUE(bound.has_value());
 
   const int client = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  ASSERT_EQ(connect(client, bound->get(), bound->length), 0);
+  ASSERT_EQ(connect(client, bound->get(), bound->length()), 0);
   int accepted = -1;
   for (int attempt = 0; attempt < 100 && accepted < 0; ++attempt) {
     accepted = accept(listener, nullptr, nullptr);
@@ -76,7 +76,7 @@ TEST_F(UnixListenSocket, ReplacesAStaleSocketFile) {
   ASSERT_TRUE(bound);
   EXPECT_EQ(bound->toString(), path_);
   const int client = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  EXPECT_EQ(connect(client, bound->get(), bound->length), 0);
+  EXPECT_EQ(connect(client, bound->get(), bound->length()), 0);
   close(client);
   close(second);
 }

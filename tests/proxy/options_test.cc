@@ -2,20 +2,34 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
+#include "common/usage_error.h"
+
 namespace weir::proxy {
 namespace {
 
-Options parseOk(std::vector<std::string> arguments) {
-  auto parsed = parseOptions(arguments);
-  EXPECT_TRUE(std::holds_alternative<Options>(parsed))
-      << std::get<OptionsError>(parsed).message;
-  return std::get<Options>(parsed);
+// The settings and the CLI-only options side by side, as the tests read them.
+struct Options : ProxySettings, CliOptions {};
+
+Options parseOk(std::vector<std::string_view> arguments) {
+  try {
+    CommandLine parsed = parseOptions(arguments);
+    return Options{std::move(parsed.settings), std::move(parsed.cli)};
+  } catch (const cli::UsageError& error) {
+    ADD_FAILURE() << error.what();
+    return {};
+  }
 }
 
-std::string parseError(std::vector<std::string> arguments) {
-  auto parsed = parseOptions(arguments);
-  EXPECT_TRUE(std::holds_alternative<OptionsError>(parsed));
-  return std::holds_alternative<OptionsError>(parsed) ? std::get<OptionsError>(parsed).message : "";
+std::string parseError(std::vector<std::string_view> arguments) {
+  try {
+    parseOptions(arguments);
+  } catch (const cli::UsageError& error) {
+    return error.what();
+  }
+  ADD_FAILURE() << "no error";
+  return "";
 }
 
 TEST(ParseOptions, EveryFlag) {
@@ -29,6 +43,14 @@ TEST(ParseOptions, EveryFlag) {
   EXPECT_EQ(options.log_level, "debug");
   EXPECT_EQ(options.buffer_limit, 65536u);
   EXPECT_TRUE(options.validate_only);
+}
+
+// --strict: dangling references are errors (Istio's verdict, a warning, without it).
+TEST(ParseOptions, StrictIsOffByDefaultAndDocumented) {
+  EXPECT_FALSE(parseOk({"-c", "x"}).strict_references);
+  EXPECT_TRUE(parseOk({"-c", "x", "--strict"}).strict_references);
+  EXPECT_TRUE(parseOk({"--validate", "--strict", "-c", "x"}).strict_references);
+  EXPECT_NE(usageText().find("--strict"), std::string::npos);
 }
 
 TEST(ParseOptions, SpliceAfterTakesBytesOrNever) {

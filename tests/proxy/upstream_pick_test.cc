@@ -11,7 +11,10 @@ std::vector<config::WeightedDestination> weights(std::initializer_list<uint32_t>
   std::vector<config::WeightedDestination> destinations;
   size_t index = 0;
   for (uint32_t weight : values) {
-    destinations.push_back({index++, weight});
+    config::WeightedDestination destination;
+    destination.cluster_index = index++;
+    destination.weight = weight;
+    destinations.push_back(std::move(destination));
   }
   return destinations;
 }

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstddef>
 
+#include "weir/binomial_interval.h"
+
 namespace weir::test {
 
 // z of a two-sided 99.9% normal interval (P(|Z| > 3.29) ≈ 0.001).
@@ -14,9 +16,10 @@ inline constexpr double kZ999 = 3.29;
 inline constexpr double kZ999Bonferroni3 = 3.59;
 
 // Half-width, rounded up, of the interval n·p ± z·sqrt(n·p·(1−p)) for the number of
-// hits among n independent picks of probability p.
+// hits among n independent picks of probability p (weir::binomialHalfWidth, the
+// interval tcp-echo-client --expect uses, rounded outward).
 inline size_t binomialHalfWidth(size_t n, double p, double z) {
-  return static_cast<size_t>(std::ceil(z * std::sqrt(static_cast<double>(n) * p * (1.0 - p))));
+  return static_cast<size_t>(std::ceil(weir::binomialHalfWidth(n, p, z)));
 }
 
 }  // namespace weir::test
