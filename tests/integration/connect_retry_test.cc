@@ -95,9 +95,10 @@ TEST(ConnectRetries, ARetryInTheSameClusterDoesNotCountTheConnectionTwice) {
   TempDir dir;
   EchoServer one(dir, "one");
   const uint16_t dead = freeTcpPort();
-  ReadyWeir weir(dir,
-                 {writePolicyScenario(dir, {.endpoints = {{dead}, {one.port()}},
-                                            .policy = "{connectionPool: {tcp: {maxConnections: 1}}}"})},
+  istio::Config config = istio::singleCluster(std::vector<uint16_t>{dead, one.port()});
+  config.destinationRule().trafficPolicy(
+      istio::TrafficPolicy().connectionPool(istio::TcpSettings().maxConnections(1)));
+  ReadyWeir weir(dir, {config.writeFileIn(dir)},
                  {.concurrency = 1,
                   .ephemeral_gateway_ports = {kPort},
                   .extra_args = {"--max-connect-attempts", "2"}});
@@ -107,7 +108,7 @@ TEST(ConnectRetries, ARetryInTheSameClusterDoesNotCountTheConnectionTwice) {
   ASSERT_TRUE(run.tally.has_value()) << run.describe();
   EXPECT_EQ(run.tally->errors, 0u) << run.tally->describe();
   EXPECT_EQ(run.tally->count("one"), 1u);
-  const std::string cluster = "cluster." + kPolicyCluster + ".";
+  const std::string cluster = "cluster." + istio::kSingleCluster + ".";
   EXPECT_EQ(weir.stat(cluster + "upstream_cx_connect_fail"), 1u);
   EXPECT_EQ(weir.stat(cluster + "upstream_cx_overflow"), 0u);
 }

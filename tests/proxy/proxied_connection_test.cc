@@ -26,7 +26,7 @@
 #include <vector>
 
 #include "config/loader.h"
-#include "proxy/libevent_handles.h"
+#include "common/libevent_handles.h"
 #include "proxy/pipe_pool.h"
 #include "tests/support/blackhole_listener.h"
 #include "tests/support/istio_scenarios.h"
@@ -41,61 +41,73 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 using Clock = std::chrono::steady_clock;
 
-// The one place that knows what a worker puts in an UpstreamTarget (worker.cc:
-// targetFor, admitToCluster, and the counting at accept): a snapshot of one
-// cluster built from Istio YAML, the statistics the target points at, and the
-// connection counts a worker keeps. When UpstreamTarget or admission changes,
-// this class is what changes.
+// The one place that knows what a worker does before a connection opens
+// (worker.cc: accepting and admitting the client, picking its target): a
+// snapshot of one cluster built from Istio YAML, the statistics a target points
+// at, and the connection counts the client's admission slot holds. When
+// UpstreamTarget or admission changes, this class is what changes.
 class Targets {
  public:
   explicit Targets(const istio::Config& config) {
     config::LoadResult loaded = config::loadFromText({{"test.yaml", config.yaml()}});
     if (!loaded.ok()) throw std::runtime_error("bad test config: " + loaded.errors[0].toString());
-    snapshot_ = buildRouteSnapshot(loaded.table, 1, nullptr);
-    for (size_t e = 0; e < snapshot_->endpoints.at(0).size(); ++e) {
+    snapshot_ = buildConfigSnapshot(loaded.table, 1, nullptr);
+    for (size_t e = 0; e < cluster().endpoints().size(); ++e) {
       endpoint_stats_.push_back(std::make_unique<EndpointStats>());
     }
   }
 
-  // What a worker counts when it accepts a client for this listener.
-  void countAccept() {
+  // What a worker does when it accepts a client on this listener: counts it and
+  // admits it (no limit is ever full here), to the cluster as well.
+  AcceptedClient accept(int fd, const sockaddr_storage& address, socklen_t length) {
     listener.downstream_cx_total.add();
-    listener.downstream_cx_active.add();
-    listener_connections.fetch_add(1);
+    AcceptedClient client;
+    client.fd = fd;
+    client.address = address;
+    client.address_length = length;
+    client.stats = &listener;
+    client.admission = AdmissionSlot::admitClient(
+        {global_connections, UINT64_MAX, listener.downstream_global_cx_overflow},
+        {listener_connections, UINT64_MAX, listener.downstream_cx_overflow},
+        listener.downstream_cx_active);
+    admitToCluster(client.admission);
+    client.record = std::make_unique<ConnectionRecord>();
+    return client;
+  }
+  // What a worker does for a connect retry into this cluster: the slot moves to
+  // it (a retry in the same cluster keeps its place).
+  bool admitToCluster(AdmissionSlot& admission) {
+    return admission.admitToCluster(
+        {cluster().openConnections(), UINT64_MAX, cluster_stats.upstream_cx_overflow});
   }
 
-  // Endpoint `e` of the cluster, admitted (counted against its connections) as a
-  // worker admits a new connection or a retry.
+  // Endpoint `e` of the cluster.
   UpstreamTarget forEndpoint(size_t e) {
-    cluster_connections.fetch_add(1);
     return UpstreamTarget{.snapshot = snapshot_,
                           .route = &snapshot_->table->routes.at(0),
-                          .cluster_index = 0,
+                          .cluster = &cluster(),
                           .endpoint_index = e,
-                          .endpoint = &*snapshot_->endpoints[0].at(e).address,
-                          .cluster_stats = &cluster,
-                          .endpoint_stats = endpoint_stats_.at(e).get(),
                           .route_stats = &route,
-                          .listener_stats = &listener,
-                          .cluster_connections = &cluster_connections,
-                          .listener_connections = &listener_connections,
-                          .cluster_health = snapshot_->cluster_health[0],
-                          .endpoint_health = snapshot_->endpoint_health[0].at(e)};
+                          .cluster_stats = &cluster_stats,
+                          .endpoint_stats = endpoint_stats_.at(e).get()};
   }
 
   size_t endpointCount() const { return endpoint_stats_.size(); }
   EndpointStats& endpoint(size_t e) { return *endpoint_stats_.at(e); }
-  const std::string& display(size_t e) const { return snapshot_->endpoints[0].at(e).display; }
-  bool ejected(size_t e) const { return snapshot_->endpoint_health[0].at(e)->ejected(); }
+  const std::string& display(size_t e) const { return cluster().endpoint(e).display; }
+  bool ejected(size_t e) const { return cluster().endpoint(e).health->ejected(); }
+  uint64_t clusterConnections() const { return cluster().openConnections().open(); }
 
-  ClusterStats cluster;
+  ClusterStats cluster_stats;
   RouteStats route;
   ListenerStats listener;
-  std::atomic<uint64_t> cluster_connections{0};
-  std::atomic<uint64_t> listener_connections{0};
+  ConnectionLimit global_connections;
+  ConnectionLimit listener_connections;
 
  private:
-  std::shared_ptr<const RouteSnapshot> snapshot_;
+  const Cluster& cluster() const { return snapshot_->clusters.at(0); }
+
+  std::shared_ptr<const ConfigSnapshot> snapshot_;
   std::vector<std::unique_ptr<EndpointStats>> endpoint_stats_;
 };
 
@@ -113,10 +125,13 @@ class FakeOwner final : public ConnectionOwner {
     return &entry->second;
   }
   unsigned maxConnectAttempts(const config::TcpRoute*) const override { return max_attempts; }
-  std::optional<UpstreamTarget> retryTarget(
-      const UpstreamTarget&, std::span<const std::pair<size_t, size_t>> tried) override {
+  std::optional<UpstreamTarget> retryTarget(const UpstreamTarget&,
+                                            std::span<const std::pair<size_t, size_t>> tried,
+                                            AdmissionSlot& admission, EndReason&) override {
     retries.emplace_back(tried.begin(), tried.end());
-    if (!retry_endpoint || targets == nullptr) return std::nullopt;
+    if (!retry_endpoint || targets == nullptr || !targets->admitToCluster(admission)) {
+      return std::nullopt;
+    }
     return targets->forEndpoint(*retry_endpoint);
   }
   void onConnectStarted() override { ++connects_started; }
@@ -206,22 +221,20 @@ class ProxiedConnectionTest : public ::testing::Test {
     sockaddr_storage peer{};
     socklen_t length = sizeof peer;
     getpeername(accepted, reinterpret_cast<sockaddr*>(&peer), &length);
-    targets_->countAccept();
+    AcceptedClient accepted_client = targets_->accept(accepted, peer, length);
     connection_ = std::make_unique<ProxiedConnection>(owner_);
     UpstreamTarget target = targets_->forEndpoint(e);
-    auto record = std::make_unique<ConnectionRecord>();
     if (just_before) just_before();
     opened_ = Clock::now();
-    connection_->open(accepted, reinterpret_cast<sockaddr*>(&peer), length, std::move(target),
-                      std::move(record));
+    connection_->open(std::move(accepted_client), std::move(target));
   }
 
   // open(e), and the client sends "hello": returns the upstream's end of the
   // connection once those bytes have reached it (so the connection is connected).
-  test::OwnedFd openConnected(size_t e, test::TcpListener& upstream) {
+  UniqueFd openConnected(size_t e, test::TcpListener& upstream) {
     open(e);
     send(client(), "hello", 5, MSG_NOSIGNAL);
-    test::OwnedFd accepted;
+    UniqueFd accepted;
     Inbox first;
     EXPECT_TRUE(runUntil([&] {
       if (accepted.get() < 0) accepted.reset(upstream.accept(milliseconds(0)));
@@ -254,10 +267,11 @@ class ProxiedConnectionTest : public ::testing::Test {
   // Every count the connection held was given back, exactly once.
   void expectEverythingReleased() {
     EXPECT_EQ(owner_.done, 1) << "onConnectionDone exactly once";
-    EXPECT_EQ(targets_->cluster_connections.load(), 0u) << "cluster admission";
-    EXPECT_EQ(targets_->listener_connections.load(), 0u) << "listener admission";
+    EXPECT_EQ(targets_->clusterConnections(), 0u) << "cluster admission";
+    EXPECT_EQ(targets_->listener_connections.open(), 0u) << "listener admission";
+    EXPECT_EQ(targets_->global_connections.open(), 0u) << "global admission";
     EXPECT_EQ(targets_->listener.downstream_cx_active.value(), 0u);
-    EXPECT_EQ(targets_->cluster.upstream_cx_active.value(), 0u);
+    EXPECT_EQ(targets_->cluster_stats.upstream_cx_active.value(), 0u);
     for (size_t e = 0; e < targets_->endpointCount(); ++e) {
       EXPECT_EQ(targets_->endpoint(e).cx_active.value(), 0u) << "endpoint " << e;
     }
@@ -266,13 +280,18 @@ class ProxiedConnectionTest : public ::testing::Test {
   EventBasePtr base_{event_base_new()};
   std::vector<char> scratch_ = std::vector<char>(16 * 1024);
   PipePool pipes_{64 * 1024, 4};
-  FakeOwner owner_{base_.get(), RelayContext{.scratch = scratch_.data(),
+  ProxySettings settings_ = [] {
+    ProxySettings settings;
+    settings.buffer_limit = 1024 * 1024;
+    settings.splice_after = std::nullopt;
+    return settings;
+  }();
+  FakeOwner owner_{base_.get(), RelayContext{.settings = &settings_,
+                                             .scratch = scratch_.data(),
                                              .scratch_size = scratch_.size(),
-                                             .buffer_limit = 1024 * 1024,
-                                             .pipes = &pipes_,
-                                             .splice_after = std::nullopt}};
+                                             .pipes = &pipes_}};
   std::unique_ptr<Targets> targets_;
-  test::OwnedFd client_;
+  UniqueFd client_;
   Clock::time_point opened_;
   std::unique_ptr<ProxiedConnection> connection_;
 };
@@ -282,10 +301,10 @@ class ProxiedConnectionTest : public ::testing::Test {
 TEST_F(ProxiedConnectionTest, AConnectedConnectionCarriesBytesBothWaysAndCountsThem) {
   test::TcpListener upstream;
   useCluster(clusterOn({upstream.port()}));
-  test::OwnedFd server = openConnected(0, upstream);
+  UniqueFd server = openConnected(0, upstream);
   EXPECT_EQ(owner_.connects_started, 1);
-  EXPECT_EQ(targets_->cluster.upstream_cx_total.value(), 1u);
-  EXPECT_EQ(targets_->cluster.upstream_cx_active.value(), 1u);
+  EXPECT_EQ(targets_->cluster_stats.upstream_cx_total.value(), 1u);
+  EXPECT_EQ(targets_->cluster_stats.upstream_cx_active.value(), 1u);
   EXPECT_EQ(targets_->endpoint(0).cx_total.value(), 1u);
   EXPECT_EQ(targets_->endpoint(0).cx_active.value(), 1u);
 
@@ -297,8 +316,8 @@ TEST_F(ProxiedConnectionTest, AConnectedConnectionCarriesBytesBothWaysAndCountsT
   }));
   EXPECT_EQ(at_client.data, "world!");
   EXPECT_FALSE(finished());
-  EXPECT_EQ(targets_->cluster.upstream_cx_tx_bytes_total.value(), 5u);
-  EXPECT_EQ(targets_->cluster.upstream_cx_rx_bytes_total.value(), 6u);
+  EXPECT_EQ(targets_->cluster_stats.upstream_cx_tx_bytes_total.value(), 5u);
+  EXPECT_EQ(targets_->cluster_stats.upstream_cx_rx_bytes_total.value(), 6u);
   EXPECT_EQ(targets_->endpoint(0).tx_bytes_total.value(), 5u);
   EXPECT_EQ(targets_->endpoint(0).rx_bytes_total.value(), 6u);
   EXPECT_EQ(targets_->route.rx_bytes_total.value(), 5u);
@@ -323,7 +342,7 @@ TEST_F(ProxiedConnectionTest, AConnectedConnectionCarriesBytesBothWaysAndCountsT
   EXPECT_GE(owner_.record->upstream_connect_ms, 0);
   EXPECT_TRUE(owner_.record->upstream_local.starts_with("127.0.0.1:"))
       << owner_.record->upstream_local;
-  EXPECT_EQ(targets_->cluster.upstream_cx_length_ms.count(), 1u);
+  EXPECT_EQ(targets_->cluster_stats.upstream_cx_length_ms.count(), 1u);
   EXPECT_TRUE(owner_.local_failures.empty());
   EXPECT_TRUE(owner_.retries.empty());
   expectEverythingReleased();
@@ -337,7 +356,7 @@ TEST_F(ProxiedConnectionTest, AConnectedConnectionCarriesBytesBothWaysAndCountsT
 TEST_F(ProxiedConnectionTest, AfterTheClientsFinTheUpstreamStillSends) {
   test::TcpListener upstream;
   useCluster(clusterOn({upstream.port()}));
-  test::OwnedFd server = openConnected(0, upstream);
+  UniqueFd server = openConnected(0, upstream);
   shutdown(client(), SHUT_WR);
   Inbox at_server;
   ASSERT_TRUE(runUntil([&] {
@@ -360,7 +379,7 @@ TEST_F(ProxiedConnectionTest, AfterTheClientsFinTheUpstreamStillSends) {
 TEST_F(ProxiedConnectionTest, AfterTheUpstreamsFinTheClientStillSends) {
   test::TcpListener upstream;
   useCluster(clusterOn({upstream.port()}));
-  test::OwnedFd server = openConnected(0, upstream);
+  UniqueFd server = openConnected(0, upstream);
   shutdown(server.get(), SHUT_WR);
   Inbox at_client;
   ASSERT_TRUE(runUntil([&] {
@@ -384,7 +403,7 @@ TEST_F(ProxiedConnectionTest, AfterTheUpstreamsFinTheClientStillSends) {
 TEST_F(ProxiedConnectionTest, AClientResetResetsTheUpstream) {
   test::TcpListener upstream;
   useCluster(clusterOn({upstream.port()}));
-  test::OwnedFd server = openConnected(0, upstream);
+  UniqueFd server = openConnected(0, upstream);
   test::resetOnClose(client());
   client_.reset();
   ASSERT_TRUE(runUntilFinished());
@@ -395,14 +414,14 @@ TEST_F(ProxiedConnectionTest, AClientResetResetsTheUpstream) {
     return at_server.ended();
   }));
   EXPECT_EQ(at_server.error, ECONNRESET);
-  EXPECT_EQ(targets_->cluster.upstream_cx_destroy_remote_with_active_rq.value(), 0u);
+  EXPECT_EQ(targets_->cluster_stats.upstream_cx_destroy_remote_with_active_rq.value(), 0u);
   expectEverythingReleased();
 }
 
 TEST_F(ProxiedConnectionTest, AnUpstreamResetResetsTheClientAndIsCounted) {
   test::TcpListener upstream;
   useCluster(clusterOn({upstream.port()}));
-  test::OwnedFd server = openConnected(0, upstream);
+  UniqueFd server = openConnected(0, upstream);
   test::resetOnClose(server.get());
   server.reset();
   ASSERT_TRUE(runUntilFinished());
@@ -413,14 +432,14 @@ TEST_F(ProxiedConnectionTest, AnUpstreamResetResetsTheClientAndIsCounted) {
     return at_client.ended();
   }));
   EXPECT_EQ(at_client.error, ECONNRESET);
-  EXPECT_EQ(targets_->cluster.upstream_cx_destroy_remote_with_active_rq.value(), 1u);
+  EXPECT_EQ(targets_->cluster_stats.upstream_cx_destroy_remote_with_active_rq.value(), 1u);
   expectEverythingReleased();
 }
 
 TEST_F(ProxiedConnectionTest, AbortResetsBothSides) {
   test::TcpListener upstream;
   useCluster(clusterOn({upstream.port()}));
-  test::OwnedFd server = openConnected(0, upstream);
+  UniqueFd server = openConnected(0, upstream);
   connection_->abort();
   EXPECT_TRUE(finished()) << "at once";
   EXPECT_EQ(reason(), EndReason::kProxyShutdown);
@@ -441,7 +460,7 @@ TEST_F(ProxiedConnectionTest, TheIdleTimeoutClosesOnlyAQuietConnection) {
   test::TcpListener upstream;
   useCluster(clusterOn({upstream.port()}, istio::TrafficPolicy().connectionPool(
                                               istio::TcpSettings().idleTimeout("500ms"))));
-  test::OwnedFd server = openConnected(0, upstream);
+  UniqueFd server = openConnected(0, upstream);
   // A byte every 100 ms, one way then the other: never 500 ms without one (the
   // margin is for a loaded machine).
   Inbox at_server, at_client;
@@ -456,7 +475,7 @@ TEST_F(ProxiedConnectionTest, TheIdleTimeoutClosesOnlyAQuietConnection) {
   ASSERT_TRUE(runUntilFinished(seconds(3)));
   EXPECT_GE(Clock::now() - quiet_since, milliseconds(490));
   EXPECT_EQ(reason(), EndReason::kIdleTimeout);
-  EXPECT_EQ(targets_->cluster.upstream_cx_idle_timeout.value(), 1u);
+  EXPECT_EQ(targets_->cluster_stats.upstream_cx_idle_timeout.value(), 1u);
   ASSERT_TRUE(runUntil([&] {
     at_client.read(client());
     at_server.read(server.get());
@@ -471,7 +490,7 @@ TEST_F(ProxiedConnectionTest, TheMaxDurationEndsEvenABusyConnection) {
   useCluster(clusterOn(
       {upstream.port()},
       istio::TrafficPolicy().connectionPool(istio::TcpSettings().maxConnectionDuration("300ms"))));
-  test::OwnedFd server = openConnected(0, upstream);
+  UniqueFd server = openConnected(0, upstream);
   for (int i = 0; i < 100 && !finished(); ++i) {
     send(client(), "x", 1, MSG_NOSIGNAL);
     runUntil([&] { return finished(); }, milliseconds(20));
@@ -479,7 +498,7 @@ TEST_F(ProxiedConnectionTest, TheMaxDurationEndsEvenABusyConnection) {
   ASSERT_TRUE(finished());
   EXPECT_GE(Clock::now() - opened_, milliseconds(290));
   EXPECT_EQ(reason(), EndReason::kMaxDurationReached);
-  EXPECT_EQ(targets_->cluster.upstream_cx_max_duration_reached.value(), 1u);
+  EXPECT_EQ(targets_->cluster_stats.upstream_cx_max_duration_reached.value(), 1u);
   expectEverythingReleased();
 }
 
@@ -491,14 +510,14 @@ TEST_F(ProxiedConnectionTest, ARefusedConnectIsTheEndpointsFailure) {
   open(0);
   ASSERT_TRUE(runUntilFinished());
   EXPECT_EQ(reason(), EndReason::kUpstreamConnectFailed);
-  EXPECT_EQ(targets_->cluster.upstream_cx_connect_fail.value(), 1u);
+  EXPECT_EQ(targets_->cluster_stats.upstream_cx_connect_fail.value(), 1u);
   EXPECT_EQ(targets_->endpoint(0).cx_connect_fail.value(), 1u);
-  EXPECT_EQ(targets_->cluster.upstream_cx_connect_local_fail.value(), 0u);
+  EXPECT_EQ(targets_->cluster_stats.upstream_cx_connect_local_fail.value(), 0u);
   EXPECT_TRUE(targets_->ejected(0)) << "outlier detection heard of it";
   EXPECT_TRUE(owner_.local_failures.empty());
   EXPECT_EQ(owner_.record->upstream_connect_ms, -1);
-  EXPECT_EQ(targets_->cluster.upstream_cx_length_ms.count(), 0u) << "never connected";
-  EXPECT_EQ(targets_->cluster.upstream_cx_connect_attempts_exceeded.value(), 0u)
+  EXPECT_EQ(targets_->cluster_stats.upstream_cx_length_ms.count(), 0u) << "never connected";
+  EXPECT_EQ(targets_->cluster_stats.upstream_cx_connect_attempts_exceeded.value(), 0u)
       << "one attempt was all it had";
   Inbox at_client;
   ASSERT_TRUE(runUntil([&] {
@@ -533,9 +552,9 @@ TEST_F(ProxiedConnectionTest, RunningOutOfDescriptorsIsWeirsOwnFailure) {
   ASSERT_EQ(owner_.local_failures.size(), 1u);
   EXPECT_EQ(owner_.local_failures[0].first, ConnectFailureCause::kLocalShortage);
   EXPECT_EQ(owner_.local_failures[0].second, EMFILE);
-  EXPECT_EQ(targets_->cluster.upstream_cx_connect_local_fail.value(), 1u);
+  EXPECT_EQ(targets_->cluster_stats.upstream_cx_connect_local_fail.value(), 1u);
   EXPECT_EQ(targets_->endpoint(0).cx_connect_local_fail.value(), 1u);
-  EXPECT_EQ(targets_->cluster.upstream_cx_connect_fail.value(), 0u);
+  EXPECT_EQ(targets_->cluster_stats.upstream_cx_connect_fail.value(), 0u);
   EXPECT_EQ(targets_->endpoint(0).cx_connect_fail.value(), 0u);
   EXPECT_FALSE(targets_->ejected(0));
   EXPECT_TRUE(owner_.retries.empty()) << "no retry on a local failure";
@@ -551,9 +570,9 @@ TEST_F(ProxiedConnectionTest, AConnectTimeoutOnTimeIsTheEndpointsFailure) {
   ASSERT_TRUE(runUntilFinished());
   EXPECT_GE(Clock::now() - opened_, milliseconds(990));
   EXPECT_EQ(reason(), EndReason::kUpstreamConnectTimeout);
-  EXPECT_EQ(targets_->cluster.upstream_cx_connect_timeout.value(), 1u);
+  EXPECT_EQ(targets_->cluster_stats.upstream_cx_connect_timeout.value(), 1u);
   EXPECT_EQ(targets_->endpoint(0).cx_connect_fail.value(), 1u);
-  EXPECT_EQ(targets_->cluster.upstream_cx_connect_local_fail.value(), 0u);
+  EXPECT_EQ(targets_->cluster_stats.upstream_cx_connect_local_fail.value(), 0u);
   EXPECT_TRUE(owner_.local_failures.empty());
   expectEverythingReleased();
 }
@@ -569,8 +588,8 @@ TEST_F(ProxiedConnectionTest, AConnectTimeoutNoticedLateIsWeirsOwn) {
   EXPECT_EQ(reason(), EndReason::kConnectTimerLate);
   ASSERT_EQ(owner_.local_failures.size(), 1u);
   EXPECT_EQ(owner_.local_failures[0].first, ConnectFailureCause::kLocalLateTimer);
-  EXPECT_EQ(targets_->cluster.upstream_cx_connect_timeout.value(), 0u);
-  EXPECT_EQ(targets_->cluster.upstream_cx_connect_local_fail.value(), 1u);
+  EXPECT_EQ(targets_->cluster_stats.upstream_cx_connect_timeout.value(), 0u);
+  EXPECT_EQ(targets_->cluster_stats.upstream_cx_connect_local_fail.value(), 1u);
   EXPECT_EQ(targets_->endpoint(0).cx_connect_fail.value(), 0u);
   expectEverythingReleased();
 }
@@ -583,18 +602,18 @@ TEST_F(ProxiedConnectionTest, ARetryConnectsToAnotherEndpointAndCountsEachAttemp
   useCluster(clusterOn({refused, upstream.port()}));
   owner_.max_attempts = 2;
   owner_.retry_endpoint = 1;
-  test::OwnedFd server = openConnected(0, upstream);
+  UniqueFd server = openConnected(0, upstream);
   ASSERT_EQ(owner_.retries.size(), 1u);
   EXPECT_EQ(owner_.retries[0], (std::vector<std::pair<size_t, size_t>>{{0, 0}}))
       << "the endpoint that failed is excluded";
-  EXPECT_EQ(targets_->cluster.upstream_cx_total.value(), 2u);
-  EXPECT_EQ(targets_->cluster.upstream_cx_active.value(), 1u);
-  EXPECT_EQ(targets_->cluster.upstream_cx_connect_fail.value(), 1u);
+  EXPECT_EQ(targets_->cluster_stats.upstream_cx_total.value(), 2u);
+  EXPECT_EQ(targets_->cluster_stats.upstream_cx_active.value(), 1u);
+  EXPECT_EQ(targets_->cluster_stats.upstream_cx_connect_fail.value(), 1u);
   EXPECT_EQ(targets_->endpoint(0).cx_connect_fail.value(), 1u);
   EXPECT_EQ(targets_->endpoint(0).cx_active.value(), 0u);
   EXPECT_EQ(targets_->endpoint(1).cx_total.value(), 1u);
   EXPECT_EQ(targets_->endpoint(1).cx_active.value(), 1u);
-  EXPECT_EQ(targets_->cluster_connections.load(), 1u) << "the first attempt's slot went back";
+  EXPECT_EQ(targets_->clusterConnections(), 1u) << "one place, kept by the same-cluster retry";
 
   test::resetOnClose(client());
   client_.reset();
@@ -611,7 +630,7 @@ TEST_F(ProxiedConnectionTest, GivingUpAfterAFailedAttemptIsCounted) {
   ASSERT_TRUE(runUntilFinished());
   EXPECT_EQ(reason(), EndReason::kUpstreamConnectFailed);
   EXPECT_EQ(owner_.retries.size(), 1u);
-  EXPECT_EQ(targets_->cluster.upstream_cx_connect_attempts_exceeded.value(), 1u);
+  EXPECT_EQ(targets_->cluster_stats.upstream_cx_connect_attempts_exceeded.value(), 1u);
   expectEverythingReleased();
 }
 

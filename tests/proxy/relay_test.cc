@@ -124,11 +124,12 @@ class RelayTest : public ::testing::TestWithParam<RelayPath> {
   // What a worker lends its relays, from the settings below: the one place that
   // knows RelayContext's fields.
   RelayContext context() {
-    return RelayContext{.scratch = scratch_.data(),
+    settings_.buffer_limit = buffer_limit_;
+    settings_.splice_after = splice_after_;
+    return RelayContext{.settings = &settings_,
+                        .scratch = scratch_.data(),
                         .scratch_size = scratch_.size(),
-                        .buffer_limit = buffer_limit_,
-                        .pipes = pipes_in_use_,
-                        .splice_after = splice_after_};
+                        .pipes = pipes_in_use_};
   }
 
   // One run after the loop reported the source readable and the destination
@@ -156,6 +157,7 @@ class RelayTest : public ::testing::TestWithParam<RelayPath> {
       GetParam().splice ? std::optional<uint64_t>(0) : std::nullopt;
   PipePool pipes_{256 * 1024, 4};
   PipePool* pipes_in_use_ = &pipes_;
+  ProxySettings settings_;  // what context() lends: buffer_limit_ and splice_after_
   Relay relay_;
   uint64_t moved_ = 0;
   uint64_t spliced_ = 0;

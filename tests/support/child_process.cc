@@ -13,7 +13,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "owned_fd.h"
+#include "common/unique_fd.h"
 #include "temp_dir.h"
 
 namespace weir::test {
@@ -108,15 +108,15 @@ ChildProcess::ChildProcess(const ChildSpec& spec) : argv_(spec.argv) {
   stdout_path_ = spec.log_dir / (stem + ".stdout");
   stderr_path_ = spec.log_dir / (stem + ".stderr");
 
-  OwnedFd stdin_fd(openOrThrow("/dev/null", O_RDONLY));
-  OwnedFd stdout_fd(openOrThrow(stdout_path_, O_WRONLY | O_CREAT | O_TRUNC));
-  OwnedFd stderr_fd(openOrThrow(stderr_path_, O_WRONLY | O_CREAT | O_TRUNC));
+  UniqueFd stdin_fd(openOrThrow("/dev/null", O_RDONLY));
+  UniqueFd stdout_fd(openOrThrow(stdout_path_, O_WRONLY | O_CREAT | O_TRUNC));
+  UniqueFd stderr_fd(openOrThrow(stderr_path_, O_WRONLY | O_CREAT | O_TRUNC));
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
     throw std::runtime_error(std::string("pipe2: ") + std::strerror(errno));
   }
-  OwnedFd error_read(pipe_fds[0]);
-  OwnedFd error_write(pipe_fds[1]);
+  UniqueFd error_read(pipe_fds[0]);
+  UniqueFd error_write(pipe_fds[1]);
 
   // Everything the child needs is prepared before fork: no allocation after it.
   std::vector<char*> raw_argv;

@@ -22,7 +22,7 @@ void setBuffer(int fd, int option, int bytes) {
 }
 
 SocketPair tcpPair(int buffer_bytes) {
-  OwnedFd listener(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  UniqueFd listener(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -49,7 +49,7 @@ SocketPair tcpPair(int buffer_bytes) {
 SocketPair unixPair(int buffer_bytes) {
   int fds[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) fail("socketpair");
-  SocketPair pair{OwnedFd(fds[0]), OwnedFd(fds[1])};
+  SocketPair pair{UniqueFd(fds[0]), UniqueFd(fds[1])};
   setBuffer(pair.a.get(), SO_SNDBUF, buffer_bytes);
   setBuffer(pair.b.get(), SO_RCVBUF, buffer_bytes);
   return pair;

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "tests/support/owned_fd.h"
+#include "common/unique_fd.h"
 
 namespace weir::test {
 
@@ -13,8 +13,8 @@ enum class SocketKind { kTcp, kUnix };
 std::string toString(SocketKind kind);  // "Tcp", "Unix", for test names
 
 struct SocketPair {
-  OwnedFd a;  // the side that connected (TCP) or the first of socketpair()
-  OwnedFd b;  // the side that was accepted, or the second
+  UniqueFd a;  // the side that connected (TCP) or the first of socketpair()
+  UniqueFd b;  // the side that was accepted, or the second
 };
 
 // Two connected blocking sockets. With `buffer_bytes` > 0, a's send buffer and
