@@ -5,24 +5,23 @@
 #include <charconv>
 #include <set>
 
-#include "echo/usage_error.h"
+#include "common/usage_error.h"
+#include "common/whole_number.h"
 
 namespace weir::echo {
 
 std::uint64_t parseUnsigned(std::string_view text, std::string_view what, std::uint64_t min,
                             std::uint64_t max) {
-  std::uint64_t value = 0;
-  const char* end = text.data() + text.size();
-  // from_chars accepts neither a sign nor spaces, but it stops at the first non-digit,
-  // so the whole text must have been consumed.
-  auto [ptr, ec] = std::from_chars(text.data(), end, value);
-  if (text.empty() || ec == std::errc::invalid_argument || ptr != end) {
-    throw UsageError(fmt::format("{}: expected a number, got '{}'", what, text));
+  const cli::WholeNumber number = cli::readWholeNumber(text);
+  if (number.problem == cli::WholeNumber::Problem::kNotANumber) {
+    throw cli::UsageError(fmt::format("{}: expected a number, got '{}'", what, text));
   }
-  if (ec == std::errc::result_out_of_range || value < min || value > max) {
-    throw UsageError(fmt::format("{}: must be between {} and {}, got {}", what, min, max, text));
+  if (number.problem == cli::WholeNumber::Problem::kTooLarge || number.value < min ||
+      number.value > max) {
+    throw cli::UsageError(
+        fmt::format("{}: must be between {} and {}, got {}", what, min, max, text));
   }
-  return value;
+  return number.value;
 }
 
 double parseConfidence(std::string_view text, std::string_view what) {
@@ -40,18 +39,18 @@ double parseConfidence(std::string_view text, std::string_view what) {
     plain = ec == std::errc() && ptr == number.data() + number.size();
   }
   if (!plain) {
-    throw UsageError(
+    throw cli::UsageError(
         fmt::format("{}: expected a confidence like 99.9% or 0.999, got '{}'", what, text));
   }
   if (percent) {
     if (!(value > 0.0 && value < 100.0)) {
-      throw UsageError(fmt::format(
+      throw cli::UsageError(fmt::format(
           "{}: a percentage must be above 0% and below 100%, got '{}'", what, text));
     }
     return value / 100.0;
   }
   if (!(value > 0.0 && value < 1.0)) {
-    throw UsageError(fmt::format(
+    throw cli::UsageError(fmt::format(
         "{}: a confidence must be above 0 and below 1 (or a percentage with '%', like "
         "99.9%), got '{}'",
         what, text));
@@ -68,11 +67,11 @@ std::vector<std::uint16_t> parsePortList(std::string_view text) {
     std::string_view item = text.substr(
         start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
     if (item.empty()) {
-      throw UsageError(fmt::format("port list '{}': empty entry", text));
+      throw cli::UsageError(fmt::format("port list '{}': empty entry", text));
     }
     auto port = static_cast<std::uint16_t>(parseUnsigned(item, "port", 0, 65535));
     if (port != 0 && !seen.insert(port).second) {
-      throw UsageError(fmt::format("port list '{}': port {} listed twice", text, port));
+      throw cli::UsageError(fmt::format("port list '{}': port {} listed twice", text, port));
     }
     ports.push_back(port);
     if (comma == std::string_view::npos) {
@@ -88,29 +87,30 @@ HostPort parseHostPort(std::string_view text) {
   if (text.starts_with('[')) {
     std::size_t close = text.find(']');
     if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
-      throw UsageError(fmt::format("'{}': expected [IPV6]:PORT", text));
+      throw cli::UsageError(fmt::format("'{}': expected [IPV6]:PORT", text));
     }
     host = text.substr(1, close - 1);
     port = text.substr(close + 2);
     if (host.find(':') == std::string_view::npos) {
-      throw UsageError(fmt::format("'{}': brackets are only for IPv6 addresses", text));
+      throw cli::UsageError(fmt::format("'{}': brackets are only for IPv6 addresses", text));
     }
   } else {
     std::size_t colon = text.rfind(':');
     if (colon == std::string_view::npos) {
-      throw UsageError(fmt::format("'{}': expected HOST:PORT", text));
+      throw cli::UsageError(fmt::format("'{}': expected HOST:PORT", text));
     }
     host = text.substr(0, colon);
     port = text.substr(colon + 1);
     if (host.find(':') != std::string_view::npos) {
-      throw UsageError(fmt::format("'{}': an IPv6 address needs brackets, as in [::1]:9000", text));
+      throw cli::UsageError(
+          fmt::format("'{}': an IPv6 address needs brackets, as in [::1]:9000", text));
     }
   }
   if (host.empty()) {
-    throw UsageError(fmt::format("'{}': missing host", text));
+    throw cli::UsageError(fmt::format("'{}': missing host", text));
   }
   if (port.empty()) {
-    throw UsageError(fmt::format("'{}': missing port", text));
+    throw cli::UsageError(fmt::format("'{}': missing port", text));
   }
   return HostPort{std::string(host),
                   static_cast<std::uint16_t>(parseUnsigned(port, "port", 1, 65535))};

@@ -11,10 +11,10 @@
 #include "common/file_limit.h"
 #include "common/libevent_handles.h"
 #include "common/socket_address.h"
+#include "common/usage_error.h"
 #include "echo/client_options.h"
 #include "echo/echo_client.h"
 #include "echo/split_expectation.h"
-#include "echo/usage_error.h"
 
 namespace {
 
@@ -69,7 +69,7 @@ int main(int argc, char** argv) {
   ClientOptions options;
   try {
     options = parseClientArgs(args);
-  } catch (const UsageError& error) {
+  } catch (const weir::cli::UsageError& error) {
     fmt::print(stderr, "{}: {}\nTry '{} --help'.\n", kProgram, error.what(), kProgram);
     return kExitUsage;
   }

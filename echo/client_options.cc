@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "common/socket_address.h"
-#include "echo/option_reader.h"
-#include "echo/usage_error.h"
+#include "common/usage_error.h"
+#include "echo/command_line.h"
 
 namespace weir::echo {
 namespace {
@@ -21,18 +21,7 @@ constexpr std::uint64_t kMaxTimeoutMs = 24ULL * 3600 * 1000;
 ClientOptions parseClientArgs(std::span<const std::string_view> args) {
   ClientOptions options;
   bool tolerance_given = false;
-  std::vector<std::string_view> positional;
-  OptionReader reader(args);
-  while (reader.next()) {
-    if (!reader.isOption()) {
-      positional.push_back(reader.argument());
-      continue;
-    }
-    std::string_view name = reader.name();
-    if (name == "-h" || name == "--help") {
-      options.help = true;
-      return options;
-    }
+  auto take_option = [&](std::string_view name, cli::OptionReader& reader) {
     if (name == "-n") {
       options.connections = parseUnsigned(reader.value(), "-n", 1, kMaxConnections);
     } else if (name == "-c") {
@@ -51,22 +40,28 @@ ClientOptions parseClientArgs(std::span<const std::string_view> args) {
       options.confidence = parseConfidence(reader.value(), "--tolerance");
       tolerance_given = true;
     } else {
-      throw UsageError(fmt::format("unknown option '{}'", name));
+      return false;
     }
+    return true;
+  };
+  const std::vector<std::string_view> positional =
+      readCommandLine(args, options.help, take_option);
+  if (options.help) {
+    return options;
   }
   if (positional.empty()) {
-    throw UsageError("missing HOST:PORT");
+    throw cli::UsageError("missing HOST:PORT");
   }
   if (positional.size() > 1) {
-    throw UsageError(fmt::format("unexpected argument '{}'", positional[1]));
+    throw cli::UsageError(fmt::format("unexpected argument '{}'", positional[1]));
   }
   if (tolerance_given && !options.expect) {
-    throw UsageError("--tolerance needs --expect");
+    throw cli::UsageError("--tolerance needs --expect");
   }
   if (positional[0].starts_with("unix:")) {
     const std::string_view path = positional[0].substr(5);
     if ((!path.starts_with('/') && !path.starts_with('@')) || !SocketAddress::fromUnixPath(path)) {
-      throw UsageError(fmt::format(
+      throw cli::UsageError(fmt::format(
           "'{}': expected unix:/PATH or unix:@NAME of at most 107 bytes", positional[0]));
     }
     options.unix_target = std::string(path);

@@ -12,10 +12,10 @@
 
 #include "common/file_limit.h"
 #include "common/libevent_handles.h"
+#include "common/usage_error.h"
 #include "echo/address_text.h"
 #include "echo/echo_server.h"
 #include "echo/server_options.h"
-#include "echo/usage_error.h"
 
 namespace {
 
@@ -87,7 +87,7 @@ int main(int argc, char** argv) {
   ServerOptions options;
   try {
     options = parseServerArgs(args);
-  } catch (const UsageError& error) {
+  } catch (const weir::cli::UsageError& error) {
     fmt::print(stderr, "{}: {}\nTry '{} --help'.\n", kProgram, error.what(), kProgram);
     return 2;
   }

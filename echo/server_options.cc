@@ -5,39 +5,28 @@
 #include <limits>
 
 #include "common/socket_address.h"
+#include "common/usage_error.h"
 #include "echo/cli_values.h"
-#include "echo/option_reader.h"
-#include "echo/usage_error.h"
+#include "echo/command_line.h"
 
 namespace weir::echo {
 
 ServerOptions parseServerArgs(std::span<const std::string_view> args) {
   ServerOptions options;
-  std::vector<std::string_view> positional;
-  OptionReader reader(args);
-  while (reader.next()) {
-    if (!reader.isOption()) {
-      positional.push_back(reader.argument());
-      continue;
-    }
-    std::string_view name = reader.name();
-    if (name == "-h" || name == "--help") {
-      options.help = true;
-      return options;
-    }
+  auto take_option = [&](std::string_view name, cli::OptionReader& reader) {
     if (name == "--listen") {
       std::string_view address = reader.value();
       if (address.starts_with("unix:")) {
         const std::string_view path = address.substr(5);
         if (!SocketAddress::fromUnixPath(path)) {
-          throw UsageError(fmt::format(
+          throw cli::UsageError(fmt::format(
               "--listen: expected unix:PATH or unix:@NAME of at most 107 bytes, got '{}'",
               address));
         }
         options.unix_path = std::string(path);
         options.listen_address.reset();
       } else if (!SocketAddress::fromHostLiteral(address, 0)) {
-        throw UsageError(fmt::format(
+        throw cli::UsageError(fmt::format(
             "--listen: expected an IPv4 or IPv6 address or unix:PATH, got '{}'", address));
       } else {
         options.listen_address = std::string(address);
@@ -56,24 +45,30 @@ ServerOptions parseServerArgs(std::span<const std::string_view> args) {
       reader.expectNoValue();
       options.verbose = true;
     } else {
-      throw UsageError(fmt::format("unknown option '{}'", name));
+      return false;
     }
+    return true;
+  };
+  const std::vector<std::string_view> positional =
+      readCommandLine(args, options.help, take_option);
+  if (options.help) {
+    return options;
   }
   // A Unix socket takes the place of the ports: PREFIX comes first.
   const std::size_t prefix_at = options.unix_path ? 0 : 1;
   if (!options.unix_path) {
     if (positional.empty()) {
-      throw UsageError("missing PORT[,PORT...]");
+      throw cli::UsageError("missing PORT[,PORT...]");
     }
     options.ports = parsePortList(positional[0]);
   }
   if (positional.size() > prefix_at) {
     options.prefix = std::string(positional[prefix_at]);
   } else if (!options.raw) {
-    throw UsageError("missing PREFIX (only --raw may go without one)");
+    throw cli::UsageError("missing PREFIX (only --raw may go without one)");
   }
   if (positional.size() > prefix_at + 1) {
-    throw UsageError(fmt::format("unexpected argument '{}'", positional[prefix_at + 1]));
+    throw cli::UsageError(fmt::format("unexpected argument '{}'", positional[prefix_at + 1]));
   }
   return options;
 }

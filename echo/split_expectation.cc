@@ -4,9 +4,9 @@
 
 #include <set>
 
+#include "common/usage_error.h"
 #include "echo/answer_tally.h"
 #include "echo/cli_values.h"
-#include "echo/usage_error.h"
 
 namespace weir::echo {
 namespace {
@@ -38,18 +38,19 @@ SplitExpectation parseSplitExpectation(std::string_view text) {
     std::string_view entry = text.substr(
         start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
     if (entry.empty()) {
-      throw UsageError(fmt::format("--expect '{}': empty entry", text));
+      throw cli::UsageError(fmt::format("--expect '{}': empty entry", text));
     }
     std::size_t equals = entry.find('=');
     if (equals == std::string_view::npos) {
-      throw UsageError(fmt::format("--expect '{}': expected WORD=WEIGHT, got '{}'", text, entry));
+      throw cli::UsageError(
+          fmt::format("--expect '{}': expected WORD=WEIGHT, got '{}'", text, entry));
     }
     std::string_view word = entry.substr(0, equals);
     if (word.empty()) {
-      throw UsageError(fmt::format("--expect '{}': empty word in '{}'", text, entry));
+      throw cli::UsageError(fmt::format("--expect '{}': empty word in '{}'", text, entry));
     }
     if (word.find_first_of(kWhitespace) != std::string_view::npos) {
-      throw UsageError(fmt::format(
+      throw cli::UsageError(fmt::format(
           "--expect '{}': word '{}' holds whitespace; answers are counted by their first word",
           text, word));
     }
@@ -57,7 +58,7 @@ SplitExpectation parseSplitExpectation(std::string_view text) {
                                          fmt::format("--expect weight of '{}'", word), 0,
                                          SplitExpectation::kMaxWeight);
     if (!seen.insert(word).second) {
-      throw UsageError(fmt::format("--expect '{}': word '{}' listed twice", text, word));
+      throw cli::UsageError(fmt::format("--expect '{}': word '{}' listed twice", text, word));
     }
     expectation.words.push_back(ExpectedWord{std::string(word), weight});
     if (comma == std::string_view::npos) {
@@ -66,7 +67,7 @@ SplitExpectation parseSplitExpectation(std::string_view text) {
     start = comma + 1;
   }
   if (expectation.totalWeight() == 0) {
-    throw UsageError(
+    throw cli::UsageError(
         fmt::format("--expect '{}': every weight is 0; at least one must be positive", text));
   }
   return expectation;

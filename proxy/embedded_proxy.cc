@@ -31,37 +31,6 @@ void prepareProcessOnce() {
   });
 }
 
-proxy::Options toOptions(const ProxySettings& settings) {
-  proxy::Options options;
-  options.config_paths = settings.config_paths;
-  for (const YamlText& text : settings.config_texts) {
-    options.config_texts.push_back({text.name, text.text});
-  }
-  options.bind_address = settings.bind_address;
-  options.port_overrides = settings.port_overrides;
-  options.ephemeral_ports = settings.ephemeral_ports;
-  options.admin_port = settings.admin_port;
-  options.concurrency = settings.concurrency;
-  options.seed = settings.seed;
-  options.handle_signals = false;  // the host program owns its signals
-  options.watch_files = settings.watch_files;
-  options.strict_references = settings.strict_references;
-  options.admin_address = settings.admin_address;
-  options.buffer_limit = settings.buffer_limit;
-  options.splice_after = settings.splice_after;
-  options.drain_time_seconds = settings.drain_time_seconds;
-  options.listener_filter_timeout = settings.listener_filter_timeout;
-  options.max_connections = settings.max_connections;
-  options.max_connect_attempts = settings.max_connect_attempts;
-  options.dns_refresh_seconds = settings.dns_refresh_seconds;
-  options.dns_resolvers = settings.dns_resolvers;
-  options.labels = settings.labels;
-  options.namespace_name = settings.namespace_name;
-  options.access_log_json = settings.access_log_json;
-  options.ready_file = settings.ready_file;
-  return options;
-}
-
 }  // namespace
 
 ConfigError::ConfigError(std::vector<std::string> errors)
@@ -109,13 +78,12 @@ Proxy::~Proxy() = default;
 
 namespace {
 
-std::unique_ptr<proxy::ProxyServer> startServer(const ProxySettings& settings,
-                                                 event_base* external_loop,
-                                                 bool handle_signals = false) {
+// Only runInForeground() handles signals: an embedding host program owns its own.
+std::unique_ptr<proxy::ProxyServer> startServer(
+    const ProxySettings& settings, event_base* external_loop,
+    proxy::Signals signals = proxy::Signals::kLeftToTheHost) {
   prepareProcessOnce();
-  proxy::Options options = toOptions(settings);
-  options.handle_signals = handle_signals;
-  auto server = std::make_unique<proxy::ProxyServer>(std::move(options), external_loop);
+  auto server = std::make_unique<proxy::ProxyServer>(settings, external_loop, signals);
   config::LoadResult loaded = server->loadConfig();
   for (const config::Diagnostic& warning : loaded.warnings) {
     spdlog::warn("{}", warning.toString());
@@ -147,7 +115,8 @@ std::unique_ptr<Proxy> Proxy::startOn(event_base* base, const ProxySettings& set
 }
 
 int Proxy::runInForeground(const ProxySettings& settings) {
-  std::unique_ptr<proxy::ProxyServer> server = startServer(settings, nullptr, true);
+  std::unique_ptr<proxy::ProxyServer> server =
+      startServer(settings, nullptr, proxy::Signals::kHandled);
   return server->run();
 }
 
@@ -200,10 +169,8 @@ std::vector<std::string> Proxy::reload() {
 }
 
 std::vector<std::string> Proxy::reload(std::vector<YamlText> texts) {
-  std::vector<config::NamedYaml> documents;
-  for (YamlText& text : texts) documents.push_back({std::move(text.name), std::move(text.text)});
   return impl_->call([&] {
-    impl_->server->useConfigTexts(std::move(documents));
+    impl_->server->useConfigTexts(std::move(texts));
     return impl_->server->reload();
   });
 }

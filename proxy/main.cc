@@ -9,14 +9,15 @@
 #include <spdlog/spdlog.h>
 
 #include "common/file_limit.h"
+#include "common/usage_error.h"
 #include "config/loader.h"
-#include "proxy/options.h"
 #include "proxy/include/weir/proxy.h"
+#include "proxy/options.h"
 
 namespace {
 
 // Returns the access logger (null with --access-log none); see main() for why it is kept.
-std::shared_ptr<spdlog::logger> setUpLogging(const weir::proxy::Options& options) {
+std::shared_ptr<spdlog::logger> setUpLogging(const weir::proxy::CliOptions& options) {
   auto logs = spdlog::stderr_logger_mt("weir");
   logs->set_pattern("[%Y-%m-%dT%H:%M:%S.%e] [%^%l%$] %v");
   logs->set_level(spdlog::level::from_str(options.log_level));
@@ -43,44 +44,22 @@ std::shared_ptr<spdlog::logger> setUpLogging(const weir::proxy::Options& options
   return access;
 }
 
-// The command line as the library's settings: weir is main() over weir/proxy.h.
-weir::ProxySettings toSettings(const weir::proxy::Options& options) {
-  weir::ProxySettings settings;
-  settings.config_paths = options.config_paths;
-  settings.bind_address = options.bind_address;
-  settings.port_overrides = options.port_overrides;
-  settings.admin_address = options.admin_address;
-  settings.admin_port = options.admin_port;
-  settings.concurrency = options.concurrency;
-  settings.seed = options.seed;
-  settings.watch_files = options.watch_files;
-  settings.strict_references = options.strict_references;
-  settings.buffer_limit = options.buffer_limit;
-  settings.splice_after = options.splice_after;
-  settings.drain_time_seconds = options.drain_time_seconds;
-  settings.listener_filter_timeout = options.listener_filter_timeout;
-  settings.max_connections = options.max_connections;
-  settings.max_connect_attempts = options.max_connect_attempts;
-  settings.dns_refresh_seconds = options.dns_refresh_seconds;
-  settings.dns_resolvers = options.dns_resolvers;
-  settings.labels = options.labels;
-  settings.namespace_name = options.namespace_name;
-  settings.access_log_json = options.access_log_json;
-  settings.ready_file = options.ready_file;
-  return settings;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace weir;
   using weir::Proxy;
-  auto parsed = proxy::parseOptions(std::vector<std::string>(argv + 1, argv + argc));
-  if (auto* error = std::get_if<proxy::OptionsError>(&parsed)) {
-    std::cerr << "weir: " << error->message << "\n";
+  const std::vector<std::string_view> arguments(argv + 1, argv + argc);
+  proxy::CommandLine command_line;
+  try {
+    command_line = proxy::parseOptions(arguments);
+  } catch (const cli::UsageError& error) {
+    std::cerr << "weir: " << error.what() << "\n";
     return 2;
   }
-  const proxy::Options& options = std::get<proxy::Options>(parsed);
+  // weir is main() over the library: the settings go to Proxy::runInForeground.
+  const ProxySettings& settings = command_line.settings;
+  const proxy::CliOptions& options = command_line.cli;
   if (options.show_help) {
     std::cout << proxy::usageText();
     return 0;
@@ -92,7 +71,7 @@ int main(int argc, char** argv) {
 
   if (options.validate_only) {
     config::LoadResult loaded = config::load(
-        options.config_paths, config::LoadOptions{.strict_references = options.strict_references});
+        settings.config_paths, config::LoadOptions{.strict_references = settings.strict_references});
     for (const config::Diagnostic& warning : loaded.warnings) {
       std::cerr << "warning: " << warning.toString() << "\n";
     }
@@ -123,7 +102,7 @@ int main(int argc, char** argv) {
 
   int status = 1;
   try {
-    status = Proxy::runInForeground(toSettings(options));
+    status = Proxy::runInForeground(settings);
   } catch (const ConfigError& error) {
     for (const std::string& line : error.errors()) std::cerr << line << "\n";
     std::cerr << "weir: configuration has " << error.errors().size() << " error(s)\n";

@@ -31,8 +31,8 @@ constexpr timeval kOutlierSweepTick{0, 100'000};
 
 }  // namespace
 
-ProxyServer::ProxyServer(Options options, event_base* external_loop)
-    : options_(std::move(options)), loop_(external_loop) {
+ProxyServer::ProxyServer(ProxySettings settings, event_base* external_loop, Signals signals)
+    : settings_(std::move(settings)), loop_(external_loop) {
   if (loop_ == nullptr) {
     own_loop_.reset(event_base_new());
     loop_ = own_loop_.get();
@@ -40,7 +40,7 @@ ProxyServer::ProxyServer(Options options, event_base* external_loop)
   if (loop_ == nullptr) {
     throw std::runtime_error("cannot create the main event loop");
   }
-  if (!options_.handle_signals) {
+  if (signals == Signals::kLeftToTheHost) {
     return;
   }
   // Handlers go in before any listener opens, so a signal sent as soon as the
@@ -85,14 +85,14 @@ std::shared_ptr<config::RouteTable> ProxyServer::applyOverrides(
     if (config::isUnixAddress(listener.bind_address)) {
       continue;  // --bind and ports are about IP listeners
     }
-    if (options_.bind_address) {
-      listener.bind_address = *options_.bind_address;
+    if (settings_.bind_address) {
+      listener.bind_address = *settings_.bind_address;
     }
-    if (options_.ephemeral_ports) {
+    if (settings_.ephemeral_ports) {
       listener.port = 0;
     }
-    if (auto override = options_.port_overrides.find(listener.configured_port);
-        override != options_.port_overrides.end()) {
+    if (auto override = settings_.port_overrides.find(listener.configured_port);
+        override != settings_.port_overrides.end()) {
       listener.port = override->second;
     }
     // A port picked by the kernel once is kept across reloads.
@@ -190,7 +190,7 @@ std::vector<std::vector<ListenSocket>> ProxyServer::openNewListeners(config::Rou
 }
 
 void ProxyServer::start(std::shared_ptr<const config::RouteTable> table) {
-  concurrency_ = options_.concurrency;
+  concurrency_ = settings_.concurrency;
   if (concurrency_ == 0) {
     concurrency_ = std::max(1u, std::thread::hardware_concurrency());
   }
@@ -198,8 +198,8 @@ void ProxyServer::start(std::shared_ptr<const config::RouteTable> table) {
   // cleanly instead of leaving a half-started proxy.
   std::shared_ptr<config::RouteTable> effective = applyOverrides(*table);
   dns_ = std::make_unique<DnsRefresher>(loop_,
-                                        std::chrono::seconds(options_.dns_refresh_seconds),
-                                        [this] { republishEndpoints(); }, options_.dns_resolvers);
+                                        std::chrono::seconds(settings_.dns_refresh_seconds),
+                                        [this] { republishEndpoints(); }, settings_.dns_resolvers);
   auto sockets = openNewListeners(*effective);
   dns_->track(*effective);
   awaitFirstDnsAnswers(std::chrono::seconds(5));
@@ -209,10 +209,10 @@ void ProxyServer::start(std::shared_ptr<const config::RouteTable> table) {
   for (const config::Listener& listener : routes.listeners) {
     open_listener_keys_.push_back(listenerKey(listener));
   }
-  if (options_.admin_port) {
+  if (settings_.admin_port) {
     try {
-      admin_ = std::make_unique<AdminServer>(loop_, options_.admin_address,
-                                             *options_.admin_port, static_cast<AdminBackend&>(*this));
+      admin_ = std::make_unique<AdminServer>(loop_, settings_.admin_address, *settings_.admin_port,
+                                             static_cast<AdminBackend&>(*this));
     } catch (...) {
       for (auto& worker_sockets : sockets) {
         for (ListenSocket& opened : worker_sockets) close(opened.fd);
@@ -221,19 +221,13 @@ void ProxyServer::start(std::shared_ptr<const config::RouteTable> table) {
     }
   }
 
-  WorkerSettings settings;
-  settings.buffer_limit = options_.buffer_limit;
-  settings.splice_after = options_.splice_after;
-  settings.listener_filter_timeout = options_.listener_filter_timeout;
-  settings.max_connections = options_.max_connections.value_or(UINT64_MAX);
-  settings.max_connect_attempts = options_.max_connect_attempts;
-  settings.identity = std::make_shared<config::WorkloadIdentity>(
-      config::WorkloadIdentity{options_.labels, options_.namespace_name});
-  settings.access_log = spdlog::get("access");
-  settings.access_log_format =
-      options_.access_log_json ? AccessLogFormat::kJson : AccessLogFormat::kText;
+  WorkerShared shared;
+  shared.identity = std::make_shared<config::WorkloadIdentity>(
+      config::WorkloadIdentity{settings_.labels, settings_.namespace_name});
+  shared.access_log = spdlog::get("access");
   for (unsigned w = 0; w < concurrency_; ++w) {
-    auto worker = std::make_unique<Worker>(w, settings, makeWorkerRandom(options_.seed, w));
+    auto worker =
+        std::make_unique<Worker>(w, settings_, shared, makeWorkerRandom(settings_.seed, w));
     worker->applyConfig(snapshot_, std::move(sockets[w]));
     workers_.push_back(std::move(worker));
   }
@@ -243,12 +237,12 @@ void ProxyServer::start(std::shared_ptr<const config::RouteTable> table) {
   outlier_sweep_timer_.reset(
       event_new(loop_, -1, EV_PERSIST, &ProxyServer::onOutlierSweep, this));
   event_add(outlier_sweep_timer_.get(), &kOutlierSweepTick);
-  health_checker_ = std::make_unique<HealthChecker>(loop_, settings.local_errors);
+  health_checker_ = std::make_unique<HealthChecker>(loop_, shared.local_errors);
   health_checker_->track(snapshot_);
   // Editing a config file reloads it, like SIGHUP. 200 ms of quiet lets an
   // editor finish its write-and-rename before we read.
-  if (options_.watch_files && !options_.config_paths.empty()) {
-    watcher_ = std::make_unique<ConfigWatcher>(loop_, options_.config_paths,
+  if (settings_.watch_files && !settings_.config_paths.empty()) {
+    watcher_ = std::make_unique<ConfigWatcher>(loop_, settings_.config_paths,
                                                std::chrono::milliseconds(200),
                                                [this] { reload(); });
   }
@@ -261,7 +255,7 @@ void ProxyServer::start(std::shared_ptr<const config::RouteTable> table) {
 }
 
 void ProxyServer::writeReadyFile() const {
-  if (options_.ready_file.empty()) {
+  if (settings_.ready_file.empty()) {
     return;
   }
   std::string json = "{\"listeners\":[";
@@ -280,11 +274,11 @@ void ProxyServer::writeReadyFile() const {
                  : "null";
   json += fmt::format(",\"pid\":{}}}\n", getpid());
   // Write aside, then rename: a reader sees no file or the whole file.
-  const std::string temporary = options_.ready_file + ".tmp";
+  const std::string temporary = settings_.ready_file + ".tmp";
   std::FILE* file = std::fopen(temporary.c_str(), "w");
   if (file == nullptr || std::fwrite(json.data(), 1, json.size(), file) != json.size() ||
-      std::fclose(file) != 0 || std::rename(temporary.c_str(), options_.ready_file.c_str()) != 0) {
-    throw std::runtime_error("cannot write the ready file " + options_.ready_file);
+      std::fclose(file) != 0 || std::rename(temporary.c_str(), settings_.ready_file.c_str()) != 0) {
+    throw std::runtime_error("cannot write the ready file " + settings_.ready_file);
   }
 }
 
@@ -322,7 +316,7 @@ void warnAboutBlocksForOtherWorkloads(const config::RouteTable& table,
 void ProxyServer::logSummary(const ConfigSnapshot& snapshot) const {
   const config::RouteTable& table = *snapshot.table;
   warnAboutBlocksForOtherWorkloads(
-      table, config::WorkloadIdentity{options_.labels, options_.namespace_name});
+      table, config::WorkloadIdentity{settings_.labels, settings_.namespace_name});
   for (const config::Listener& listener : table.listeners) {
     spdlog::info("listener {} (gateway {}, server {}, {})", listenerKey(listener),
                  listener.gateway, listener.server_name, listener.protocol);
@@ -439,11 +433,11 @@ void ProxyServer::drain() {
   }
   draining_ = true;
   spdlog::info("draining: no new connections; open ones have {}s to finish",
-               options_.drain_time_seconds);
+               settings_.drain_time_seconds);
   watcher_.reset();
   runOnAllWorkers([](Worker& worker) { worker.stopAccepting(); });
   drain_deadline_ = std::chrono::steady_clock::now() +
-                    std::chrono::seconds(options_.drain_time_seconds);
+                    std::chrono::seconds(settings_.drain_time_seconds);
   drain_timer_.reset(event_new(loop_, -1, EV_PERSIST, &ProxyServer::onDrainTick, this));
   evtimer_add(drain_timer_.get(), &kDrainTick);
 }
@@ -507,11 +501,15 @@ void ProxyServer::stopWorkers() {
 }
 
 config::LoadResult ProxyServer::loadConfig() const {
-  const config::LoadOptions load_options{.strict_references = options_.strict_references};
-  if (options_.config_paths.empty()) {
-    return config::loadFromText(options_.config_texts, load_options);
+  const config::LoadOptions load_options{.strict_references = settings_.strict_references};
+  if (!texts_given_later_ && !settings_.config_paths.empty()) {
+    return config::load(settings_.config_paths, load_options);
   }
-  return config::load(options_.config_paths, load_options);
+  const std::vector<YamlText>& texts =
+      texts_given_later_ ? *texts_given_later_ : settings_.config_texts;
+  std::vector<config::NamedYaml> documents;
+  for (const YamlText& text : texts) documents.push_back({text.name, text.text});
+  return config::loadFromText(documents, load_options);
 }
 
 std::optional<uint16_t> ProxyServer::listenerPort(uint16_t gateway_port) const {

@@ -8,10 +8,12 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/libevent_handles.h"
+#include "config/loader.h"
 #include "config/route_table.h"
 #include "proxy/admin_server.h"
 #include "proxy/admin_views.h"
@@ -19,17 +21,22 @@
 #include "proxy/config_watcher.h"
 #include "proxy/dns_refresher.h"
 #include "proxy/health_checker.h"
-#include "proxy/options.h"
+#include "proxy/include/weir/proxy.h"
 #include "proxy/unix_socket_file.h"
 #include "proxy/worker.h"
 
 namespace weir::proxy {
 
+// Whether the proxy handles the process's signals: SIGTERM drains, a second SIGTERM
+// or SIGINT stops, SIGHUP reloads (the weir binary); or the host program keeps its
+// own (embedding).
+enum class Signals { kLeftToTheHost, kHandled };
+
 class ProxyServer final : private AdminBackend {
  public:
   // With `external_loop`, the control loop is the caller's (embedding); run()
   // is then not used and the caller runs that loop.
-  explicit ProxyServer(Options options, event_base* external_loop = nullptr);
+  ProxyServer(ProxySettings settings, event_base* external_loop, Signals signals);
   ~ProxyServer() override;
   ProxyServer(const ProxyServer&) = delete;
   ProxyServer& operator=(const ProxyServer&) = delete;
@@ -51,13 +58,12 @@ class ProxyServer final : private AdminBackend {
   // Stop accepting, let open connections finish for up to --drain-time, exit.
   void drain() override;
   // Embedding: from now on the configuration is these documents, not files.
-  void useConfigTexts(std::vector<config::NamedYaml> texts) {
-    options_.config_paths.clear();
-    options_.config_texts = std::move(texts);
+  void useConfigTexts(std::vector<YamlText> texts) {
+    texts_given_later_ = std::move(texts);
     watcher_.reset();
   }
 
-  // Loads the configuration as the options say (files or texts).
+  // Loads the configuration as the settings say (files or texts).
   config::LoadResult loadConfig() const;
   // Where the Gateway server named `gateway_port` listens; nullopt if none.
   std::optional<uint16_t> listenerPort(uint16_t gateway_port) const;
@@ -105,7 +111,10 @@ class ProxyServer final : private AdminBackend {
   // Removes the files of Unix listeners whose keys are no longer open.
   void removeClosedUnixSocketFiles();
 
-  Options options_;
+  // Never changes, so that the workers may read it by reference while they run.
+  const ProxySettings settings_;
+  // Embedding: the configuration since useConfigTexts(), instead of settings_'.
+  std::optional<std::vector<YamlText>> texts_given_later_;
   EventBasePtr own_loop_;  // null when embedded on the caller's loop
   event_base* loop_ = nullptr;
   std::vector<EventPtr> signal_events_;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <optional>
 
 #include "common/socket_error.h"
 
@@ -48,8 +49,9 @@ void Relay::discard() {
 }
 
 size_t Relay::limit(const RelayContext& context) const {
-  if (splicing_ && pipe_.read_fd >= 0) return std::min(context.buffer_limit, pipe_.capacity);
-  return context.buffer_limit;
+  const size_t buffer_limit = context.settings->buffer_limit;
+  if (splicing_ && pipe_.read_fd >= 0) return std::min(buffer_limit, pipe_.capacity);
+  return buffer_limit;
 }
 
 Relay::Result Relay::run(const RelayContext& context) {
@@ -121,8 +123,9 @@ bool Relay::flush(Result& result) {
 }
 
 bool Relay::readOnce(const RelayContext& context, Result& result) {
-  const bool splice_now = context.splice_after && context.pipes != nullptr &&
-                          pending_.empty() && (splicing_ || bulk_bytes_ >= *context.splice_after);
+  const std::optional<uint64_t>& splice_after = context.settings->splice_after;
+  const bool splice_now = splice_after && context.pipes != nullptr && pending_.empty() &&
+                          (splicing_ || bulk_bytes_ >= *splice_after);
   if (splice_now) {
     if (pipe_.read_fd >= 0 || context.pipes->acquire(pipe_)) {
       splicing_ = true;
@@ -165,12 +168,13 @@ bool Relay::spliceIn(const RelayContext& context, Result& result) {
 bool Relay::copyIn(const RelayContext& context, Result& result) {
   ssize_t count;
   size_t wanted;
+  const size_t buffer_limit = context.settings->buffer_limit;
   if (pending_.empty()) {
-    wanted = std::min(context.scratch_size, context.buffer_limit);
+    wanted = std::min(context.scratch_size, buffer_limit);
     count = read(from_->fd, context.scratch, wanted);
   } else {
-    wanted = std::min(context.scratch_size, context.buffer_limit - pending_.size());
-    count = read(from_->fd, pending_.reserve(wanted, context.buffer_limit), wanted);
+    wanted = std::min(context.scratch_size, buffer_limit - pending_.size());
+    count = read(from_->fd, pending_.reserve(wanted, buffer_limit), wanted);
   }
   if (count == 0) {
     from_->read_eof = true;

@@ -21,9 +21,9 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <optional>
 #include <string>
 
+#include "proxy/include/weir/proxy.h"
 #include "proxy/pending_bytes.h"
 #include "proxy/pipe_pool.h"
 
@@ -44,11 +44,12 @@ struct SocketSide {
 
 // What the worker lends every relay it runs.
 struct RelayContext {
+  // Its buffer_limit (bytes held per direction before reading stops) and
+  // splice_after (when a direction switches to splice(2); nullopt: never).
+  const ProxySettings* settings = nullptr;
   char* scratch = nullptr;  // shared by the worker's connections, used within one run
   size_t scratch_size = 0;
-  size_t buffer_limit = 0;  // bytes held per direction before reading stops
   PipePool* pipes = nullptr;
-  std::optional<uint64_t> splice_after;  // nullopt: never splice
 };
 
 class Relay {

@@ -3,72 +3,71 @@
 namespace weir::proxy {
 namespace {
 
-// The one list of each scope's statistics, shared by visit() and resetCounters().
-template <typename Stats, typename Visitor>
+// forEach<Group>Stat(stats, visit) calls visit(name, kind, stat) for every statistic
+// of a group, in its list's order (stats.h); `stat` is a Counter or a Histogram.
+#define WEIR_VISIT_COUNTER(name) visit(#name, StatKind::kCounter, stats.name);
+#define WEIR_VISIT_GAUGE(name) visit(#name, StatKind::kGauge, stats.name);
+#define WEIR_VISIT_HISTOGRAM(name) visit(#name, StatKind::kHistogram, stats.name);
+#define WEIR_VISIT_TLS_INSPECTOR(name) \
+  visit("tls_inspector." #name, StatKind::kCounter, stats.tls_inspector_##name);
+
+template <typename Stats, typename Visitor>  // Stats: ListenerStats, const or not
 void forEachListenerStat(Stats& stats, Visitor&& visit) {
-  visit("downstream_cx_total", StatKind::kCounter, stats.downstream_cx_total);
-  visit("downstream_cx_active", StatKind::kGauge, stats.downstream_cx_active);
-  visit("downstream_cx_no_route", StatKind::kCounter, stats.downstream_cx_no_route);
-  visit("downstream_cx_overflow", StatKind::kCounter, stats.downstream_cx_overflow);
-  visit("downstream_global_cx_overflow", StatKind::kCounter, stats.downstream_global_cx_overflow);
-  visit("downstream_cx_accept_error", StatKind::kCounter, stats.downstream_cx_accept_error);
-  visit("downstream_cx_rx_bytes_total", StatKind::kCounter, stats.downstream_cx_rx_bytes_total);
-  visit("downstream_cx_tx_bytes_total", StatKind::kCounter, stats.downstream_cx_tx_bytes_total);
-  visit("downstream_flow_control_paused_reading_total", StatKind::kCounter,
-        stats.downstream_flow_control_paused_reading_total);
-  visit("downstream_flow_control_resumed_reading_total", StatKind::kCounter,
-        stats.downstream_flow_control_resumed_reading_total);
-  visit("downstream_pre_cx_timeout", StatKind::kCounter, stats.downstream_pre_cx_timeout);
-  visit("tls_inspector.sni_found", StatKind::kCounter, stats.tls_inspector_sni_found);
-  visit("tls_inspector.sni_not_found", StatKind::kCounter, stats.tls_inspector_sni_not_found);
-  visit("tls_inspector.tls_not_found", StatKind::kCounter, stats.tls_inspector_tls_not_found);
-  visit("tls_inspector.client_hello_too_large", StatKind::kCounter,
-        stats.tls_inspector_client_hello_too_large);
+  WEIR_LISTENER_STATS(WEIR_VISIT_COUNTER, WEIR_VISIT_GAUGE)
+  WEIR_TLS_INSPECTOR_STATS(WEIR_VISIT_TLS_INSPECTOR)
 }
 
-template <typename Stats, typename Visitor>
+template <typename Stats, typename Visitor>  // Stats: ClusterStats, const or not
 void forEachClusterStat(Stats& stats, Visitor&& visit) {
-  visit("upstream_cx_total", StatKind::kCounter, stats.upstream_cx_total);
-  visit("upstream_cx_active", StatKind::kGauge, stats.upstream_cx_active);
-  visit("upstream_cx_connect_fail", StatKind::kCounter, stats.upstream_cx_connect_fail);
-  visit("upstream_cx_connect_timeout", StatKind::kCounter, stats.upstream_cx_connect_timeout);
-  visit("upstream_cx_connect_local_fail", StatKind::kCounter,
-        stats.upstream_cx_connect_local_fail);
-  visit("upstream_cx_none_healthy", StatKind::kCounter, stats.upstream_cx_none_healthy);
-  visit("upstream_cx_destroy_remote_with_active_rq", StatKind::kCounter,
-        stats.upstream_cx_destroy_remote_with_active_rq);
-  visit("upstream_cx_idle_timeout", StatKind::kCounter, stats.upstream_cx_idle_timeout);
-  visit("upstream_cx_overflow", StatKind::kCounter, stats.upstream_cx_overflow);
-  visit("upstream_cx_connect_attempts_exceeded", StatKind::kCounter,
-        stats.upstream_cx_connect_attempts_exceeded);
-  visit("upstream_cx_max_duration_reached", StatKind::kCounter,
-        stats.upstream_cx_max_duration_reached);
-  visit("upstream_cx_rx_bytes_total", StatKind::kCounter, stats.upstream_cx_rx_bytes_total);
-  visit("upstream_cx_tx_bytes_total", StatKind::kCounter, stats.upstream_cx_tx_bytes_total);
-  visit("upstream_flow_control_paused_reading_total", StatKind::kCounter,
-        stats.upstream_flow_control_paused_reading_total);
-  visit("upstream_flow_control_resumed_reading_total", StatKind::kCounter,
-        stats.upstream_flow_control_resumed_reading_total);
-  visit("upstream_cx_spliced_bytes_total", StatKind::kCounter,
-        stats.upstream_cx_spliced_bytes_total);
+  WEIR_CLUSTER_STATS(WEIR_VISIT_COUNTER, WEIR_VISIT_GAUGE, WEIR_VISIT_HISTOGRAM)
 }
 
-template <typename Stats, typename Visitor>
+template <typename Stats, typename Visitor>  // Stats: EndpointStats, const or not
 void forEachEndpointStat(Stats& stats, Visitor&& visit) {
-  visit("cx_total", StatKind::kCounter, stats.cx_total);
-  visit("cx_active", StatKind::kGauge, stats.cx_active);
-  visit("cx_connect_fail", StatKind::kCounter, stats.cx_connect_fail);
-  visit("cx_connect_local_fail", StatKind::kCounter, stats.cx_connect_local_fail);
-  visit("rx_bytes_total", StatKind::kCounter, stats.rx_bytes_total);
-  visit("tx_bytes_total", StatKind::kCounter, stats.tx_bytes_total);
+  WEIR_ENDPOINT_STATS(WEIR_VISIT_COUNTER, WEIR_VISIT_GAUGE)
 }
 
-template <typename Stats, typename Visitor>
+template <typename Stats, typename Visitor>  // Stats: RouteStats, const or not
 void forEachRouteStat(Stats& stats, Visitor&& visit) {
-  visit("cx_total", StatKind::kCounter, stats.cx_total);
-  visit("rx_bytes_total", StatKind::kCounter, stats.rx_bytes_total);
-  visit("tx_bytes_total", StatKind::kCounter, stats.tx_bytes_total);
+  WEIR_ROUTE_STATS(WEIR_VISIT_COUNTER)
 }
+
+#undef WEIR_VISIT_COUNTER
+#undef WEIR_VISIT_GAUGE
+#undef WEIR_VISIT_HISTOGRAM
+#undef WEIR_VISIT_TLS_INSPECTOR
+
+// Hands each statistic of one scope to visit()'s caller as a StatSample.
+struct SampleVisitor {
+  const char* scope;
+  const std::string& scope_name;
+  const std::function<void(const StatSample&)>& visitor;
+
+  void operator()(const char* name, StatKind kind, const Counter& counter) const {
+    visitor(StatSample{scope, scope_name, name, kind, counter.value(), nullptr});
+  }
+  void operator()(const char* name, StatKind kind, const Histogram& histogram) const {
+    visitor(StatSample{scope, scope_name, name, kind, histogram.count(), &histogram});
+  }
+};
+
+// The statistics under `key`, added (zero) if there are none yet.
+template <typename Stats>
+Stats& findOrAdd(std::map<std::string, std::unique_ptr<Stats>>& groups, const std::string& key) {
+  auto& slot = groups[key];
+  if (!slot) {
+    slot = std::make_unique<Stats>();
+  }
+  return *slot;
+}
+
+// Zeroes counters and histograms; gauges (active connections) stay.
+struct CounterReset {
+  template <typename Stat>
+  void operator()(const char*, StatKind kind, Stat& stat) const {
+    if (kind != StatKind::kGauge) stat.reset();
+  }
+};
 
 }  // namespace
 
@@ -100,11 +99,7 @@ EndpointStats& WorkerStats::endpoint(const std::string& cluster, const std::stri
 
 RouteStats& WorkerStats::route(const std::string& name) {
   std::lock_guard lock(mutex_);
-  auto& slot = routes_[name];
-  if (!slot) {
-    slot = std::make_unique<RouteStats>();
-  }
-  return *slot;
+  return findOrAdd(routes_, name);
 }
 
 void WorkerStats::visitEndpoints(
@@ -116,60 +111,35 @@ void WorkerStats::visitEndpoints(
 
 ListenerStats& WorkerStats::listener(const std::string& stat_prefix) {
   std::lock_guard lock(mutex_);
-  auto& slot = listeners_[stat_prefix];
-  if (!slot) {
-    slot = std::make_unique<ListenerStats>();
-  }
-  return *slot;
+  return findOrAdd(listeners_, stat_prefix);
 }
 
 ClusterStats& WorkerStats::cluster(const std::string& name) {
   std::lock_guard lock(mutex_);
-  auto& slot = clusters_[name];
-  if (!slot) {
-    slot = std::make_unique<ClusterStats>();
-  }
-  return *slot;
+  return findOrAdd(clusters_, name);
 }
 
 void WorkerStats::resetCounters() {
-  auto resetCounter = [](const char*, StatKind kind, Counter& counter) {
-    if (kind == StatKind::kCounter) counter.reset();
-  };
   std::lock_guard lock(mutex_);
-  for (auto& [prefix, stats] : listeners_) forEachListenerStat(*stats, resetCounter);
-  for (auto& [name, stats] : clusters_) {
-    forEachClusterStat(*stats, resetCounter);
-    stats->upstream_cx_length_ms.reset();
-  }
-  for (auto& [key, stats] : endpoints_) forEachEndpointStat(*stats, resetCounter);
-  for (auto& [name, stats] : routes_) forEachRouteStat(*stats, resetCounter);
+  for (auto& [prefix, stats] : listeners_) forEachListenerStat(*stats, CounterReset{});
+  for (auto& [name, stats] : clusters_) forEachClusterStat(*stats, CounterReset{});
+  for (auto& [key, stats] : endpoints_) forEachEndpointStat(*stats, CounterReset{});
+  for (auto& [name, stats] : routes_) forEachRouteStat(*stats, CounterReset{});
 }
 
 void WorkerStats::visit(const std::function<void(const StatSample&)>& visitor) const {
   std::lock_guard lock(mutex_);
   for (const auto& [prefix, stats] : listeners_) {
-    forEachListenerStat(*stats, [&](const char* name, StatKind kind, const Counter& counter) {
-      visitor(StatSample{"tcp", prefix, name, kind, counter.value(), nullptr});
-    });
+    forEachListenerStat(*stats, SampleVisitor{"tcp", prefix, visitor});
   }
   for (const auto& [cluster, stats] : clusters_) {
-    forEachClusterStat(*stats, [&](const char* name, StatKind kind, const Counter& counter) {
-      visitor(StatSample{"cluster", cluster, name, kind, counter.value(), nullptr});
-    });
-    visitor(StatSample{"cluster", cluster, "upstream_cx_length_ms", StatKind::kHistogram,
-                       stats->upstream_cx_length_ms.count(), &stats->upstream_cx_length_ms});
+    forEachClusterStat(*stats, SampleVisitor{"cluster", cluster, visitor});
   }
   for (const auto& [key, stats] : endpoints_) {
-    const std::string& name = endpoint_names_.at(key);
-    forEachEndpointStat(*stats, [&](const char* stat, StatKind kind, const Counter& counter) {
-      visitor(StatSample{"endpoint", name, stat, kind, counter.value(), nullptr});
-    });
+    forEachEndpointStat(*stats, SampleVisitor{"endpoint", endpoint_names_.at(key), visitor});
   }
   for (const auto& [name, stats] : routes_) {
-    forEachRouteStat(*stats, [&](const char* stat, StatKind kind, const Counter& counter) {
-      visitor(StatSample{"route", name, stat, kind, counter.value(), nullptr});
-    });
+    forEachRouteStat(*stats, SampleVisitor{"route", name, visitor});
   }
 }
 

@@ -70,72 +70,106 @@ struct StatSample {
   const Histogram* histogram = nullptr;  // histograms only
 };
 
+// Each group of statistics is listed once, Envoy's way (ALL_TCP_PROXY_STATS(COUNTER,
+// GAUGE)): the list makes the struct's fields, and WorkerStats::visit() and
+// resetCounters() read the names, kinds and order from it. A statistic's name is its
+// field's name; the order is the order of /stats before sorting. Gauges are Counters
+// that also go down; resetCounters() zeroes counters and histograms, never gauges.
+
 // Per upstream endpoint, for /clusters and /stats: endpoint.<cluster>/<address>.*
 // (Envoy keeps per-host counters too; test suites use these to see where
 // connections went).
-struct EndpointStats {
-  Counter cx_total;
-  Counter cx_active;  // a gauge
-  Counter cx_connect_fail;
-  // Connects to it that failed for weir's own reasons (connect_failure_cause.h):
-  // not its fault, not counted in cx_connect_fail.
-  Counter cx_connect_local_fail;
-  Counter rx_bytes_total;  // from the endpoint
-  Counter tx_bytes_total;  // to the endpoint
-};
+#define WEIR_ENDPOINT_STATS(COUNTER, GAUGE)                                                \
+  COUNTER(cx_total)                                                                        \
+  GAUGE(cx_active)                                                                         \
+  COUNTER(cx_connect_fail)                                                                 \
+  /* Connects to it that failed for weir's own reasons (connect_failure_cause.h): not */   \
+  /* its fault, not counted in cx_connect_fail. */                                         \
+  COUNTER(cx_connect_local_fail)                                                           \
+  COUNTER(rx_bytes_total) /* from the endpoint */                                          \
+  COUNTER(tx_bytes_total) /* to the endpoint */
 
 // Per VirtualService rule: route.<namespace/name/tcp[i]>.*
-struct RouteStats {
-  Counter cx_total;        // connections the rule took
-  Counter rx_bytes_total;  // from clients
-  Counter tx_bytes_total;  // to clients
-};
+#define WEIR_ROUTE_STATS(COUNTER)                                                          \
+  COUNTER(cx_total)       /* connections the rule took */                                  \
+  COUNTER(rx_bytes_total) /* from clients */                                               \
+  COUNTER(tx_bytes_total) /* to clients */
 
 // tcp.<stat_prefix>.*
-struct ListenerStats {
-  Counter downstream_cx_total;
-  Counter downstream_cx_active;  // a gauge
-  Counter downstream_cx_no_route;
-  Counter downstream_cx_overflow;  // closed at once: the listener's weir.dev/max-connections
-  Counter downstream_global_cx_overflow;  // closed at once: --max-connections reached
-  Counter downstream_cx_accept_error;  // accept() failed (EMFILE: accepting pauses)
-  Counter downstream_cx_rx_bytes_total;
-  Counter downstream_cx_tx_bytes_total;
-  // Reading from clients stopped because their upstream was not taking bytes.
-  Counter downstream_flow_control_paused_reading_total;
-  Counter downstream_flow_control_resumed_reading_total;
-  // TLS passthrough listeners (Envoy's listener and tls_inspector statistics).
-  Counter downstream_pre_cx_timeout;  // no ClientHello within the timeout
-  Counter tls_inspector_sni_found;
-  Counter tls_inspector_sni_not_found;
-  Counter tls_inspector_tls_not_found;  // not a (well-formed) ClientHello
-  Counter tls_inspector_client_hello_too_large;
-};
+#define WEIR_LISTENER_STATS(COUNTER, GAUGE)                                                \
+  COUNTER(downstream_cx_total)                                                             \
+  GAUGE(downstream_cx_active)                                                              \
+  COUNTER(downstream_cx_no_route)                                                          \
+  /* closed at once: the listener's weir.dev/max-connections */                            \
+  COUNTER(downstream_cx_overflow)                                                          \
+  COUNTER(downstream_global_cx_overflow) /* closed at once: --max-connections reached */   \
+  COUNTER(downstream_cx_accept_error) /* accept() failed (EMFILE: accepting pauses) */     \
+  COUNTER(downstream_cx_rx_bytes_total)                                                    \
+  COUNTER(downstream_cx_tx_bytes_total)                                                    \
+  /* Reading from clients stopped because their upstream was not taking bytes. */          \
+  COUNTER(downstream_flow_control_paused_reading_total)                                    \
+  COUNTER(downstream_flow_control_resumed_reading_total)                                   \
+  /* TLS passthrough: no ClientHello within the timeout. */                                \
+  COUNTER(downstream_pre_cx_timeout)
+
+// tcp.<stat_prefix>.tls_inspector.*, after the listener's own: TLS passthrough
+// listeners (Envoy's tls_inspector statistics). Field tls_inspector_<name>.
+#define WEIR_TLS_INSPECTOR_STATS(COUNTER)                                                  \
+  COUNTER(sni_found)                                                                       \
+  COUNTER(sni_not_found)                                                                   \
+  COUNTER(tls_not_found) /* not a (well-formed) ClientHello */                             \
+  COUNTER(client_hello_too_large)
 
 // cluster.<name>.*
-struct ClusterStats {
-  Counter upstream_cx_total;
-  Counter upstream_cx_active;  // a gauge
-  Counter upstream_cx_connect_fail;
-  Counter upstream_cx_connect_timeout;
-  // Connects that failed for weir's own reasons (out of descriptors, memory or
-  // local ports; a timer too late to judge): never counted against the endpoint,
-  // and not in upstream_cx_connect_fail or _timeout. Weir's own name.
-  Counter upstream_cx_connect_local_fail;
-  Counter upstream_cx_none_healthy;  // no endpoint in rotation (unresolved, ejected, failing checks)
-  Counter upstream_cx_destroy_remote_with_active_rq;  // upstream reset or error
-  Counter upstream_cx_idle_timeout;
-  Counter upstream_cx_overflow;               // refused: maxConnections reached
-  Counter upstream_cx_connect_attempts_exceeded;  // gave up after --max-connect-attempts
-  Counter upstream_cx_max_duration_reached;   // closed by maxConnectionDuration
-  Counter upstream_cx_rx_bytes_total;
-  Counter upstream_cx_tx_bytes_total;
-  Counter upstream_flow_control_paused_reading_total;
-  Counter upstream_flow_control_resumed_reading_total;
-  // Bytes (both directions) moved with splice(2) rather than copied: Weir's own.
-  Counter upstream_cx_spliced_bytes_total;
-  Histogram upstream_cx_length_ms;
+#define WEIR_CLUSTER_STATS(COUNTER, GAUGE, HISTOGRAM)                                      \
+  COUNTER(upstream_cx_total)                                                               \
+  GAUGE(upstream_cx_active)                                                                \
+  COUNTER(upstream_cx_connect_fail)                                                        \
+  COUNTER(upstream_cx_connect_timeout)                                                     \
+  /* Connects that failed for weir's own reasons (out of descriptors, memory or local */   \
+  /* ports; a timer too late to judge): never counted against the endpoint, and not */     \
+  /* in upstream_cx_connect_fail or _timeout. Weir's own name. */                          \
+  COUNTER(upstream_cx_connect_local_fail)                                                  \
+  /* No endpoint in rotation (unresolved, ejected, failing checks). */                     \
+  COUNTER(upstream_cx_none_healthy)                                                        \
+  COUNTER(upstream_cx_destroy_remote_with_active_rq) /* upstream reset or error */         \
+  COUNTER(upstream_cx_idle_timeout)                                                        \
+  COUNTER(upstream_cx_overflow) /* refused: maxConnections reached */                      \
+  /* gave up after --max-connect-attempts */                                               \
+  COUNTER(upstream_cx_connect_attempts_exceeded)                                           \
+  COUNTER(upstream_cx_max_duration_reached) /* closed by maxConnectionDuration */          \
+  COUNTER(upstream_cx_rx_bytes_total)                                                      \
+  COUNTER(upstream_cx_tx_bytes_total)                                                      \
+  COUNTER(upstream_flow_control_paused_reading_total)                                      \
+  COUNTER(upstream_flow_control_resumed_reading_total)                                     \
+  /* Bytes (both directions) moved with splice(2) rather than copied: Weir's own. */       \
+  COUNTER(upstream_cx_spliced_bytes_total)                                                 \
+  HISTOGRAM(upstream_cx_length_ms)
+
+#define WEIR_STAT_FIELD(name) Counter name;
+#define WEIR_HISTOGRAM_FIELD(name) Histogram name;
+#define WEIR_TLS_INSPECTOR_FIELD(name) Counter tls_inspector_##name;
+
+struct EndpointStats {
+  WEIR_ENDPOINT_STATS(WEIR_STAT_FIELD, WEIR_STAT_FIELD)
 };
+
+struct RouteStats {
+  WEIR_ROUTE_STATS(WEIR_STAT_FIELD)
+};
+
+struct ListenerStats {
+  WEIR_LISTENER_STATS(WEIR_STAT_FIELD, WEIR_STAT_FIELD)
+  WEIR_TLS_INSPECTOR_STATS(WEIR_TLS_INSPECTOR_FIELD)
+};
+
+struct ClusterStats {
+  WEIR_CLUSTER_STATS(WEIR_STAT_FIELD, WEIR_STAT_FIELD, WEIR_HISTOGRAM_FIELD)
+};
+
+#undef WEIR_STAT_FIELD
+#undef WEIR_HISTOGRAM_FIELD
+#undef WEIR_TLS_INSPECTOR_FIELD
 
 class WorkerStats {
  public:

@@ -25,18 +25,19 @@ constexpr size_t kPipesKept = 16;
 constexpr size_t kConnectionsKept = 1024;
 }  // namespace
 
-Worker::Worker(unsigned index, WorkerSettings settings, std::unique_ptr<RandomSource> random)
+Worker::Worker(unsigned index, const ProxySettings& settings, WorkerShared shared,
+               std::unique_ptr<RandomSource> random)
     : index_(index),
-      settings_(std::move(settings)),
+      settings_(settings),
+      shared_(std::move(shared)),
       random_(std::move(random)),
       scratch_(std::make_unique_for_overwrite<char[]>(kScratchBytes)),
       pipes_(std::min(kPipeBytes, settings_.buffer_limit), kPipesKept),
       connections_(kConnectionsKept) {
-  relay_context_ = RelayContext{.scratch = scratch_.get(),
+  relay_context_ = RelayContext{.settings = &settings_,
+                                .scratch = scratch_.get(),
                                 .scratch_size = kScratchBytes,
-                                .buffer_limit = settings_.buffer_limit,
-                                .pipes = &pipes_,
-                                .splice_after = settings_.splice_after};
+                                .pipes = &pipes_};
   base_.reset(event_base_new());
   if (!base_) {
     throw std::runtime_error("cannot create an event loop");
@@ -124,7 +125,7 @@ void Worker::applyConfig(std::shared_ptr<const ConfigSnapshot> snapshot,
       if (slot->config_index >= 0) continue;  // a TLS server merged onto the first
       slot->config_index = static_cast<int>(i);
       slot->stats = &stats_.listener(listener.stat_prefix);
-      slot->open_connections = &settings_.listener_connections->of(slot->key);
+      slot->open_connections = &shared_.listener_connections->of(slot->key);
       slot->unix_path = std::string(config::unixSocketPath(listener.bind_address));
     }
   }
@@ -179,7 +180,7 @@ void Worker::accept(ListenerSlot& slot, evutil_socket_t fd, const sockaddr* addr
   // limit). Over either, close at once; the slot has counted the overflow.
   AcceptedClient client;
   client.admission = AdmissionSlot::admitClient(
-      {*settings_.downstream_connections, settings_.max_connections,
+      {*shared_.downstream_connections, settings_.max_connections.value_or(UINT64_MAX),
        slot.stats->downstream_global_cx_overflow},
       {*slot.open_connections, listener.max_connections, slot.stats->downstream_cx_overflow},
       slot.stats->downstream_cx_active);
@@ -290,7 +291,7 @@ void Worker::route(ListenerSlot& slot, AcceptedClient client, std::string_view s
   facts.source = client.source;
   facts.destination = client.destination;
   facts.sni = sni;
-  facts.self = settings_.identity.get();
+  facts.self = shared_.identity.get();
   size_t served_by = static_cast<size_t>(slot.config_index);
   const config::TcpRoute* route =
       config::findRoute(table, slot.listener_indices, facts, &served_by);
@@ -386,7 +387,7 @@ void Worker::refuse(evutil_socket_t fd, const AcceptedClient& client, EndReason 
 
 void Worker::onLocalConnectFailure(const UpstreamTarget& target, ConnectFailureCause cause,
                                    int error) {
-  settings_.local_errors->onFailure(
+  shared_.local_errors->onFailure(
       cause, error, fmt::format("{} {}", target.cluster->name(), target.endpoint().display));
   if (cause != ConnectFailureCause::kLocalShortage) return;
   // Out of descriptors or memory: any client accepted now would fail the same
@@ -412,10 +413,9 @@ const timeval* Worker::commonTimeout(std::chrono::milliseconds length) {
 }
 
 void Worker::writeAccessLog(const ConnectionRecord& record) {
-  if (settings_.access_log) {
-    settings_.access_log->info(settings_.access_log_format == AccessLogFormat::kJson
-                                   ? formatAccessLogJson(record)
-                                   : formatAccessLogText(record));
+  if (shared_.access_log) {
+    shared_.access_log->info(settings_.access_log_json ? formatAccessLogJson(record)
+                                                       : formatAccessLogText(record));
   }
 }
 

@@ -29,6 +29,7 @@
 #include "proxy/config_snapshot.h"
 #include "proxy/connection_limit.h"
 #include "proxy/connection_recycler.h"
+#include "proxy/include/weir/proxy.h"
 #include "proxy/local_error_log.h"
 #include "proxy/loop_task_queue.h"
 #include "proxy/pipe_pool.h"
@@ -39,26 +40,14 @@
 
 namespace weir::proxy {
 
-enum class AccessLogFormat { kText, kJson };
-
-struct WorkerSettings {
-  size_t buffer_limit = 1024 * 1024;           // per direction, like Envoy's default
-  // A direction switches to splice(2) after this many bytes carried in large
-  // reads (0: from the first byte); nullopt: always copy through user space.
-  std::optional<uint64_t> splice_after = 64 * 1024;
+// What every worker shares with the others and with the main thread. Not settings:
+// those the workers read from ProxySettings.
+struct WorkerShared {
   std::shared_ptr<spdlog::logger> access_log;  // thread-safe (async); may be null
-  AccessLogFormat access_log_format = AccessLogFormat::kText;
   // Open client connections of each listener (by key) over every worker, for
-  // weir.dev/max-connections. Shared by every worker.
+  // weir.dev/max-connections.
   std::shared_ptr<ConnectionLimits> listener_connections = std::make_shared<ConnectionLimits>();
-  // How long a TLS passthrough listener waits for a ClientHello (Envoy's
-  // listener_filters_timeout).
-  std::chrono::milliseconds listener_filter_timeout{15'000};
-  // --max-connect-attempts: connects per client connection (Envoy's default 1).
-  unsigned max_connect_attempts = 1;
-  // --max-connections: client connections open at once over all workers.
-  uint64_t max_connections = UINT64_MAX;
-  // Client connections open over every worker and listener. Shared by every worker.
+  // Client connections open over every worker and listener (--max-connections).
   std::shared_ptr<ConnectionLimit> downstream_connections = std::make_shared<ConnectionLimit>();
   // Connects that fail for weir's own reasons, logged once per burst over every
   // worker (and the health checker).
@@ -78,7 +67,9 @@ struct ListenSocket {
 
 class Worker final : private ConnectionOwner, private ClientHelloOwner {
  public:
-  Worker(unsigned index, WorkerSettings settings, std::unique_ptr<RandomSource> random);
+  // `settings` must outlive the worker.
+  Worker(unsigned index, const ProxySettings& settings, WorkerShared shared,
+         std::unique_ptr<RandomSource> random);
   ~Worker() override;
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
@@ -141,11 +132,11 @@ class Worker final : private ConnectionOwner, private ClientHelloOwner {
                                             std::span<const std::pair<size_t, size_t>> tried,
                                             AdmissionSlot& admission,
                                             EndReason& reason) override;
-  void onConnectStarted() override { settings_.local_errors->onSuccess(); }
+  void onConnectStarted() override { shared_.local_errors->onSuccess(); }
   void onLocalConnectFailure(const UpstreamTarget& target, ConnectFailureCause cause,
                              int error) override;
   void onConnectionDone(ProxiedConnection& connection, const ConnectionRecord* record) override;
-  bool logsConnections() const { return settings_.access_log != nullptr; }
+  bool logsConnections() const { return shared_.access_log != nullptr; }
 
   static void onAccept(evconnlistener*, evutil_socket_t fd, sockaddr* address, int length,
                        void* slot);
@@ -169,7 +160,8 @@ class Worker final : private ConnectionOwner, private ClientHelloOwner {
   void addListener(ListenSocket socket);
 
   const unsigned index_;
-  WorkerSettings settings_;
+  const ProxySettings& settings_;
+  WorkerShared shared_;
   std::unique_ptr<RandomSource> random_;
   EventBasePtr base_;
   std::unique_ptr<LoopTaskQueue> tasks_;

@@ -7,24 +7,24 @@
 
 #include <fmt/format.h>
 
-#include "bench/loadgen/usage_error.h"
+#include "common/usage_error.h"
 
 namespace weir::bench {
 
 LoopbackEndpoint parseLoopbackEndpoint(std::string_view text, bool allow_port_zero) {
   const auto colon = text.rfind(':');
   if (colon == std::string_view::npos) {
-    throw UsageError(fmt::format("expected 127.x.y.z:PORT, got '{}'", text));
+    throw cli::UsageError(fmt::format("expected 127.x.y.z:PORT, got '{}'", text));
   }
   const std::string host(text.substr(0, colon));
   const std::string_view port_text = text.substr(colon + 1);
 
   const std::optional<SocketAddress> ip = SocketAddress::fromIpLiteral(host, 0);
   if (!ip || ip->family() != AF_INET) {
-    throw UsageError(fmt::format("'{}' is not an IPv4 address", host));
+    throw cli::UsageError(fmt::format("'{}' is not an IPv4 address", host));
   }
   if (!ip->isLoopback()) {
-    throw UsageError(
+    throw cli::UsageError(
         fmt::format("'{}' is outside 127.0.0.0/8; weir-loadgen only talks to loopback", host));
   }
   unsigned port = 0;
@@ -32,7 +32,7 @@ LoopbackEndpoint parseLoopbackEndpoint(std::string_view text, bool allow_port_ze
   auto [stop, error] = std::from_chars(port_text.data(), end, port);
   if (port_text.empty() || error != std::errc() || stop != end || port > 65535 ||
       (port == 0 && !allow_port_zero)) {
-    throw UsageError(fmt::format("bad port '{}' in '{}'", port_text, text));
+    throw cli::UsageError(fmt::format("bad port '{}' in '{}'", port_text, text));
   }
   return LoopbackEndpoint{ip->withPort(static_cast<std::uint16_t>(port))};
 }

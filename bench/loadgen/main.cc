@@ -12,8 +12,8 @@
 #include "bench/loadgen/options.h"
 #include "bench/loadgen/pingpong_mode.h"
 #include "bench/loadgen/sink_mode.h"
-#include "bench/loadgen/usage_error.h"
 #include "common/file_limit.h"
+#include "common/usage_error.h"
 
 int main(int argc, char** argv) {
   using namespace weir::bench;
@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
   Options options;
   try {
     options = parseOptions(args);
-  } catch (const UsageError& error) {
+  } catch (const weir::cli::UsageError& error) {
     std::fprintf(stderr, "weir-loadgen: %s\n\n%s", error.what(), usageText().c_str());
     return 2;
   }

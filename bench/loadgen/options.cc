@@ -1,40 +1,33 @@
 #include "bench/loadgen/options.h"
 
-#include <charconv>
 #include <map>
 #include <set>
 
 #include <fmt/format.h>
 
-#include "bench/loadgen/usage_error.h"
+#include "common/option_reader.h"
+#include "common/usage_error.h"
+#include "common/whole_number.h"
 
 namespace weir::bench {
 namespace {
 
+// How weir-loadgen reads its command line: every argument after the mode is a flag
+// with a value; "--" is not special.
+constexpr cli::OptionStyle kOptionStyle{.missing_value = "{} needs a value",
+                                        .unexpected_value = "{} takes no value",
+                                        .double_dash_ends_options = false};
+
+// Byte counts take binary suffixes: 16M is 16 MiB, 1G is 1 GiB.
 std::uint64_t parseNumber(std::string_view text, std::string_view flag, std::uint64_t min,
                           std::uint64_t max) {
-  std::uint64_t multiplier = 1;
-  std::string_view digits = text;
-  // Binary suffixes for byte counts: 16M is 16 MiB, 1G is 1 GiB.
-  if (!digits.empty()) {
-    switch (digits.back()) {
-      case 'K': multiplier = 1ull << 10; break;
-      case 'M': multiplier = 1ull << 20; break;
-      case 'G': multiplier = 1ull << 30; break;
-      default: break;
-    }
-    if (multiplier != 1) {
-      digits.remove_suffix(1);
-    }
+  const cli::WholeNumber number = cli::readByteCount(text);
+  if (number.problem != cli::WholeNumber::Problem::kNone || number.value > max ||
+      number.value < min) {
+    throw cli::UsageError(
+        fmt::format("{}: expected a number from {} to {}, got '{}'", flag, min, max, text));
   }
-  std::uint64_t value = 0;
-  const char* end = digits.data() + digits.size();
-  auto [stop, error] = std::from_chars(digits.data(), end, value);
-  if (digits.empty() || error != std::errc() || stop != end ||
-      value > max / multiplier || value * multiplier < min) {
-    throw UsageError(fmt::format("{}: expected a number from {} to {}, got '{}'", flag, min, max, text));
-  }
-  return value * multiplier;
+  return number.value;
 }
 
 const std::map<std::string_view, Mode> kModes = {
@@ -57,7 +50,7 @@ const std::map<Mode, std::set<std::string_view>> kFlags = {
 Options parseOptions(std::span<const std::string_view> args) {
   Options options;
   if (args.empty()) {
-    throw UsageError("missing MODE");
+    throw cli::UsageError("missing MODE");
   }
   if (args[0] == "-h" || args[0] == "--help") {
     options.help = true;
@@ -65,7 +58,7 @@ Options parseOptions(std::span<const std::string_view> args) {
   }
   const auto mode = kModes.find(args[0]);
   if (mode == kModes.end()) {
-    throw UsageError(fmt::format("unknown mode '{}'", args[0]));
+    throw cli::UsageError(fmt::format("unknown mode '{}'", args[0]));
   }
   options.mode = mode->second;
   // Defaults that differ by mode.
@@ -82,22 +75,16 @@ Options parseOptions(std::span<const std::string_view> args) {
 
   bool have_target = false;
   bool have_listen = false;
-  for (std::size_t i = 1; i < args.size(); ++i) {
-    std::string_view flag = args[i];
-    std::string_view value;
-    if (const auto equals = flag.find('='); equals != std::string_view::npos) {
-      value = flag.substr(equals + 1);
-      flag = flag.substr(0, equals);
-    } else if (flag == "-h" || flag == "--help") {
+  cli::OptionReader reader(args.subspan(1), kOptionStyle);
+  while (reader.next()) {
+    const std::string_view flag = reader.name();
+    if (!reader.hasInlineValue() && (flag == "-h" || flag == "--help")) {
       options.help = true;
       return options;
-    } else if (i + 1 < args.size()) {
-      value = args[++i];
-    } else {
-      throw UsageError(fmt::format("{} needs a value", flag));
     }
+    const std::string_view value = reader.value();
     if (!kFlags.at(options.mode).contains(flag)) {
-      throw UsageError(fmt::format("{} does not apply to mode {}", flag, args[0]));
+      throw cli::UsageError(fmt::format("{} does not apply to mode {}", flag, args[0]));
     }
     auto millis = [&](std::uint64_t min) {
       return std::chrono::milliseconds(parseNumber(value, flag, min, 24ull * 3600 * 1000));
@@ -129,8 +116,8 @@ Options parseOptions(std::span<const std::string_view> args) {
     }
   }
   if (options.mode == Mode::kSink ? !have_listen : !have_target) {
-    throw UsageError(options.mode == Mode::kSink ? "sink needs --listen 127.x.y.z:PORT"
-                                                 : "missing --target 127.x.y.z:PORT");
+    throw cli::UsageError(options.mode == Mode::kSink ? "sink needs --listen 127.x.y.z:PORT"
+                                                      : "missing --target 127.x.y.z:PORT");
   }
   return options;
 }

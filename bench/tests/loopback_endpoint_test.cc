@@ -3,7 +3,7 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 
-#include "bench/loadgen/usage_error.h"
+#include "common/usage_error.h"
 
 namespace weir::bench {
 namespace {
@@ -18,7 +18,7 @@ TEST(LoopbackEndpoint, RefusesEverythingElse) {
   for (const char* text : {"10.0.0.1:80", "128.0.0.1:80", "0.0.0.0:80", "[::1]:80", "::1:80",
                            "localhost:80", "127.0.0.1", "127.0.0.1:", "127.0.0.1:65536",
                            "127.0.0.1:80x", "127.0.0.1:0"}) {
-    EXPECT_THROW(parseLoopbackEndpoint(text, false), UsageError) << text;
+    EXPECT_THROW(parseLoopbackEndpoint(text, false), cli::UsageError) << text;
   }
 }
 

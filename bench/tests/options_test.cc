@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "bench/loadgen/usage_error.h"
+#include "common/usage_error.h"
 
 namespace weir::bench {
 namespace {
@@ -32,15 +32,16 @@ TEST(Options, IdleDefaultsToTenThousand) {
 }
 
 TEST(Options, Mistakes) {
-  EXPECT_THROW(parse({}), UsageError);
-  EXPECT_THROW(parse({"flood", "--target", "127.0.0.1:1"}), UsageError);
-  EXPECT_THROW(parse({"connrate"}), UsageError);                                    // no target
-  EXPECT_THROW(parse({"connrate", "--target", "192.168.1.1:80"}), UsageError);      // not loopback
-  EXPECT_THROW(parse({"connrate", "--target", "127.0.0.1:1", "--bytes", "1"}), UsageError);
-  EXPECT_THROW(parse({"pingpong", "--target", "127.0.0.1:1", "--size", "1"}), UsageError);
-  EXPECT_THROW(parse({"sink"}), UsageError);                                        // no --listen
-  EXPECT_THROW(parse({"sink", "--listen", "0.0.0.0:0"}), UsageError);
-  EXPECT_THROW(parse({"bulk", "--target", "127.0.0.1:1", "--bytes"}), UsageError);  // no value
+  EXPECT_THROW(parse({}), cli::UsageError);
+  EXPECT_THROW(parse({"flood", "--target", "127.0.0.1:1"}), cli::UsageError);
+  EXPECT_THROW(parse({"connrate"}), cli::UsageError);                                // no target
+  EXPECT_THROW(parse({"connrate", "--target", "192.168.1.1:80"}), cli::UsageError);  // not loopback
+  EXPECT_THROW(parse({"connrate", "--target", "127.0.0.1:1", "--bytes", "1"}), cli::UsageError);
+  EXPECT_THROW(parse({"pingpong", "--target", "127.0.0.1:1", "--size", "1"}), cli::UsageError);
+  EXPECT_THROW(parse({"sink"}), cli::UsageError);                                    // no --listen
+  EXPECT_THROW(parse({"sink", "--listen", "0.0.0.0:0"}), cli::UsageError);
+  EXPECT_THROW(parse({"bulk", "--target", "127.0.0.1:1", "--bytes"}),
+               cli::UsageError);  // no value
 }
 
 }  // namespace

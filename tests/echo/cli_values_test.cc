@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "echo/usage_error.h"
+#include "common/usage_error.h"
 
 namespace weir::echo {
 namespace {
@@ -18,18 +18,18 @@ TEST(EchoParseUnsigned, AcceptsDigitsWithinBounds) {
 
 TEST(EchoParseUnsigned, RefusesAnythingElse) {
   for (const char* text : {"", "-1", "+1", " 1", "1 ", "1x", "0x10", "1.5", "abc"}) {
-    EXPECT_THROW(parseUnsigned(text, "x", 0, 100), UsageError) << text;
+    EXPECT_THROW(parseUnsigned(text, "x", 0, 100), cli::UsageError) << text;
   }
-  EXPECT_THROW(parseUnsigned("11", "x", 0, 10), UsageError);
-  EXPECT_THROW(parseUnsigned("0", "x", 1, 10), UsageError);
-  EXPECT_THROW(parseUnsigned("18446744073709551616", "x", 0, UINT64_MAX), UsageError);
+  EXPECT_THROW(parseUnsigned("11", "x", 0, 10), cli::UsageError);
+  EXPECT_THROW(parseUnsigned("0", "x", 1, 10), cli::UsageError);
+  EXPECT_THROW(parseUnsigned("18446744073709551616", "x", 0, UINT64_MAX), cli::UsageError);
 }
 
 TEST(EchoParseUnsigned, MessageNamesTheValueAndTheText) {
   try {
     parseUnsigned("12ab", "--timeout-ms", 1, 100);
     FAIL() << "no exception";
-  } catch (const UsageError& error) {
+  } catch (const cli::UsageError& error) {
     EXPECT_STREQ(error.what(), "--timeout-ms: expected a number, got '12ab'");
   }
 }
@@ -47,7 +47,7 @@ TEST(EchoParseConfidence, RefusesAnythingElse) {
   for (const char* text :
        {"", "%", ".", ".%", "0", "1", "0%", "100%", "1.0", "99.9", "100.5%", "-0.5", "+0.5",
         "1e-3", "nan", "inf", "0.9.9", "99.9%%", "%99", " 0.9", "0.9 ", "0,999", "99.9 %"}) {
-    EXPECT_THROW(parseConfidence(text, "--tolerance"), UsageError) << text;
+    EXPECT_THROW(parseConfidence(text, "--tolerance"), cli::UsageError) << text;
   }
 }
 
@@ -55,7 +55,7 @@ TEST(EchoParseConfidence, MessagesSayWhatIsAccepted) {
   auto message = [](const char* text) {
     try {
       parseConfidence(text, "--tolerance");
-    } catch (const UsageError& error) {
+    } catch (const cli::UsageError& error) {
       return std::string(error.what());
     }
     return std::string("no exception");
@@ -80,7 +80,7 @@ TEST(EchoParsePortList, ZeroMeansEphemeralAndMayRepeat) {
 TEST(EchoParsePortList, RefusesBadLists) {
   for (const char* text :
        {"", ",", "9000,", ",9000", "9000,,9001", "65536", "-1", "90 00", "9000,9000", "http"}) {
-    EXPECT_THROW(parsePortList(text), UsageError) << text;
+    EXPECT_THROW(parsePortList(text), cli::UsageError) << text;
   }
 }
 
@@ -93,15 +93,15 @@ TEST(EchoParseHostPort, Ipv4LocalhostAndNames) {
 TEST(EchoParseHostPort, Ipv6NeedsBrackets) {
   EXPECT_EQ(parseHostPort("[::1]:9000"), (HostPort{"::1", 9000}));
   EXPECT_EQ(parseHostPort("[fe80::1%lo]:80"), (HostPort{"fe80::1%lo", 80}));
-  EXPECT_THROW(parseHostPort("::1:9000"), UsageError);
-  EXPECT_THROW(parseHostPort("[127.0.0.1]:9000"), UsageError);
+  EXPECT_THROW(parseHostPort("::1:9000"), cli::UsageError);
+  EXPECT_THROW(parseHostPort("[127.0.0.1]:9000"), cli::UsageError);
 }
 
 TEST(EchoParseHostPort, RefusesMissingParts) {
   for (const char* text :
        {"", "127.0.0.1", "127.0.0.1:", ":9000", "[::1]", "[::1]9000", "[::1:9000", "[]:9000",
         "127.0.0.1:0", "127.0.0.1:65536", "127.0.0.1:http"}) {
-    EXPECT_THROW(parseHostPort(text), UsageError) << text;
+    EXPECT_THROW(parseHostPort(text), cli::UsageError) << text;
   }
 }
 

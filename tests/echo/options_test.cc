@@ -4,9 +4,9 @@
 #include <string_view>
 #include <vector>
 
+#include "common/usage_error.h"
 #include "echo/client_options.h"
 #include "echo/server_options.h"
-#include "echo/usage_error.h"
 
 namespace weir::echo {
 namespace {
@@ -58,7 +58,7 @@ TEST(EchoServerOptions, ProxyProtocolWithLinesOrRaw) {
   ServerOptions raw = server({"--raw", "0", "--proxy-protocol"});
   EXPECT_TRUE(raw.raw);
   EXPECT_TRUE(raw.proxy_protocol);
-  EXPECT_THROW(server({"--proxy-protocol=v2", "0", "one"}), UsageError);
+  EXPECT_THROW(server({"--proxy-protocol=v2", "0", "one"}), cli::UsageError);
 }
 
 TEST(EchoServerOptions, DoubleDashEndsOptions) {
@@ -85,7 +85,7 @@ TEST(EchoServerOptions, BadArguments) {
       {"--frobnicate", "0", "p"},
   };
   for (const auto& args : bad) {
-    EXPECT_THROW(parseServerArgs(args), UsageError) << (args.empty() ? "" : args[0]);
+    EXPECT_THROW(parseServerArgs(args), cli::UsageError) << (args.empty() ? "" : args[0]);
   }
 }
 
@@ -159,7 +159,7 @@ TEST(EchoClientOptions, BadArguments) {
       {"127.0.0.1:9000", "--tolerance", "99.9%"},  // without --expect
   };
   for (const auto& args : bad) {
-    EXPECT_THROW(parseClientArgs(args), UsageError) << (args.empty() ? "" : args[0]);
+    EXPECT_THROW(parseClientArgs(args), cli::UsageError) << (args.empty() ? "" : args[0]);
   }
 }
 
@@ -191,10 +191,10 @@ TEST(EchoServerOptions, ListenUnixTakesThePlaceOfThePorts) {
   EXPECT_EQ(path.prefix, "one");
   EXPECT_FALSE(path.listen_address.has_value());
   EXPECT_EQ(server({"--raw", "--listen=unix:@echo"}).unix_path, "@echo");
-  EXPECT_THROW(server({"--listen", "unix:/run/echo.sock"}), UsageError);  // no PREFIX
-  EXPECT_THROW(server({"--listen", "unix:/run/echo.sock", "one", "two"}), UsageError);
-  EXPECT_THROW(server({"--listen", "unix:", "one"}), UsageError);
-  EXPECT_THROW(server({"--listen", "unix:/" + std::string(200, 'x'), "one"}), UsageError);
+  EXPECT_THROW(server({"--listen", "unix:/run/echo.sock"}), cli::UsageError);  // no PREFIX
+  EXPECT_THROW(server({"--listen", "unix:/run/echo.sock", "one", "two"}), cli::UsageError);
+  EXPECT_THROW(server({"--listen", "unix:", "one"}), cli::UsageError);
+  EXPECT_THROW(server({"--listen", "unix:/" + std::string(200, 'x'), "one"}), cli::UsageError);
 }
 
 TEST(EchoClientOptions, DialsAUnixSocket) {
@@ -203,8 +203,8 @@ TEST(EchoClientOptions, DialsAUnixSocket) {
   EXPECT_EQ(options.connections, 5u);
   EXPECT_EQ(client({"unix:@echo"}).unix_target, "@echo");
   EXPECT_FALSE(client({"127.0.0.1:9000"}).unix_target.has_value());
-  EXPECT_THROW(client({"unix:relative.sock"}), UsageError);
-  EXPECT_THROW(client({"unix:"}), UsageError);
+  EXPECT_THROW(client({"unix:relative.sock"}), cli::UsageError);
+  EXPECT_THROW(client({"unix:"}), cli::UsageError);
 }
 
 }  // namespace

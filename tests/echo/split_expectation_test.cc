@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "echo/usage_error.h"
+#include "common/usage_error.h"
 
 namespace weir::echo {
 namespace {
@@ -29,7 +29,7 @@ TEST(EchoParseSplitExpectation, RefusesBadLists) {
   for (const char* text : {"", ",", "one=80,", ",one=80", "one=80,,two=20", "one", "one=",
                            "=80", "one=-5", "one=+5", "one=1.5", "one=x", "one=80,two=20,one=1",
                            "one=0", "one=0,two=0", "one two=1", " one=1", "one=1000000001"}) {
-    EXPECT_THROW(parseSplitExpectation(text), UsageError) << text;
+    EXPECT_THROW(parseSplitExpectation(text), cli::UsageError) << text;
   }
 }
 
@@ -37,7 +37,7 @@ TEST(EchoParseSplitExpectation, MessagesNameTheProblem) {
   auto message = [](const char* text) {
     try {
       parseSplitExpectation(text);
-    } catch (const UsageError& error) {
+    } catch (const cli::UsageError& error) {
       return std::string(error.what());
     }
     return std::string("no exception");

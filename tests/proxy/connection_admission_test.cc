@@ -60,11 +60,12 @@ class LocalSocket {
 class FakeOwner final : public ConnectionOwner {
  public:
   FakeOwner() : pipes_(64 * 1024, 2), scratch_(64 * 1024) {
-    context_ = RelayContext{.scratch = scratch_.data(),
+    settings_.buffer_limit = 1024 * 1024;
+    settings_.splice_after = std::nullopt;
+    context_ = RelayContext{.settings = &settings_,
+                            .scratch = scratch_.data(),
                             .scratch_size = scratch_.size(),
-                            .buffer_limit = 1024 * 1024,
-                            .pipes = &pipes_,
-                            .splice_after = std::nullopt};
+                            .pipes = &pipes_};
   }
 
   event_base* loop() override { return base_.get(); }
@@ -112,6 +113,7 @@ class FakeOwner final : public ConnectionOwner {
   EventBasePtr base_{event_base_new()};
   PipePool pipes_;
   std::vector<char> scratch_;
+  ProxySettings settings_;
   RelayContext context_;
   std::map<int64_t, const timeval*> timeouts_;
 };

@@ -2,20 +2,34 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
+#include "common/usage_error.h"
+
 namespace weir::proxy {
 namespace {
 
-Options parseOk(std::vector<std::string> arguments) {
-  auto parsed = parseOptions(arguments);
-  EXPECT_TRUE(std::holds_alternative<Options>(parsed))
-      << std::get<OptionsError>(parsed).message;
-  return std::get<Options>(parsed);
+// The settings and the CLI-only options side by side, as the tests read them.
+struct Options : ProxySettings, CliOptions {};
+
+Options parseOk(std::vector<std::string_view> arguments) {
+  try {
+    CommandLine parsed = parseOptions(arguments);
+    return Options{std::move(parsed.settings), std::move(parsed.cli)};
+  } catch (const cli::UsageError& error) {
+    ADD_FAILURE() << error.what();
+    return {};
+  }
 }
 
-std::string parseError(std::vector<std::string> arguments) {
-  auto parsed = parseOptions(arguments);
-  EXPECT_TRUE(std::holds_alternative<OptionsError>(parsed));
-  return std::holds_alternative<OptionsError>(parsed) ? std::get<OptionsError>(parsed).message : "";
+std::string parseError(std::vector<std::string_view> arguments) {
+  try {
+    parseOptions(arguments);
+  } catch (const cli::UsageError& error) {
+    return error.what();
+  }
+  ADD_FAILURE() << "no error";
+  return "";
 }
 
 TEST(ParseOptions, EveryFlag) {

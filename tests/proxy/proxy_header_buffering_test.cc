@@ -83,11 +83,13 @@ TEST(ProxyHeaderBuffering, AFullUpstreamBufferHoldsTheHeaderAndItStillGoesFirst)
   ASSERT_EQ(send(client, "hello\n", 6, MSG_NOSIGNAL), 6);
 
   char scratch[16384];
-  const RelayContext context{.scratch = scratch,
+  ProxySettings settings;
+  settings.buffer_limit = 1024 * 1024;
+  settings.splice_after = std::nullopt;
+  const RelayContext context{.settings = &settings,
+                             .scratch = scratch,
                              .scratch_size = sizeof scratch,
-                             .buffer_limit = 1024 * 1024,
-                             .pipes = nullptr,
-                             .splice_after = std::nullopt};
+                             .pipes = nullptr};
   downstream.readable = true;
   upstream_socket.writable = true;  // the loop's hint; the kernel says otherwise
   Relay::Result result = to_upstream.run(context);

@@ -31,25 +31,40 @@ struct YamlText {
   std::string text;
 };
 
+// Every setting of a running proxy, read by the proxy, its workers and its data path
+// alike. Each default is written once: the member defaults are for embedding (a test
+// suite's proxy), and commandLineDefaults() changes the four that the weir binary,
+// the gateway a user runs, wants otherwise (marked "weir:" below).
 struct ProxySettings {
+  // The weir binary's settings before its flags.
+  static ProxySettings commandLineDefaults();
+
   std::vector<std::string> config_paths;  // files or directories, like weir -c
   std::vector<YamlText> config_texts;     // used when config_paths is empty
   // Every IP listener binds here (a Unix socket one keeps its path); nullopt: each
   // Gateway server's own `bind` (default 0.0.0.0, like Istio's ingress gateway).
+  // Loopback, so that a test suite's proxy is not reachable from outside; weir:
+  // nullopt, as an ingress gateway.
   std::optional<std::string> bind_address = "127.0.0.1";
   // Gateway port -> port to listen on instead (0: a free ephemeral port).
   std::map<uint16_t, uint16_t> port_overrides;
   bool ephemeral_ports = false;            // every Gateway port -> a free port
-  std::optional<uint16_t> admin_port = 0;  // 127.0.0.1:admin_port; nullopt: no admin
-  unsigned concurrency = 1;                // worker threads; 0: one per core
+  // admin_address:admin_port; nullopt: no admin server. A free port, so that suites
+  // running side by side do not collide; weir: 15000, Envoy's and Istio's.
+  std::optional<uint16_t> admin_port = 0;
+  // Worker threads; 0: one per core. One, so that a seed gives a test one
+  // reproducible sequence of picks; weir: one per core, as Envoy.
+  unsigned concurrency = 1;
   std::optional<uint64_t> seed;            // reproducible weighted picks
-  bool watch_files = false;                // reload when config_paths change on disk
+  // Reload when config_paths change on disk. Off: a test reloads when it means to
+  // (Proxy::reload); weir: on, so an edited file takes effect like SIGHUP.
+  bool watch_files = false;
   // A reference to what the configuration does not define (a VirtualService's
   // gateway, a destination's ServiceEntry host or port, a subset) is an error
   // (weir --strict); by default it is Istio's verdict, a warning, and routes nowhere.
   bool strict_references = false;
 
-  // Also for the weir binary, which is main() over runInForeground():
+  // The same for embedding and for the weir binary (main() over runInForeground()):
   std::string admin_address = "127.0.0.1";
   size_t buffer_limit = 1024 * 1024;       // bytes queued per direction before reads pause
   // A direction moves bytes with splice(2) once it has carried this many in
@@ -71,6 +86,15 @@ struct ProxySettings {
   bool access_log_json = false;            // access-log lines (spdlog logger "access")
   std::string ready_file;                  // written once every listener accepts
 };
+
+inline ProxySettings ProxySettings::commandLineDefaults() {
+  ProxySettings settings;
+  settings.bind_address.reset();
+  settings.admin_port = 15000;
+  settings.concurrency = 0;
+  settings.watch_files = true;
+  return settings;
+}
 
 // The configuration was refused; what() lists every error, one per line, as
 // "file:line:column: field: message".

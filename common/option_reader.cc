@@ -1,10 +1,10 @@
-#include "echo/option_reader.h"
+#include "common/option_reader.h"
 
 #include <fmt/format.h>
 
-#include "echo/usage_error.h"
+#include "common/usage_error.h"
 
-namespace weir::echo {
+namespace weir::cli {
 
 bool OptionReader::next() {
   while (true) {
@@ -16,13 +16,13 @@ bool OptionReader::next() {
       return false;
     }
     std::string_view arg = args_[index_];
-    if (!options_ended_ && arg == "--") {
+    if (!options_ended_ && style_.double_dash_ends_options && arg == "--") {
       options_ended_ = true;
       continue;
     }
     is_option_ = !options_ended_ && arg.size() > 1 && arg.front() == '-';
     has_inline_value_ = false;
-    name_ = {};
+    name_ = arg;
     inline_value_ = {};
     if (is_option_) {
       std::size_t equals = arg.find('=');
@@ -30,8 +30,6 @@ bool OptionReader::next() {
         name_ = arg.substr(0, equals);
         inline_value_ = arg.substr(equals + 1);
         has_inline_value_ = true;
-      } else {
-        name_ = arg;
       }
     }
     return true;
@@ -43,7 +41,7 @@ std::string_view OptionReader::value() {
     return inline_value_;
   }
   if (index_ + 1 >= args_.size()) {
-    throw UsageError(fmt::format("{}: missing value", name_));
+    throw UsageError(fmt::format(fmt::runtime(style_.missing_value), name_));
   }
   ++index_;
   return args_[index_];
@@ -51,8 +49,8 @@ std::string_view OptionReader::value() {
 
 void OptionReader::expectNoValue() const {
   if (has_inline_value_) {
-    throw UsageError(fmt::format("{}: takes no value", name_));
+    throw UsageError(fmt::format(fmt::runtime(style_.unexpected_value), name_));
   }
 }
 
-}  // namespace weir::echo
+}  // namespace weir::cli
