@@ -43,7 +43,8 @@ DestinationRuleIndex::DestinationRuleIndex(const std::vector<const DestinationRu
     group.push_back(rule);
   }
   for (const auto& key : groups) {
-    const auto& [ns, host] = key;
+    const std::string& ns = key.first;
+    const std::string& host = key.second;  // not a structured binding: clang 14 cannot capture one
     auto in = std::find_if(namespaces_.begin(), namespaces_.end(),
                            [&](const NamespaceRules& known) { return known.name == ns; });
     if (in == namespaces_.end()) {
