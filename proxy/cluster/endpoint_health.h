@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "config/route_table.h"
+#include "proxy/stats/stats.h"
 
 namespace weir::proxy {
 
@@ -50,19 +51,16 @@ class EndpointHealth {
   bool in_config_ = false;  // named by the current snapshot
 };
 
-// Outlier-detection and health-check counts of one cluster, Envoy's names.
+// Outlier-detection and health-check counts of one cluster, Envoy's names
+// (stats.h lists them). Gauges are plain values here, derived when read.
+#define WEIR_OUTLIER_DETECTION_FIELD(name) uint64_t name = 0;
+#define WEIR_HEALTH_CHECK_FIELD(name) uint64_t health_check_##name = 0;
 struct ClusterHealthCounts {
-  uint64_t ejections_active = 0;                     // a gauge
-  uint64_t ejections_enforced_total = 0;  // all consecutive-failure ejections (consecutive_5xx)
-  uint64_t ejections_overflow = 0;  // not ejected: maxEjectionPercent reached
-  uint64_t health_check_attempt = 0;
-  uint64_t health_check_success = 0;
-  uint64_t health_check_failure = 0;
-  // Probes that could not be made for weir's own reasons (connect_failure_cause.h):
-  // neither an attempt nor a failure, and no change to the endpoint's health.
-  uint64_t health_check_local_failure = 0;
-  uint64_t health_check_healthy = 0;  // a gauge: endpoints passing their checks
+  WEIR_OUTLIER_DETECTION_STATS(WEIR_OUTLIER_DETECTION_FIELD, WEIR_OUTLIER_DETECTION_FIELD)
+  WEIR_HEALTH_CHECK_STATS(WEIR_HEALTH_CHECK_FIELD, WEIR_HEALTH_CHECK_FIELD)
 };
+#undef WEIR_OUTLIER_DETECTION_FIELD
+#undef WEIR_HEALTH_CHECK_FIELD
 
 class ClusterHealth {
  public:

@@ -583,21 +583,26 @@ std::vector<StatTotal> ProxyServer::statTotals() const {
       sumOf("cluster", cluster.name(), name, kind).value = value;
     };
     const ClusterHealthCounts counts = cluster.counts();
-    add("outlier_detection.ejections_active", StatKind::kGauge, counts.ejections_active);
-    add("outlier_detection.ejections_enforced_total", StatKind::kCounter,
-        counts.ejections_enforced_total);
+#define WEIR_ADD_OUTLIER(kind, name) add("outlier_detection." #name, kind, counts.name);
+#define WEIR_ADD_CHECK(kind, name) add("health_check." #name, kind, counts.health_check_##name);
+#define WEIR_COUNTER(name) WEIR_ADD_OUTLIER(StatKind::kCounter, name)
+#define WEIR_GAUGE(name) WEIR_ADD_OUTLIER(StatKind::kGauge, name)
+    WEIR_OUTLIER_DETECTION_STATS(WEIR_COUNTER, WEIR_GAUGE)
+#undef WEIR_COUNTER
+#undef WEIR_GAUGE
     // Consecutive failures are the only kind of ejection: Envoy's per-kind counter
     // is the total.
     add("outlier_detection.ejections_enforced_consecutive_5xx", StatKind::kCounter,
         counts.ejections_enforced_total);
-    add("outlier_detection.ejections_overflow", StatKind::kCounter, counts.ejections_overflow);
     if (cluster.healthChecked()) {
-      add("health_check.attempt", StatKind::kCounter, counts.health_check_attempt);
-      add("health_check.success", StatKind::kCounter, counts.health_check_success);
-      add("health_check.failure", StatKind::kCounter, counts.health_check_failure);
-      add("health_check.local_failure", StatKind::kCounter, counts.health_check_local_failure);
-      add("health_check.healthy", StatKind::kGauge, counts.health_check_healthy);
+#define WEIR_COUNTER(name) WEIR_ADD_CHECK(StatKind::kCounter, name)
+#define WEIR_GAUGE(name) WEIR_ADD_CHECK(StatKind::kGauge, name)
+      WEIR_HEALTH_CHECK_STATS(WEIR_COUNTER, WEIR_GAUGE)
+#undef WEIR_COUNTER
+#undef WEIR_GAUGE
     }
+#undef WEIR_ADD_OUTLIER
+#undef WEIR_ADD_CHECK
   });
   for (auto& [key, total] : sums) totals.push_back(std::move(total));
   return totals;

@@ -146,6 +146,23 @@ struct StatSample {
   COUNTER(upstream_cx_spliced_bytes_total)                                                 \
   HISTOGRAM(upstream_cx_length_ms)
 
+// cluster.<name>.outlier_detection.*, kept per cluster across workers by
+// ClusterHealth (endpoint_health.h) rather than by each worker.
+#define WEIR_OUTLIER_DETECTION_STATS(COUNTER, GAUGE)                                       \
+  GAUGE(ejections_active)                                                                  \
+  COUNTER(ejections_enforced_total) /* every ejection: consecutive failures */             \
+  COUNTER(ejections_overflow)       /* not ejected: maxEjectionPercent reached */
+
+// cluster.<name>.health_check.*, only for clusters with active health checks.
+#define WEIR_HEALTH_CHECK_STATS(COUNTER, GAUGE)                                            \
+  COUNTER(attempt)                                                                         \
+  COUNTER(success)                                                                         \
+  COUNTER(failure)                                                                         \
+  /* Probes that could not be made for weir's own reasons (connect_failure_cause.h): */    \
+  /* neither an attempt nor a failure, and no change to the endpoint's health. */          \
+  COUNTER(local_failure)                                                                   \
+  GAUGE(healthy) /* endpoints passing their checks */
+
 #define WEIR_STAT_FIELD(name) Counter name;
 #define WEIR_HISTOGRAM_FIELD(name) Histogram name;
 #define WEIR_TLS_INSPECTOR_FIELD(name) Counter tls_inspector_##name;
