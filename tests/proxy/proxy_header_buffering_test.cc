@@ -13,7 +13,7 @@
 #include <string>
 #include <utility>
 
-#include "proxy/relay.h"
+#include "proxy/connection/relay.h"
 
 namespace weir::proxy {
 namespace {
