@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "config/host_names.h"
 #include "config/spelling.h"
 #include "config/traffic_policy.h"
 #include "config/unix_address.h"
@@ -22,9 +23,9 @@ bool selects(const std::map<std::string, std::string>& subset_labels,
   });
 }
 
-std::string portList(const ServiceEntryObject& entry) {
+std::string portList(const std::vector<ServicePortSpec>& ports) {
   std::string list;
-  for (const ServicePortSpec& port : entry.ports) {
+  for (const ServicePortSpec& port : ports) {
     list += (list.empty() ? "" : ", ") + std::to_string(port.number);
   }
   return list;
@@ -56,8 +57,8 @@ bool ClusterBuilder::dependsOnServerPort(const DestinationRef& destination) cons
   if (destination.port || destination.host.value.empty()) {
     return false;
   }
-  const ServiceEntryObject* entry = catalog_.serviceEntry(destination.host.value).entry;
-  return entry == nullptr || entry->ports.size() != 1;
+  const ServiceCatalog::Service* service = catalog_.service(destination.host.value);
+  return service == nullptr || service->ports.size() != 1;
 }
 
 std::optional<WeightedDestination> ClusterBuilder::destinationFor(
@@ -65,14 +66,14 @@ std::optional<WeightedDestination> ClusterBuilder::destinationFor(
   if (destination.host.value.empty()) {
     return std::nullopt;  // already reported
   }
-  const ServiceCatalog::Service service = catalog_.serviceEntry(destination.host.value);
-  // Istio's GetDestinationCluster: the destination's port, else the entry's only
+  const ServiceCatalog::Service* service = catalog_.service(destination.host.value);
+  // Istio's GetDestinationCluster: the destination's port, else the service's only
   // port, else the port of the server the rule serves.
   uint16_t port = server_port.value_or(0);
   if (destination.port) {
     port = destination.port->value;
-  } else if (service.entry != nullptr && service.entry->ports.size() == 1) {
-    port = service.entry->ports.front().number;
+  } else if (service != nullptr && service->ports.size() == 1) {
+    port = service->ports.front().number;
   }
   const auto key = std::make_tuple(destination.host.value, destination.subset.value, port);
   if (const auto known = memo_.find(key); known != memo_.end()) {
@@ -82,25 +83,26 @@ std::optional<WeightedDestination> ClusterBuilder::destinationFor(
 }
 
 WeightedDestination ClusterBuilder::resolve(const DestinationRef& destination,
-                                            const ServiceCatalog::Service& service,
+                                            const ServiceCatalog::Service* service,
                                             uint16_t port, std::optional<uint16_t> server_port) {
   const std::string& host = destination.host.value;
   WeightedDestination result;
   result.missing = MissingCluster{clusterName(port, destination.subset.value, host), host,
                                   destination.subset.value, port};
-  if (service.entry == nullptr) {
+  if (service == nullptr) {
     diagnostics_.danglingReference(destination.host.at,
                                    "no ServiceEntry for host \"" + host + "\"" + kClosedForNoCluster +
                                        didYouMean(host, catalog_.hostNames()));
     return result;
   }
-  const ServiceEntryObject& entry = *service.entry;
+  const ServiceEntryObject& entry = *service->owner.entry;
+  const std::vector<ServicePortSpec>& ports = service->ports;
   const auto service_port =
-      std::find_if(entry.ports.begin(), entry.ports.end(),
+      std::find_if(ports.begin(), ports.end(),
                    [&](const ServicePortSpec& known) { return known.number == port; });
-  if (service_port == entry.ports.end()) {
+  if (service_port == ports.end()) {
     // An entry without ports only names hosts: Istio builds no cluster for it.
-    if (entry.ports.empty()) {
+    if (ports.empty()) {
       diagnostics_.danglingReference(
           destination.host.at,
           "ServiceEntry " + entry.meta.qualifiedName() +
@@ -110,12 +112,12 @@ WeightedDestination ClusterBuilder::resolve(const DestinationRef& destination,
                                      "port " + std::to_string(port) +
                                          " is not a port of ServiceEntry " +
                                          entry.meta.qualifiedName() + " (ports: " +
-                                         portList(entry) + ")" + kClosedForNoCluster);
+                                         portList(ports) + ")" + kClosedForNoCluster);
     } else if (server_port) {
       diagnostics_.danglingReference(
           FieldRef{destination.at.position, destination.at.field + ".port"},
           "no destination port, and ServiceEntry " + entry.meta.qualifiedName() +
-              " has several (" + portList(entry) + "): Istio takes the server's port, " +
+              " has several (" + portList(ports) + "): Istio takes the server's port, " +
               std::to_string(port) + ", which the entry does not list" + kClosedForNoCluster);
     }
     return result;
@@ -133,7 +135,7 @@ WeightedDestination ClusterBuilder::resolve(const DestinationRef& destination,
       return result;
     }
   }
-  clusters_.push_back(makeCluster(destination, service, *service_port, subset));
+  clusters_.push_back(makeCluster(destination, *service, *service_port, subset));
   result.cluster_index = clusters_.size() - 1;
   return result;
 }
@@ -181,24 +183,20 @@ UpstreamCluster ClusterBuilder::makeCluster(const DestinationRef& destination,
                                             const ServiceCatalog::Service& service,
                                             const ServicePortSpec& port,
                                             const SubsetLookup& subset) {
-  const ServiceEntryObject& entry = *service.entry;
-  const std::string& host = destination.host.value;
+  const ServiceEntryObject& entry = *service.owner.entry;
   const std::string& subset_name = destination.subset.value;
   const DestinationRuleObject* rule = subset.rule;
   const SubsetSpec* subset_spec = subset.subset;
+  const TrafficPolicySpec* rule_policy = rule != nullptr ? &rule->traffic_policy : nullptr;
+  const TrafficPolicySpec* subset_policy =
+      subset_spec != nullptr ? &subset_spec->traffic_policy : nullptr;
   const std::map<std::string, std::string> no_labels;
-  const std::map<std::string, std::string>& subset_labels =
-      subset_spec != nullptr ? subset_spec->labels : no_labels;
 
   UpstreamCluster cluster;
-  cluster.name = clusterName(port.number, subset_name, host);
-  cluster.host = host;
+  cluster.name = clusterName(port.number, subset_name, destination.host.value);
+  cluster.host = destination.host.value;
   // The rule's, port-level and subset's trafficPolicy, merged as Istio does.
-  applyTrafficPolicy(effectiveTrafficPolicy(rule != nullptr ? &rule->traffic_policy : nullptr,
-                                            subset_spec != nullptr ? &subset_spec->traffic_policy
-                                                                   : nullptr,
-                                            port.number),
-                     cluster);
+  applyTrafficPolicy(effectiveTrafficPolicy(rule_policy, subset_policy, port.number), cluster);
   cluster.subset = subset_name;
   cluster.port = port.number;
   cluster.resolution = entry.resolution;
@@ -207,46 +205,23 @@ UpstreamCluster ClusterBuilder::makeCluster(const DestinationRef& destination,
                              ? rule->meta.annotations.health_check
                              : entry.meta.annotations.health_check;
 
-  const bool resolves_names = entry.resolution == EndpointResolution::kDns ||
-                             entry.resolution == EndpointResolution::kDnsRoundRobin;
-  if (entry.endpoints.empty() && !entry.workload_selector && resolves_names) {
-    // Istio: a DNS ServiceEntry without endpoints resolves its host. Use the host as
-    // written (e.g. a docker compose service name), which is what DNS knows.
-    if (subset_labels.empty()) {
-      UpstreamEndpoint endpoint;
-      endpoint.address = service.host->written;
-      endpoint.port = port.target_port != 0 ? port.target_port : port.number;
-      endpoint.position = service.host->at.position;
-      endpoint.field = service.host->at.field;
-      cluster.endpoints.push_back(std::move(endpoint));
-    }
-  }
-  // NONE and DYNAMIC_DNS: no endpoints, as in Istio's gateway (it would send to the
-  // original destination, which a gateway does not have); connections are closed.
-  const bool forwards_to_original_destination =
+  // NONE and DYNAMIC_DNS entries, and loadBalancer PASSTHROUGH, forward to the
+  // original destination (Envoy's ORIGINAL_DST or dynamic forward proxy), which a
+  // gateway does not have: no endpoints, and connections are closed
+  // (upstream_cx_none_healthy, flag UH), as Envoy closes them. Each is warned about
+  // where it is written.
+  const bool original_destination =
       entry.resolution == EndpointResolution::kNone ||
-      entry.resolution == EndpointResolution::kDynamicDns;
-  // Its own endpoints, or the WorkloadEntries its workloadSelector selects.
-  const std::vector<EndpointSpec> no_endpoints;
-  for (const EndpointSpec& spec :
-       forwards_to_original_destination ? no_endpoints : catalog_.endpoints(entry)) {
-    if (spec.address.value.empty() || !selects(subset_labels, spec.labels)) {
-      continue;
-    }
-    UpstreamEndpoint endpoint;
-    endpoint.address = spec.address.value;
-    endpoint.port = endpointPort(spec, port);
-    endpoint.labels = spec.labels;
-    endpoint.weight = spec.weight;
-    endpoint.position = spec.address.at.position;
-    endpoint.field = spec.address.at.field;
-    cluster.endpoints.push_back(std::move(endpoint));
+      entry.resolution == EndpointResolution::kDynamicDns ||
+      forwardsToOriginalDestination(rule_policy, subset_policy, port.number);
+  if (!original_destination) {
+    cluster.endpoints = endpointsFor(service, port,
+                                     subset_spec != nullptr ? subset_spec->labels : no_labels);
   }
 
   // Istio accepts a destination without endpoints, and Envoy closes what is routed
-  // there (upstream_cx_none_healthy, flag UH); so does Weir, with a warning. NONE
-  // and DYNAMIC_DNS entries have none by design, said where they are parsed.
-  if (cluster.endpoints.empty() && !forwards_to_original_destination) {
+  // there (upstream_cx_none_healthy, flag UH); so does Weir, with a warning.
+  if (cluster.endpoints.empty() && !original_destination) {
     const std::string closed = "; connections routed there are closed";
     if (!subset_name.empty()) {
       diagnostics_.warning(destination.subset.at, "subset \"" + subset_name +
@@ -262,6 +237,53 @@ UpstreamCluster ClusterBuilder::makeCluster(const DestinationRef& destination,
     }
   }
   return cluster;
+}
+
+std::vector<UpstreamEndpoint> ClusterBuilder::endpointsFor(
+    const ServiceCatalog::Service& service, const ServicePortSpec& port,
+    const std::map<std::string, std::string>& subset_labels) {
+  using EndpointUse = ServiceCatalog::EndpointUse;
+  std::vector<UpstreamEndpoint> endpoints;
+  for (const ServiceCatalog::Definition& member : service.members) {
+    const ServiceEntryObject& entry = *member.entry;
+    // Istio matches an entry's endpoints to the service's port by port name.
+    const auto own_port = std::find_if(entry.ports.begin(), entry.ports.end(),
+                                       [&](const ServicePortSpec& p) { return p.name == port.name; });
+    if (member.endpoints == EndpointUse::kNone || own_port == entry.ports.end()) {
+      continue;
+    }
+    const bool resolves_names = entry.resolution == EndpointResolution::kDns ||
+                                entry.resolution == EndpointResolution::kDnsRoundRobin;
+    if (entry.endpoints.empty() && !entry.workload_selector && resolves_names &&
+        member.endpoints == EndpointUse::kAll && subset_labels.empty()) {
+      // Istio: a DNS ServiceEntry without endpoints resolves its host. Use the host
+      // as written (e.g. a docker compose service name), which is what DNS knows.
+      UpstreamEndpoint endpoint;
+      endpoint.address = member.host->written;
+      endpoint.port = own_port->target_port != 0 ? own_port->target_port : own_port->number;
+      endpoint.position = member.host->at.position;
+      endpoint.field = member.host->at.field;
+      endpoints.push_back(std::move(endpoint));
+    }
+    // Its own endpoints, or the WorkloadEntries its workloadSelector selects.
+    for (const EndpointSpec& spec : catalog_.endpoints(entry)) {
+      const std::string& address = spec.address.value;
+      if (address.empty() || !selects(subset_labels, spec.labels) ||
+          (member.endpoints == EndpointUse::kIpAddressesOnly && !isIpAddress(address) &&
+           !isUnixAddress(address))) {
+        continue;
+      }
+      UpstreamEndpoint endpoint;
+      endpoint.address = address;
+      endpoint.port = endpointPort(spec, *own_port);
+      endpoint.labels = spec.labels;
+      endpoint.weight = spec.weight;
+      endpoint.position = spec.address.at.position;
+      endpoint.field = spec.address.at.field;
+      endpoints.push_back(std::move(endpoint));
+    }
+  }
+  return endpoints;
 }
 
 }  // namespace weir::config

@@ -40,7 +40,7 @@ class ClusterBuilder {
 
  private:
   WeightedDestination resolve(const DestinationRef& destination,
-                              const ServiceCatalog::Service& service, uint16_t port,
+                              const ServiceCatalog::Service* service, uint16_t port,
                               std::optional<uint16_t> server_port);
   // The DestinationRule subset the destination names, or why there is none (a
   // dangling reference, reported). `found` is false when it names one that does
@@ -54,6 +54,11 @@ class ClusterBuilder {
   UpstreamCluster makeCluster(const DestinationRef& destination,
                               const ServiceCatalog::Service& service, const ServicePortSpec& port,
                               const SubsetLookup& subset);
+  // The endpoints of every member of `service` for `port` that `subset_labels`
+  // select (none for an original-destination cluster).
+  std::vector<UpstreamEndpoint> endpointsFor(const ServiceCatalog::Service& service,
+                                             const ServicePortSpec& port,
+                                             const std::map<std::string, std::string>& subset_labels);
 
   const ServiceCatalog& catalog_;
   Diagnostics& diagnostics_;

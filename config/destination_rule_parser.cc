@@ -17,16 +17,19 @@ namespace weir::config {
 namespace {
 
 // workloadSelector: the workloads (sidecars) the rule applies to. Weir validates it
-// and applies the rule anyway (docs/behaviour.md).
-void checkWorkloadSelector(const FieldReader& selector) {
+// and applies the rule anyway (docs/behaviour.md); its labels decide which rules
+// for one host Istio merges. nullopt when there is no (valid) selector.
+std::optional<std::map<std::string, std::string>> readWorkloadSelector(
+    const FieldReader& selector) {
   if (!selector.expectMap()) {
-    return;
+    return std::nullopt;
   }
   selector.checkFields(known_fields::kDestinationRuleWorkloadSelector);
-  const FieldReader labels = selector.field("matchLabels");
-  if (readLabelSelector(labels).empty()) {
+  std::map<std::string, std::string> labels = readLabelSelector(selector.field("matchLabels"));
+  if (labels.empty()) {
     selector.warning("workload selector specified without labels");
   }
+  return labels;
 }
 
 // A subset's name: Istio's validateSubsetName.
@@ -65,7 +68,11 @@ DestinationRuleObject parseDestinationRule(const FieldReader& spec, ObjectMeta m
     }
   }
 
-  rule.traffic_policy = parseTrafficPolicy(spec.field("trafficPolicy"), ns);
+  const FieldReader traffic_policy = spec.field("trafficPolicy");
+  rule.traffic_policy = parseTrafficPolicy(traffic_policy, ns);
+  if (traffic_policy.present()) {
+    rule.traffic_policy_at = traffic_policy.where();
+  }
 
   std::set<std::string> names;
   for (const FieldReader& item : spec.field("subsets").items()) {
@@ -92,10 +99,10 @@ DestinationRuleObject parseDestinationRule(const FieldReader& spec, ObjectMeta m
   }
 
   const FieldReader selector = spec.field("workloadSelector");
-  checkWorkloadSelector(selector);
-  checkExportTo(spec.field("exportTo"), ns,
-                selector.present() ? ExportToOwner::kDestinationRuleWithSelector
-                                   : ExportToOwner::kDestinationRule);
+  rule.workload_selector = readWorkloadSelector(selector);
+  rule.export_to = checkExportTo(spec.field("exportTo"), ns,
+                                 selector.present() ? ExportToOwner::kDestinationRuleWithSelector
+                                                    : ExportToOwner::kDestinationRule);
   return rule;
 }
 

@@ -7,9 +7,11 @@
 
 namespace weir::config {
 
-void checkExportTo(const FieldReader& export_to, std::string_view ns, ExportToOwner owner) {
+std::set<std::string> checkExportTo(const FieldReader& export_to, std::string_view ns,
+                                    ExportToOwner owner) {
   // "." is the object's own namespace, so `[., ns]` names it twice.
   std::set<std::string> seen;
+  std::set<std::string> written;
   size_t count = 0;
   for (const FieldReader& item : export_to.items()) {
     ++count;
@@ -26,12 +28,14 @@ void checkExportTo(const FieldReader& export_to, std::string_view ns, ExportToOw
                                : "duplicate entries in exportTo for entry " + *value);
     } else if (*value == "~" && owner == ExportToOwner::kServiceEntry) {
       seen.insert(key);
+      written.insert(*value);
     } else if (*value == "~") {
       item.error("exportTo ~ (none) is not allowed for Istio configuration objects");
     } else if (*value != "." && *value != "*" && !isDns1123Label(*value)) {
       item.error("only .,*, or a valid DNS 1123 label is allowed as exportTo entry");
     } else {
       seen.insert(key);
+      written.insert(*value);
     }
   }
   if (owner == ExportToOwner::kDestinationRuleWithSelector && !seen.empty()) {
@@ -50,6 +54,7 @@ void checkExportTo(const FieldReader& export_to, std::string_view ns, ExportToOw
   if (seen.contains("~") && count > 1) {
     export_to.error("cannot export service entry to no one (~) and someone");
   }
+  return written;
 }
 
 }  // namespace weir::config

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -131,12 +132,21 @@ struct ConnectionPoolSpec {
   std::optional<UpstreamCluster::TcpKeepalive> tcp_keepalive;
 };
 
+// trafficPolicy.loadBalancer: how an endpoint is picked, or PASSTHROUGH, which Istio
+// turns into an Envoy ORIGINAL_DST cluster: connect to the address the client
+// dialled before it was redirected. A gateway has no such address, so Weir builds
+// such a cluster without endpoints, as it does for resolution NONE.
+struct LoadBalancerSpec {
+  UpstreamCluster::LoadBalancer policy = UpstreamCluster::LoadBalancer::kRoundRobin;
+  bool passthrough = false;  // simple: PASSTHROUGH; `policy` then means nothing
+};
+
 // One entry of trafficPolicy.portLevelSettings: the sections it sets replace the
 // policy's for destinations on `port`, and the ones it leaves out fall back to
 // Istio's defaults (they are not inherited).
 struct PortTrafficPolicySpec {
   uint16_t port = 0;  // 0 when missing or invalid
-  std::optional<UpstreamCluster::LoadBalancer> load_balancer;
+  std::optional<LoadBalancerSpec> load_balancer;
   std::optional<ConnectionPoolSpec> connection_pool;
   std::optional<UpstreamCluster::OutlierDetection> outlier_detection;
 };
@@ -144,7 +154,7 @@ struct PortTrafficPolicySpec {
 // trafficPolicy: each section is set or not as a whole, because that is the unit
 // in which Istio merges a subset's policy over the rule's (see traffic_policy.h).
 struct TrafficPolicySpec {
-  std::optional<UpstreamCluster::LoadBalancer> load_balancer;
+  std::optional<LoadBalancerSpec> load_balancer;
   std::optional<ConnectionPoolSpec> connection_pool;
   std::optional<UpstreamCluster::OutlierDetection> outlier_detection;
   std::optional<UpstreamCluster::ProxyProtocol> proxy_protocol;
@@ -162,6 +172,14 @@ struct DestinationRuleObject {
   Located<std::string> host;  // canonical; empty when missing or invalid
   std::vector<SubsetSpec> subsets;
   TrafficPolicySpec traffic_policy;
+  // spec.trafficPolicy, when written: of several rules for one host, Istio keeps
+  // the first one's that has one (destination_rule_merge.h).
+  std::optional<FieldRef> traffic_policy_at;
+  // workloadSelector.matchLabels, when a selector is written (even empty), and
+  // exportTo as written: Weir applies every rule to itself and sees every
+  // namespace, but Istio merges rules for one host only when these agree.
+  std::optional<std::map<std::string, std::string>> workload_selector;
+  std::set<std::string> export_to;
 };
 
 // ---- ServiceEntry ----
@@ -196,6 +214,9 @@ struct ServiceEntryObject {
   // labels include these are its endpoints (instead of `endpoints`).
   std::optional<std::map<std::string, std::string>> workload_selector;
   FieldRef workload_selector_at;
+  // exportTo as written: two entries for one host merge their ports only when
+  // these agree (Istio's canMergeServices); Weir ignores it otherwise.
+  std::set<std::string> export_to;
 };
 
 // ---- WorkloadEntry ----

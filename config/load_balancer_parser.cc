@@ -355,26 +355,28 @@ std::optional<LoadBalancer> parseConsistentHash(const FieldReader& hash) {
   return LoadBalancer::kRandom;
 }
 
-std::optional<LoadBalancer> parseSimple(const FieldReader& simple) {
+std::optional<LoadBalancerSpec> parseSimple(const FieldReader& simple) {
   const std::optional<std::string> value = simple.string();
   if (!value) {
     return std::nullopt;
   }
   if (*value == "ROUND_ROBIN" || *value == "UNSPECIFIED") {
-    return LoadBalancer::kRoundRobin;
+    return LoadBalancerSpec{LoadBalancer::kRoundRobin};
   }
   if (*value == "LEAST_REQUEST" || *value == "LEAST_CONN") {  // LEAST_CONN: Istio's old name
-    return LoadBalancer::kLeastRequest;
+    return LoadBalancerSpec{LoadBalancer::kLeastRequest};
   }
   if (*value == "RANDOM") {
-    return LoadBalancer::kRandom;
+    return LoadBalancerSpec{LoadBalancer::kRandom};
   }
   if (*value == "PASSTHROUGH") {
-    simple.error(
-        "load balancer PASSTHROUGH is not supported by Weir: it connects to the "
-        "client's original destination address, which Weir does not know; use "
-        "ROUND_ROBIN, LEAST_REQUEST, RANDOM or consistentHash.useSourceIp");
-    return std::nullopt;
+    // Istio: an ORIGINAL_DST cluster. Envoy's finds no original destination on a
+    // gateway's connection and picks no host, as for resolution NONE.
+    simple.warning(
+        "load balancer PASSTHROUGH: Weir, like an Istio gateway, has no original "
+        "destination to forward to, so connections routed to clusters with this policy are "
+        "closed (upstream_cx_none_healthy)");
+    return LoadBalancerSpec{LoadBalancer::kRoundRobin, /*passthrough=*/true};
   }
   simple.error("unknown load balancer \"" + *value +
                "\": expected ROUND_ROBIN, LEAST_REQUEST, LEAST_CONN, RANDOM, "
@@ -384,7 +386,8 @@ std::optional<LoadBalancer> parseSimple(const FieldReader& simple) {
 
 }  // namespace
 
-std::optional<LoadBalancer> parseLoadBalancer(const FieldReader& lb, bool has_outlier_detection) {
+std::optional<LoadBalancerSpec> parseLoadBalancer(const FieldReader& lb,
+                                                  bool has_outlier_detection) {
   if (!lb.expectMap()) {
     return std::nullopt;
   }
@@ -419,11 +422,12 @@ std::optional<LoadBalancer> parseLoadBalancer(const FieldReader& lb, bool has_ou
     return parseSimple(simple);
   }
   if (hash.present()) {
-    return parseConsistentHash(hash);
+    const std::optional<LoadBalancer> policy = parseConsistentHash(hash);
+    return policy ? std::optional(LoadBalancerSpec{*policy}) : std::nullopt;
   }
   // Neither (`loadBalancer: {}` is Istio's UNSPECIFIED), or backendUtilization,
   // which needs load reports a TCP upstream does not send: round robin by weight.
-  return LoadBalancer::kRoundRobin;
+  return LoadBalancerSpec{LoadBalancer::kRoundRobin};
 }
 
 }  // namespace weir::config

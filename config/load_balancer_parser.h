@@ -6,7 +6,7 @@
 #include <optional>
 
 #include "config/field_reader.h"
-#include "config/route_table.h"
+#include "config/istio_objects.h"
 
 namespace weir::config {
 
@@ -14,7 +14,7 @@ namespace weir::config {
 // the policy itself is invalid. `has_outlier_detection`: whether the same policy
 // (or port entry) sets outlierDetection, without which Istio warns that locality
 // failover cannot work.
-std::optional<UpstreamCluster::LoadBalancer> parseLoadBalancer(const FieldReader& lb,
-                                                               bool has_outlier_detection);
+std::optional<LoadBalancerSpec> parseLoadBalancer(const FieldReader& lb,
+                                                  bool has_outlier_detection);
 
 }  // namespace weir::config

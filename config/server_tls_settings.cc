@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "config/known_fields.h"
+#include "config/proto_values.h"
 
 namespace weir::config {
 namespace {
@@ -77,22 +78,6 @@ std::string goList(const std::set<std::string>& names) {
     text += (text.size() > 1 ? " " : "") + name;
   }
   return text + "]";
-}
-
-// A YAML boolean (YAML 1.2's spellings).
-std::optional<bool> readBool(const FieldReader& field) {
-  const std::optional<std::string> text = field.string();
-  if (!text) {
-    return std::nullopt;
-  }
-  if (*text == "true" || *text == "True" || *text == "TRUE") {
-    return true;
-  }
-  if (*text == "false" || *text == "False" || *text == "FALSE") {
-    return false;
-  }
-  field.error("expected true or false, got \"" + *text + "\"");
-  return std::nullopt;
 }
 
 // A string field; proto3 reads an empty string as unset.

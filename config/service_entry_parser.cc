@@ -372,7 +372,8 @@ ServiceEntryObject parseServiceEntry(const FieldReader& spec, ObjectMeta meta) {
                                              : "multiple hosts provided with non-HTTP, non-TLS "
                                                "ports");
   }
-  checkExportTo(spec.field("exportTo"), entry.meta.namespace_name, ExportToOwner::kServiceEntry);
+  entry.export_to = checkExportTo(spec.field("exportTo"), entry.meta.namespace_name,
+                                  ExportToOwner::kServiceEntry);
   return entry;
 }
 

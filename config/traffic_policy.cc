@@ -52,9 +52,19 @@ TrafficPolicySpec effectiveTrafficPolicy(const TrafficPolicySpec* rule,
   return merged;
 }
 
+bool forwardsToOriginalDestination(const TrafficPolicySpec* rule, const TrafficPolicySpec* subset,
+                                   uint16_t port) {
+  const auto passthrough = [](const TrafficPolicySpec& policy) {
+    return policy.load_balancer && policy.load_balancer->passthrough;
+  };
+  return passthrough(effectiveTrafficPolicy(rule, nullptr, port)) ||
+         passthrough(effectiveTrafficPolicy(rule, subset, port));
+}
+
 void applyTrafficPolicy(const TrafficPolicySpec& policy, UpstreamCluster& cluster) {
   const UpstreamCluster defaults;
-  cluster.load_balancer = policy.load_balancer.value_or(defaults.load_balancer);
+  cluster.load_balancer =
+      policy.load_balancer ? policy.load_balancer->policy : defaults.load_balancer;
   cluster.proxy_protocol = policy.proxy_protocol.value_or(defaults.proxy_protocol);
   cluster.outlier_detection = policy.outlier_detection;
 

@@ -27,6 +27,13 @@ namespace weir::config {
 TrafficPolicySpec effectiveTrafficPolicy(const TrafficPolicySpec* rule,
                                          const TrafficPolicySpec* subset, uint16_t port);
 
+// Whether Istio makes the cluster an ORIGINAL_DST one (loadBalancer PASSTHROUGH),
+// which has no endpoints at a gateway: the rule's policy for `port` says
+// PASSTHROUGH (Istio builds the subset clusters from that cluster, and they stay
+// ORIGINAL_DST whatever load balancer the subset sets), or the subset's does.
+bool forwardsToOriginalDestination(const TrafficPolicySpec* rule, const TrafficPolicySpec* subset,
+                                   uint16_t port);
+
 // Sets the cluster's policy fields from `policy`, with Istio's defaults (and Weir's
 // ROUND_ROBIN, see docs/behaviour.md) for what it leaves unset.
 void applyTrafficPolicy(const TrafficPolicySpec& policy, UpstreamCluster& cluster);

@@ -310,6 +310,30 @@ void checkRetryBudget(const FieldReader& budget) {
   readProtoDuration(budget.field("budgetInterval"));
 }
 
+// The sections a port's settings share with the whole policy (Istio's
+// PortTrafficPolicy), parsed alike into either spec. False when none is present.
+template <typename Spec>
+bool parseSharedSections(const FieldReader& policy, std::string_view ns, Spec& spec) {
+  const FieldReader load_balancer = policy.field("loadBalancer");
+  const FieldReader connection_pool = policy.field("connectionPool");
+  const FieldReader outlier_detection = policy.field("outlierDetection");
+  const FieldReader tls = policy.field("tls");
+  if (load_balancer.present()) {
+    spec.load_balancer = parseLoadBalancer(load_balancer, outlier_detection.present());
+  }
+  if (connection_pool.present()) {
+    spec.connection_pool = parseConnectionPool(connection_pool);
+  }
+  if (outlier_detection.present()) {
+    spec.outlier_detection = parseOutlierDetection(outlier_detection);
+  }
+  if (tls.present()) {
+    checkClientTlsSettings(tls, ns);
+  }
+  return load_balancer.present() || connection_pool.present() || outlier_detection.present() ||
+         tls.present();
+}
+
 std::vector<PortTrafficPolicySpec> parsePortLevelSettings(const FieldReader& settings,
                                                           std::string_view ns) {
   std::vector<PortTrafficPolicySpec> result;
@@ -346,26 +370,9 @@ std::vector<PortTrafficPolicySpec> parsePortLevelSettings(const FieldReader& set
                        " is not in the range 1..65535, so these settings never apply");
       }
     }
-    const FieldReader load_balancer = item.field("loadBalancer");
-    const FieldReader connection_pool = item.field("connectionPool");
-    const FieldReader outlier_detection = item.field("outlierDetection");
-    const FieldReader tls = item.field("tls");
-    if (!load_balancer.present() && !connection_pool.present() &&
-        !outlier_detection.present() && !tls.present()) {
+    if (!parseSharedSections(item, ns, spec)) {
       item.error("port traffic policy must have at least one field");
       continue;
-    }
-    if (load_balancer.present()) {
-      spec.load_balancer = parseLoadBalancer(load_balancer, outlier_detection.present());
-    }
-    if (connection_pool.present()) {
-      spec.connection_pool = parseConnectionPool(connection_pool);
-    }
-    if (outlier_detection.present()) {
-      spec.outlier_detection = parseOutlierDetection(outlier_detection);
-    }
-    if (tls.present()) {
-      checkClientTlsSettings(tls, ns);
     }
     result.push_back(std::move(spec));
   }
@@ -380,37 +387,21 @@ TrafficPolicySpec parseTrafficPolicy(const FieldReader& policy, std::string_view
     return spec;
   }
   policy.checkFields(known_fields::kTrafficPolicy);
-  const FieldReader load_balancer = policy.field("loadBalancer");
-  const FieldReader connection_pool = policy.field("connectionPool");
-  const FieldReader outlier_detection = policy.field("outlierDetection");
   const FieldReader proxy_protocol = policy.field("proxyProtocol");
   const FieldReader port_level = policy.field("portLevelSettings");
   const FieldReader tunnel = policy.field("tunnel");
-  const FieldReader tls = policy.field("tls");
   const FieldReader retry_budget = policy.field("retryBudget");
-  if (!load_balancer.present() && !connection_pool.present() && !outlier_detection.present() &&
-      !proxy_protocol.present() && !port_level.present() && !tunnel.present() &&
-      !tls.present() && !retry_budget.present()) {
+  const bool shared = parseSharedSections(policy, ns, spec);
+  if (!shared && !proxy_protocol.present() && !port_level.present() && !tunnel.present() &&
+      !retry_budget.present()) {
     policy.error("traffic policy must have at least one field");
     return spec;
   }
   if (tunnel.present() && proxy_protocol.present()) {
     proxy_protocol.error("tunnel and proxyProtocol must not be set together");
   }
-  if (load_balancer.present()) {
-    spec.load_balancer = parseLoadBalancer(load_balancer, outlier_detection.present());
-  }
-  if (connection_pool.present()) {
-    spec.connection_pool = parseConnectionPool(connection_pool);
-  }
-  if (outlier_detection.present()) {
-    spec.outlier_detection = parseOutlierDetection(outlier_detection);
-  }
   if (proxy_protocol.present()) {
     spec.proxy_protocol = parseProxyProtocol(proxy_protocol);
-  }
-  if (tls.present()) {
-    checkClientTlsSettings(tls, ns);
   }
   checkTunnel(tunnel);
   checkRetryBudget(retry_budget);

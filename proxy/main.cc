@@ -11,8 +11,8 @@
 #include "common/file_limit.h"
 #include "common/usage_error.h"
 #include "config/loader.h"
-#include "proxy/include/weir/proxy.h"
-#include "proxy/options.h"
+#include <weir/proxy.h>
+#include "proxy/command_line.h"
 
 namespace {
 

@@ -208,19 +208,25 @@ spec:
   EXPECT_EQ(cluster.endpoints[0].port, 443);
 }
 
-TEST(DestinationRuleTest, OneRulePerHost) {
+// Istio merges the rules of one namespace for one host (merged_destination_rules_test.cc
+// has the details): a second rule adds its subsets.
+TEST(DestinationRuleTest, ASecondRuleForTheHostAddsItsSubsets) {
   const std::string second = yaml(R"(
 apiVersion: networking.istio.io/v1
 kind: DestinationRule
 metadata: {name: echo-again}
 spec:
   host: echo.default.svc.cluster.local
+  subsets: [{name: v3, labels: {version: v2}}]
 )");
-  const LoadResult result = loadRules(kDestinationRuleYaml + "---\n" + second, "echo", "v1");
-  EXPECT_EQ(toStrings(result.errors),
-            (Strings{"test.yaml:19:9: spec.host: host \"echo.default.svc.cluster.local\" already "
-                     "has a DestinationRule (default/echo); Weir does not merge "
-                     "DestinationRules"}));
+  const LoadResult result = loadRules(kDestinationRuleYaml + "---\n" + second, "echo", "v3");
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(toStrings(result.errors));
+  ASSERT_EQ(result.table->clusters.size(), 1u);
+  const UpstreamCluster& cluster = result.table->clusters[0];
+  EXPECT_EQ(cluster.name, "outbound|9000|v3|echo.default.svc.cluster.local");
+  ASSERT_EQ(cluster.endpoints.size(), 1u);
+  EXPECT_EQ(cluster.endpoints[0].port, 9002);
+  EXPECT_EQ(toStrings(result.warnings), Strings{});
 }
 
 TEST(DestinationRuleTest, WarnsAboutIstioFieldsNotImplementedYet) {

@@ -537,7 +537,7 @@ TEST(ServiceEntryTest, HostChecks) {
             "test.yaml:5:10: spec.hosts: multiple hosts provided with non-HTTP, non-TLS ports");
 }
 
-TEST(ServiceEntryTest, AHostBelongsToOneServiceEntry) {
+TEST(ServiceEntryTest, TwoEntriesForAHostMergeTheirEndpoints) {
   const std::string first = entryYaml(yaml(R"(
   hosts: [svc]
   ports: [{number: 9000, name: tcp}]
@@ -554,9 +554,19 @@ spec:
   resolution: STATIC
   endpoints: [{address: 10.0.0.2}]
 )");
-  EXPECT_EQ(toStrings(loadEntries(first + "---\n" + second, "svc").errors),
+  // As Istio's gateway: the first entry's service, with the endpoints of both
+  // (shared_service_hosts_test.cc has the details).
+  const LoadResult result = loadEntries(first + "---\n" + second, "svc");
+  ASSERT_TRUE(result.ok()) << ::testing::PrintToString(toStrings(result.errors));
+  const UpstreamCluster& cluster = onlyCluster(result);
+  ASSERT_EQ(cluster.endpoints.size(), 2u);
+  EXPECT_EQ(cluster.endpoints[0].address, "10.0.0.1");
+  EXPECT_EQ(cluster.endpoints[1].address, "10.0.0.2");
+  EXPECT_EQ(toStrings(result.warnings),
             (Strings{"test.yaml:14:11: spec.hosts[0]: host \"svc.default.svc.cluster.local\" is "
-                     "already defined by ServiceEntry default/svc"}));
+                     "already defined by ServiceEntry default/svc, whose service "
+                     "Istio's gateway uses (the first one defined); as Istio merges the entries "
+                     "of one namespace, this one adds its endpoints, matched to a port by name"}));
 }
 
 TEST(ServiceEntryTest, WarnsAboutIstioFieldsNotImplementedYet) {

@@ -140,15 +140,60 @@ TEST(TrafficPolicyTest, HttpHashKeysHaveNoKeyForTcpSoPicksAreRandom) {
   }
 }
 
-TEST(TrafficPolicyTest, LoadBalancerErrors) {
-  EXPECT_EQ(errorsOf(R"(
+// PASSTHROUGH is valid Istio: an Envoy ORIGINAL_DST cluster, which at a gateway has
+// no original destination to connect to, so it is loaded without endpoints (its
+// connections are closed, upstream_cx_none_healthy), with a warning.
+TEST(TrafficPolicyTest, PassthroughIsAClusterWithoutEndpoints) {
+  const LoadResult result = loadPolicy(rule(R"(
   trafficPolicy:
     loadBalancer: {simple: PASSTHROUGH}
-)"),
+)"));
+  const UpstreamCluster cluster = clusterOf(result);
+  EXPECT_EQ(cluster.name, "outbound|9000||echo.default.svc.cluster.local");
+  EXPECT_TRUE(cluster.endpoints.empty());
+  EXPECT_EQ(toStrings(result.warnings),
             (Strings{"test.yaml:7:28: spec.trafficPolicy.loadBalancer.simple: load balancer "
-                     "PASSTHROUGH is not supported by Weir: it connects to the client's original "
-                     "destination address, which Weir does not know; use ROUND_ROBIN, "
-                     "LEAST_REQUEST, RANDOM or consistentHash.useSourceIp"}));
+                     "PASSTHROUGH: Weir, like an Istio gateway, has no original destination to "
+                     "forward to, so connections routed to clusters with this policy are closed "
+                     "(upstream_cx_none_healthy)"}));
+}
+
+// Istio builds a subset's cluster from the rule's: with the rule's policy (for
+// the port) PASSTHROUGH, every subset cluster is ORIGINAL_DST, whatever load
+// balancer the subset sets; a subset's own PASSTHROUGH makes only its cluster so.
+TEST(TrafficPolicyTest, PassthroughAtEachLevel) {
+  const std::string rule_level = rule(R"(
+  trafficPolicy:
+    loadBalancer: {simple: PASSTHROUGH}
+  subsets:
+  - name: v1
+    labels: {version: v1}
+    trafficPolicy: {loadBalancer: {simple: ROUND_ROBIN}}
+)");
+  EXPECT_TRUE(clusterOf(loadPolicy(rule_level, "v1")).endpoints.empty());
+
+  const std::string subset_level = rule(R"(
+  subsets:
+  - name: v1
+    labels: {version: v1}
+    trafficPolicy: {loadBalancer: {simple: PASSTHROUGH}}
+  - name: v2
+    labels: {version: v2}
+)");
+  EXPECT_TRUE(clusterOf(loadPolicy(subset_level, "v1")).endpoints.empty());
+  EXPECT_EQ(clusterOf(loadPolicy(subset_level, "v2")).endpoints.size(), 1u);
+
+  const std::string port_level = rule(R"(
+  trafficPolicy:
+    portLevelSettings:
+    - port: {number: 9100}
+      loadBalancer: {simple: PASSTHROUGH}
+)");
+  EXPECT_TRUE(clusterOf(loadPolicy(port_level, "", 9100)).endpoints.empty());
+  EXPECT_EQ(clusterOf(loadPolicy(port_level, "", 9000)).endpoints.size(), 2u);
+}
+
+TEST(TrafficPolicyTest, LoadBalancerErrors) {
   EXPECT_EQ(errorsOf(R"(
   trafficPolicy:
     loadBalancer: {simple: FASTEST}
@@ -779,20 +824,20 @@ TEST(TrafficPolicyTest, TheFirstPortLevelEntryForAPortWins) {
 // The merge itself, without YAML.
 TEST(TrafficPolicyTest, EffectivePolicyOrder) {
   TrafficPolicySpec rule_policy;
-  rule_policy.load_balancer = LoadBalancer::kLeastRequest;
+  rule_policy.load_balancer = LoadBalancerSpec{LoadBalancer::kLeastRequest};
   PortTrafficPolicySpec port_80;
   port_80.port = 80;
-  port_80.load_balancer = LoadBalancer::kRandom;
+  port_80.load_balancer = LoadBalancerSpec{LoadBalancer::kRandom};
   rule_policy.port_level_settings.push_back(port_80);
   TrafficPolicySpec subset_policy;
   subset_policy.connection_pool.emplace().max_connections = 3;
 
-  EXPECT_EQ(effectiveTrafficPolicy(&rule_policy, nullptr, 81).load_balancer,
+  EXPECT_EQ(effectiveTrafficPolicy(&rule_policy, nullptr, 81).load_balancer->policy,
             LoadBalancer::kLeastRequest);
-  EXPECT_EQ(effectiveTrafficPolicy(&rule_policy, nullptr, 80).load_balancer,
+  EXPECT_EQ(effectiveTrafficPolicy(&rule_policy, nullptr, 80).load_balancer->policy,
             LoadBalancer::kRandom);
   const TrafficPolicySpec merged = effectiveTrafficPolicy(&rule_policy, &subset_policy, 80);
-  EXPECT_EQ(merged.load_balancer, LoadBalancer::kRandom);
+  EXPECT_EQ(merged.load_balancer->policy, LoadBalancer::kRandom);
   EXPECT_EQ(merged.connection_pool->max_connections, 3u);
   EXPECT_TRUE(merged.port_level_settings.empty());
   EXPECT_FALSE(effectiveTrafficPolicy(nullptr, nullptr, 80).load_balancer.has_value());

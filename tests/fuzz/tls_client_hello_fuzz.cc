@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <span>
 
-#include "proxy/tls_client_hello.h"
+#include "proxy/listener/tls_client_hello.h"
 
 namespace {
 

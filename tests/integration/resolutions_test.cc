@@ -1,7 +1,8 @@
 // The run-time side of ServiceEntry resolutions with the real binaries:
 // - NONE and DYNAMIC_DNS load, but a gateway has no original destination to send
 //   to: a connection routed there is closed and counted as Envoy counts it
-//   (upstream_cx_none_healthy, flag UH);
+//   (upstream_cx_none_healthy, flag UH); so is one routed to a cluster whose
+//   DestinationRule says loadBalancer PASSTHROUGH (Envoy's ORIGINAL_DST);
 // - DNS_ROUND_ROBIN is Envoy's LOGICAL_DNS: of the name's answer only the first
 //   address is used, the name is resolved again at the refresh rate, new
 //   connections follow a new first address and open ones stay where they are
@@ -18,8 +19,11 @@
 #include "tests/support/echo_server.h"
 #include "tests/support/endpoint_health.h"
 #include "tests/support/istio_config.h"
+#include "tests/support/istio_scenarios.h"
 #include "tests/support/json_value.h"
+#include "tests/support/line_exchange.h"
 #include "tests/support/ready_weir.h"
+#include "tests/support/split_statistics.h"
 #include "tests/support/tcp_connection.h"
 #include "tests/support/temp_dir.h"
 
@@ -100,6 +104,67 @@ TEST(Resolutions, NoneAndDynamicDnsCloseAndCountEveryConnection) {
     if (logged != 10) std::this_thread::sleep_for(milliseconds(25));
   }
   EXPECT_EQ(logged, 10u);
+}
+
+// A 50/50 split whose v2 subset has loadBalancer PASSTHROUGH: Istio makes its
+// cluster ORIGINAL_DST, whose load balancer finds no original destination on a
+// gateway's connection and picks no host. Half the connections are answered, the
+// other half closed and counted as for resolution NONE.
+TEST(Resolutions, PassthroughClosesAndCountsItsShare) {
+  TempDir dir;
+  EchoServer one(dir, "one");
+  EchoServer two(dir, "two");
+  const std::filesystem::path log = dir.path() / "access.log";
+  istio::Config config = istio::echoObjects();
+  config.gateway().server(istio::Server(9000));
+  config.virtualService().tcp(istio::Rule().to({"echo", "v1"}, 50).to({"echo", "v2"}, 50));
+  config.destinationRule()
+      .subset(istio::Subset::byVersion("v1"))
+      .subset(istio::Subset::byVersion("v2").trafficPolicy(
+          istio::TrafficPolicy().loadBalancer("PASSTHROUGH")));
+  config.serviceEntry()
+      .endpoint(istio::Endpoint::local(one.port()).version("v1"))
+      .endpoint(istio::Endpoint::local(two.port()).version("v2"));
+  ReadyWeir weir(dir, {config.writeFileIn(dir)},
+                 {.concurrency = 1,
+                  .seed = 15,
+                  .ephemeral_gateway_ports = {9000},
+                  .access_log = log.string()});
+  constexpr size_t kConnections = 200;
+  size_t answered = 0;
+  size_t closed = 0;
+  for (size_t i = 0; i < kConnections; ++i) {
+    const LineExchange exchange = exchangeLine(weir.port(9000), "hello", seconds(5));
+    if (exchange.data == "one hello\n" && exchange.end == IoStatus::kEof) {
+      ++answered;
+    } else if (exchange.connected && exchange.data.empty() &&
+               (exchange.end == IoStatus::kEof || exchange.end == IoStatus::kReset)) {
+      ++closed;  // by weir, without a byte (a reset when it closed on the unread line)
+    } else {
+      ADD_FAILURE() << "connection " << i << ": " << exchange.describe();
+    }
+  }
+  EXPECT_EQ(answered + closed, kConnections);
+  const size_t half_width = binomialHalfWidth(kConnections, 0.5, kZ999);
+  EXPECT_NEAR(static_cast<double>(closed), kConnections / 2.0, half_width);
+
+  const std::string v1 = "outbound|9000|v1|echo.default.svc.cluster.local";
+  const std::string v2 = "outbound|9000|v2|echo.default.svc.cluster.local";
+  EXPECT_EQ(weir.stat("cluster." + v2 + ".upstream_cx_none_healthy"), closed);
+  EXPECT_EQ(weir.stat("cluster." + v2 + ".upstream_cx_total"), 0u);
+  EXPECT_EQ(weir.stat("cluster." + v1 + ".upstream_cx_total"), answered);
+  EXPECT_EQ(weir.stat("tcp.gw_9000.downstream_cx_no_route"), 0u) << "the cluster exists";
+
+  size_t logged = 0;
+  for (int attempt = 0; attempt < 100 && logged != closed; ++attempt) {
+    std::ifstream in(log);
+    logged = 0;
+    for (std::string line; std::getline(in, line);) {
+      if (line.find(" UH - no_healthy_upstream ") != std::string::npos) ++logged;
+    }
+    if (logged != closed) std::this_thread::sleep_for(milliseconds(25));
+  }
+  EXPECT_EQ(logged, closed);
 }
 
 // db.weir.test answers 127.0.0.2 then 127.0.0.3 (an echo server "a" on each);

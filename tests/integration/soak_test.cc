@@ -49,7 +49,7 @@ constexpr uint16_t kFaultyPort = 9001;
 constexpr unsigned kWorkers = 2;
 constexpr unsigned kClientThreads = 6;
 constexpr uint64_t kSeed = 0x50a6;
-// weir keeps up to 16 pipes per worker for splicing (proxy/worker.cc kPipesKept),
+// weir keeps up to 16 pipes per worker for splicing (proxy/listener/worker.cc kPipesKept),
 // two descriptors each: pipes may legitimately stay above the warm-up count by that.
 constexpr size_t kPipeDescriptorsKept = kWorkers * 16 * 2;
 // RSS growth allowed from warm-up to the end: weir keeps up to 1024 finished

@@ -1,4 +1,4 @@
-#include "proxy/access_log.h"
+#include "proxy/stats/access_log.h"
 
 #include <gtest/gtest.h>
 

@@ -4,7 +4,7 @@
 #include <memory>
 #include <string>
 
-#include "proxy/admin_views.h"
+#include "proxy/admin/admin_views.h"
 #include "tests/support/json_value.h"
 
 namespace weir::proxy {

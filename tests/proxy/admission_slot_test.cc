@@ -2,7 +2,7 @@
 // and given back exactly once, however the connection ends (refused before or
 // after routing, failed, retried onto another cluster, finished), and every
 // refusal counts in the overflow counter of the limit that refused it.
-#include "proxy/admission_slot.h"
+#include "proxy/upstream/admission_slot.h"
 
 #include <gtest/gtest.h>
 

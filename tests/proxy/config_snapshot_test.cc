@@ -1,7 +1,7 @@
 // buildConfigSnapshot: which socket addresses each cluster's endpoints become, by
 // resolution (STATIC literals and Unix sockets, DNS's STRICT_DNS, DNS_ROUND_ROBIN's
 // LOGICAL_DNS, NONE's empty cluster).
-#include "proxy/config_snapshot.h"
+#include "proxy/cluster/config_snapshot.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "proxy/connect_failure_cause.h"
+#include "proxy/upstream/connect_failure_cause.h"
 
 #include <sys/socket.h>
 

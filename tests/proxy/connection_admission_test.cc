@@ -3,7 +3,7 @@
 // finish, an abort, or destruction while open; and a recycled connection object
 // never gives back its previous client's slot again. Real sockets on 127.0.0.1
 // and a socketpair for the client; the worker is a fake owner.
-#include "proxy/proxied_connection.h"
+#include "proxy/connection/proxied_connection.h"
 
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -18,7 +18,7 @@
 #include <optional>
 #include <vector>
 
-#include "proxy/config_snapshot.h"
+#include "proxy/cluster/config_snapshot.h"
 #include "common/libevent_handles.h"
 
 namespace weir::proxy {

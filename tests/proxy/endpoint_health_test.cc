@@ -1,13 +1,13 @@
-// Outlier ejection and active-check state (proxy/endpoint_health.h), driven with a
+// Outlier ejection and active-check state (proxy/cluster/endpoint_health.h), driven with a
 // fake clock: Envoy's consecutive-failure ejection, growing ejection time,
 // maxEjectionPercent, sweeps, and how active checks and reloads interact with it.
-#include "proxy/endpoint_health.h"
+#include "proxy/cluster/endpoint_health.h"
 
 #include <gtest/gtest.h>
 
 #include <thread>
 
-#include "proxy/maglev_table.h"
+#include "proxy/cluster/maglev_table.h"
 
 namespace weir::proxy {
 namespace {

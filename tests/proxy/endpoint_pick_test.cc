@@ -1,4 +1,4 @@
-#include "proxy/endpoint_pick.h"
+#include "proxy/upstream/endpoint_pick.h"
 
 #include <gtest/gtest.h>
 

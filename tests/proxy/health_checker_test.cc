@@ -1,4 +1,4 @@
-#include "proxy/health_checker.h"
+#include "proxy/upstream/health_checker.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>

@@ -1,4 +1,4 @@
-#include "proxy/listen_socket.h"
+#include "proxy/listener/listen_socket.h"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>

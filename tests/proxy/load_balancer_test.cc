@@ -3,7 +3,7 @@
 // (minHealthPercent), exclusion of endpoints that failed a retrying client, and
 // the consistent-hash table's fallbacks. Randomness is scripted; health is set
 // through ClusterHealth's own control-thread calls, with no clock or thread.
-#include "proxy/load_balancer.h"
+#include "proxy/upstream/load_balancer.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -1,4 +1,4 @@
-#include "proxy/local_error_log.h"
+#include "proxy/upstream/local_error_log.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "proxy/maglev_table.h"
+#include "proxy/cluster/maglev_table.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "proxy/pending_bytes.h"
+#include "proxy/connection/pending_bytes.h"
 
 #include <gtest/gtest.h>
 

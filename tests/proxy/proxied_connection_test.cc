@@ -3,7 +3,7 @@
 // pair and upstreams listening on 127.0.0.1. Each case checks how the connection
 // ended (the access-log record's reason), what it told its owner, the statistics
 // it moved, and that it gave back every count it held.
-#include "proxy/proxied_connection.h"
+#include "proxy/connection/proxied_connection.h"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
@@ -27,7 +27,7 @@
 
 #include "config/loader.h"
 #include "common/libevent_handles.h"
-#include "proxy/pipe_pool.h"
+#include "proxy/connection/pipe_pool.h"
 #include "tests/support/blackhole_listener.h"
 #include "tests/support/istio_scenarios.h"
 #include "tests/support/socket_pair.h"
@@ -42,7 +42,7 @@ using std::chrono::seconds;
 using Clock = std::chrono::steady_clock;
 
 // The one place that knows what a worker does before a connection opens
-// (worker.cc: accepting and admitting the client, picking its target): a
+// (listener/worker.cc: accepting and admitting the client, picking its target): a
 // snapshot of one cluster built from Istio YAML, the statistics a target points
 // at, and the connection counts the client's admission slot holds. When
 // UpstreamTarget or admission changes, this class is what changes.

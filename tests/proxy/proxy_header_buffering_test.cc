@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <string>
 
-#include "proxy/relay.h"
+#include "proxy/connection/relay.h"
 #include "tests/support/socket_pair.h"
 
 namespace weir::proxy {

@@ -1,4 +1,4 @@
-#include "proxy/proxy_protocol.h"
+#include "proxy/connection/proxy_protocol.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-#include "proxy/random_source.h"
+#include "proxy/upstream/random_source.h"
 
 #include <gtest/gtest.h>
 

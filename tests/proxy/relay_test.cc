@@ -1,10 +1,10 @@
-// One direction of the data path, Relay (proxy/relay.h), on real sockets in this
-// process: a test client writes into one connected pair, the relay moves the bytes
-// from that pair's other end into a second pair, and a test server reads them.
-// The test plays the event loop: it sets the readiness hints an edge would set,
-// then runs the relay once. Every case runs on TCP and on Unix sockets, copied and
-// spliced, except those about TCP resets.
-#include "proxy/relay.h"
+// One direction of the data path, Relay (proxy/connection/relay.h), on real
+// sockets in this process: a test client writes into one connected pair, the
+// relay moves the bytes from that pair's other end into a second pair, and a test
+// server reads them. The test plays the event loop: it sets the readiness hints
+// an edge would set, then runs the relay once. Every case runs on TCP and on Unix
+// sockets, copied and spliced, except those about TCP resets.
+#include "proxy/connection/relay.h"
 
 #include <gtest/gtest.h>
 #include <poll.h>

@@ -1,7 +1,7 @@
 // The statistics each group reports, by Envoy's names and in a fixed order: /stats,
 // /stats/prometheus and /clusters are built from this visit, so a name or kind that
 // changes here changes what users' dashboards read.
-#include "proxy/stats.h"
+#include "proxy/stats/stats.h"
 
 #include <gtest/gtest.h>
 

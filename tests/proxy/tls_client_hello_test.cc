@@ -1,4 +1,4 @@
-#include "proxy/tls_client_hello.h"
+#include "proxy/listener/tls_client_hello.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "proxy/upstream_pick.h"
+#include "proxy/upstream/upstream_pick.h"
 
 #include <gtest/gtest.h>
 

@@ -1,0 +1,194 @@
+#include "proxy/admin/admin_views.h"
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "common/json_text.h"
+
+namespace weir::proxy {
+namespace {
+
+std::string stringArray(const std::vector<std::string>& values) {
+  std::string json = "[";
+  for (size_t i = 0; i < values.size(); ++i) {
+    json += (i ? "," : "") + jsonString(values[i]);
+  }
+  return json + "]";
+}
+
+std::string labelsObject(const std::map<std::string, std::string>& labels) {
+  std::string json = "{";
+  bool first = true;
+  for (const auto& [key, value] : labels) {
+    json += (first ? "" : ",") + jsonString(key) + ":" + jsonString(value);
+    first = false;
+  }
+  return json + "}";
+}
+
+// A ServiceEntry resolution by its Istio name.
+const char* resolutionName(config::EndpointResolution resolution) {
+  switch (resolution) {
+    case config::EndpointResolution::kStatic: return "STATIC";
+    case config::EndpointResolution::kDns: return "DNS";
+    case config::EndpointResolution::kDnsRoundRobin: return "DNS_ROUND_ROBIN";
+    case config::EndpointResolution::kNone: return "NONE";
+    case config::EndpointResolution::kDynamicDns: return "DYNAMIC_DNS";
+  }
+  return "STATIC";
+}
+
+// weir.dev/health-check-* of a cluster; null without active checks.
+std::string healthCheckObject(const std::optional<config::UpstreamCluster::HealthCheck>& check) {
+  if (!check) {
+    return "null";
+  }
+  return fmt::format(
+      "{{\"interval_ms\":{},\"timeout_ms\":{},\"healthy_threshold\":{},"
+      "\"unhealthy_threshold\":{},\"send\":{},\"expect\":{}}}",
+      check->interval.count(), check->timeout.count(), check->healthy_threshold,
+      check->unhealthy_threshold, jsonString(check->send), jsonString(check->expect));
+}
+
+}  // namespace
+
+std::string configDumpJson(const ConfigSnapshot& snapshot, const LastReload& last_reload) {
+  const config::RouteTable& table = *snapshot.table;
+  std::string json = fmt::format("{{\"generation\":{},\"source_files\":{},\"listeners\":[",
+                                 snapshot.generation, stringArray(table.source_files));
+  for (size_t i = 0; i < table.listeners.size(); ++i) {
+    const config::Listener& listener = table.listeners[i];
+    std::vector<std::string> routes;
+    for (size_t route : listener.candidate_routes) routes.push_back(table.routes[route].name);
+    json += fmt::format(
+        "{}{{\"gateway\":{},\"server\":{},\"address\":{},\"port\":{},\"protocol\":{},"
+        "\"stat_prefix\":{},\"max_connections\":{},\"routes\":{}}}",
+        i ? "," : "", jsonString(listener.gateway), jsonString(listener.server_name),
+        jsonString(listener.bind_address), listener.port, jsonString(listener.protocol),
+        jsonString(listener.stat_prefix),
+        // null: no weir.dev/max-connections (UINT64_MAX is no JSON-safe number)
+        listener.max_connections == UINT64_MAX ? std::string("null")
+                                               : std::to_string(listener.max_connections),
+        stringArray(routes));
+  }
+  json += "],\"routes\":[";
+  for (size_t i = 0; i < table.routes.size(); ++i) {
+    const config::TcpRoute& route = table.routes[i];
+    json += fmt::format("{}{{\"name\":{},\"virtual_service\":{},\"source\":{},"
+                        "\"total_weight\":{},\"max_connect_attempts\":{},\"destinations\":[",
+                        i ? "," : "", jsonString(route.name), jsonString(route.virtual_service),
+                        jsonString(fmt::format("{}:{}:{}", route.position.file,
+                                               route.position.line, route.position.column)),
+                        route.total_weight,
+                        // null: --max-connect-attempts applies
+                        route.max_connect_attempts == 0
+                            ? std::string("null")
+                            : std::to_string(route.max_connect_attempts));
+    for (size_t d = 0; d < route.destinations.size(); ++d) {
+      const config::WeightedDestination& destination = route.destinations[d];
+      // A cluster that does not exist is shown by the name Istio would give it,
+      // with "cluster_found": false (connections picked for it are closed, NC).
+      config::MissingCluster shown = destination.missing;
+      if (destination.cluster_index) {
+        const config::UpstreamCluster& cluster = table.clusters[*destination.cluster_index];
+        shown = {cluster.name, cluster.host, cluster.subset, cluster.port};
+      }
+      json += fmt::format(
+          "{}{{\"cluster\":{},\"host\":{},\"subset\":{},\"port\":{},\"weight\":{},"
+          "\"cluster_found\":{}}}",
+          d ? "," : "", jsonString(shown.name), jsonString(shown.host), jsonString(shown.subset),
+          shown.port, destination.weight, destination.cluster_index ? "true" : "false");
+    }
+    json += "]}";
+  }
+  json += "],\"clusters\":[";
+  for (size_t c = 0; c < table.clusters.size(); ++c) {
+    const config::UpstreamCluster& cluster = table.clusters[c];
+    json += fmt::format(
+        "{}{{\"name\":{},\"host\":{},\"subset\":{},\"port\":{},\"resolution\":{},"
+        "\"connect_timeout_ms\":{},\"idle_timeout_ms\":{},\"health_check\":{},"
+        "\"endpoints\":[",
+        c ? "," : "", jsonString(cluster.name), jsonString(cluster.host),
+        jsonString(cluster.subset), cluster.port,
+        jsonString(resolutionName(cluster.resolution)),
+        cluster.connect_timeout.count(), cluster.idle_timeout.count(),
+        healthCheckObject(cluster.health_check));
+    for (size_t e = 0; e < cluster.endpoints.size(); ++e) {
+      const config::UpstreamEndpoint& endpoint = cluster.endpoints[e];
+      std::vector<std::string> resolved;
+      for (const ClusterEndpoint& address : snapshot.clusters[c].endpoints()) {
+        if (address.config_index == e && address.address) resolved.push_back(address.display);
+      }
+      json += fmt::format("{}{{\"address\":{},\"port\":{},\"weight\":{},\"labels\":{},"
+                          "\"resolved\":{}}}",
+                          e ? "," : "", jsonString(endpoint.address), endpoint.port,
+                          endpoint.weight, labelsObject(endpoint.labels), stringArray(resolved));
+    }
+    json += "]}";
+  }
+  json += fmt::format("],\"last_reload\":{}}}\n",
+                      !last_reload.attempted
+                          ? std::string("null")
+                          : fmt::format("{{\"result\":{},\"errors\":{}}}",
+                                        jsonString(last_reload.applied ? "applied" : "rejected"),
+                                        stringArray(last_reload.errors)));
+  return json;
+}
+
+namespace {
+// Like Envoy's /clusters health flags.
+const char* healthOf(const ClusterEndpoint& endpoint, const EndpointHealth& health) {
+  if (!endpoint.address) return "UNRESOLVED";
+  if (health.ejected()) return "FAILED_OUTLIER_CHECK";
+  if (health.failedActiveCheck()) return "FAILED_ACTIVE_HC";
+  return "HEALTHY";
+}
+}  // namespace
+
+std::string clustersJson(const ConfigSnapshot& snapshot, const std::vector<StatTotal>& stats,
+                         const EndpointTotalsMap& endpoint_totals) {
+  std::map<std::string, std::map<std::string, uint64_t>> by_cluster;
+  for (const StatTotal& stat : stats) {
+    if (stat.scope == "cluster" && stat.kind != StatKind::kHistogram) {
+      by_cluster[stat.scope_name][stat.stat] = stat.value;
+    }
+  }
+  const config::RouteTable& table = *snapshot.table;
+  std::string json = "{\"clusters\":[";
+  for (size_t c = 0; c < table.clusters.size(); ++c) {
+    const config::UpstreamCluster& cluster = table.clusters[c];
+    json += fmt::format("{}{{\"name\":{},\"resolution\":{},\"stats\":{{", c ? "," : "",
+                        jsonString(cluster.name), jsonString(resolutionName(cluster.resolution)));
+    bool first = true;
+    for (const auto& [name, value] : by_cluster[cluster.name]) {
+      json += fmt::format("{}{}:{}", first ? "" : ",", jsonString(name), value);
+      first = false;
+    }
+    json += "},\"endpoints\":[";
+    const std::span<const ClusterEndpoint> endpoints = snapshot.clusters[c].endpoints();
+    for (size_t e = 0; e < endpoints.size(); ++e) {
+      const ClusterEndpoint& endpoint = endpoints[e];
+      const config::UpstreamEndpoint& source = cluster.endpoints[endpoint.config_index];
+      EndpointTotals totals;
+      if (auto found = endpoint_totals.find({cluster.name, endpoint.display});
+          found != endpoint_totals.end()) {
+        totals = found->second;
+      }
+      json += fmt::format(
+          "{}{{\"address\":{},\"weight\":{},\"labels\":{},\"health\":{},\"cx_active\":{},"
+          "\"cx_total\":{},\"cx_connect_fail\":{}}}",
+          e ? "," : "", jsonString(endpoint.display), source.weight,
+          labelsObject(source.labels),
+          jsonString(healthOf(endpoint, *endpoint.health)), totals.cx_active,
+          totals.cx_total, totals.cx_connect_fail);
+    }
+    json += "]}";
+  }
+  return json + "]}\n";
+}
+
+}  // namespace weir::proxy
