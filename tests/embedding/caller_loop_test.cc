@@ -4,64 +4,33 @@
 #include <arpa/inet.h>
 #include <event2/event.h>
 #include <event2/thread.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <weir/echo_server.h>
+#include <weir/proxy.h>
 
 #include <atomic>
 #include <chrono>
 #include <string>
 #include <thread>
 
-#include <gtest/gtest.h>
-#include <weir/echo_server.h>
-#include <weir/proxy.h>
+#include "tests/support/istio_scenarios.h"
 
 namespace {
 
+namespace istio = weir::test::istio;
+
+// Gateway port 9000 split between v1 and v2 of echo, one endpoint each.
 std::string config(int v1_weight, int v2_weight, uint16_t v1_port, uint16_t v2_port) {
-  return R"(apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {name: gw}
-spec:
-  servers:
-  - port: {number: 9000, name: tcp, protocol: TCP}
-    hosts: ["*"]
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: vs}
-spec:
-  hosts: ["*"]
-  gateways: [gw]
-  tcp:
-  - route:
-    - destination: {host: echo, subset: v1}
-      weight: )" + std::to_string(v1_weight) + R"(
-    - destination: {host: echo, subset: v2}
-      weight: )" + std::to_string(v2_weight) + R"(
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: dr}
-spec:
-  host: echo
-  subsets:
-  - {name: v1, labels: {version: v1}}
-  - {name: v2, labels: {version: v2}}
----
-apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: echo}
-spec:
-  hosts: [echo]
-  ports: [{number: 9000, name: tcp, protocol: TCP}]
-  resolution: STATIC
-  endpoints:
-  - {address: 127.0.0.1, ports: {tcp: )" + std::to_string(v1_port) + R"(}, labels: {version: v1}}
-  - {address: 127.0.0.1, ports: {tcp: )" + std::to_string(v2_port) + R"(}, labels: {version: v2}}
-)";
+  istio::Config split = istio::echoObjects();
+  split.gateway().server(istio::Server(9000));
+  split.virtualService().tcp(
+      istio::Rule().to({"echo", "v1"}, v1_weight).to({"echo", "v2"}, v2_weight));
+  split.addVersionSubset("v1", {v1_port}).addVersionSubset("v2", {v2_port});
+  return split.yaml();
 }
 
 // The first word of the answer to one line, "" on failure (bounded by a 5 s poll).

@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "tests/support/echo_server.h"
-#include "tests/support/istio_scenario.h"
+#include "tests/support/istio_scenarios.h"
 #include "tests/support/json_value.h"
 #include "tests/support/line_exchange.h"
 #include "tests/support/ready_weir.h"
@@ -61,17 +61,19 @@ struct AccessLogFixture {
   // v1/v2 at 50/50; with `dead`, a third subset "v3" whose endpoint is a port where
   // nothing listens, and a rule that sends everything there.
   explicit AccessLogFixture(bool dead = false) {
-    IstioScenario scenario;
-    scenario.servers = {{"tcp", kPort}};
-    scenario.rules = {{{kPort}, {{"v1", 50}, {"v2", 50}}}};
-    scenario.endpoints = {{"v1", one.port()}, {"v2", two.port()}};
+    istio::Config scenario = istio::walkThroughObjects();
+    scenario.gateway().server(istio::Server(kPort));
+    scenario.addVersionSubset("v1", {one.port()}).addVersionSubset("v2", {two.port()});
+    istio::Rule rule = istio::Rule().match(istio::Match().port(kPort));
     if (dead) {
       dead_port = freeTcpPort();
-      scenario.rules = {{{kPort}, {{"v3", 100}}}};
-      scenario.endpoints.push_back({"v3", dead_port});
+      scenario.addVersionSubset("v3", {dead_port});
+      rule.to(istio::walkThroughSubset("v3"), 100);
+    } else {
+      rule.to(istio::walkThroughSubset("v1"), 50).to(istio::walkThroughSubset("v2"), 50);
     }
-    config = dir.freshSubdir("config");
-    writeIstioScenario(config, scenario);
+    scenario.virtualService().tcp(rule);
+    config = scenario.writeSplitIn(dir);
   }
 
   // kConnections exchanges of "hello <i>\n" one after the other.

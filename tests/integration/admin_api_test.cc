@@ -2,9 +2,8 @@
 // with numbers that must equal what the test sent.
 #include <gtest/gtest.h>
 
-#include <map>
-
 #include <filesystem>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -13,7 +12,7 @@
 #include "tests/support/child_process.h"
 #include "tests/support/echo_client.h"
 #include "tests/support/echo_server.h"
-#include "tests/support/istio_scenario.h"
+#include "tests/support/istio_scenarios.h"
 #include "tests/support/json_value.h"
 #include "tests/support/ready_weir.h"
 #include "tests/support/split_statistics.h"
@@ -41,13 +40,13 @@ struct AdminFixture {
   std::filesystem::path config;
   std::unique_ptr<ReadyWeir> weir;
 
+  istio::Config scenario(int v1_weight, int v2_weight) const {
+    return istio::walkThrough(
+        kPort, {{"v1", v1_weight, {one_a.port(), one_b.port()}}, {"v2", v2_weight, {two.port()}}});
+  }
+
   AdminFixture() {
-    IstioScenario scenario;
-    scenario.servers = {{"tcp", kPort}};
-    scenario.rules = {{{kPort}, {{"v1", 50}, {"v2", 50}}}};
-    scenario.endpoints = {{"v1", one_a.port()}, {"v1", one_b.port()}, {"v2", two.port()}};
-    config = dir.freshSubdir("config");
-    writeIstioScenario(config, scenario);
+    config = scenario(50, 50).writeSplitIn(dir);
     weir = std::make_unique<ReadyWeir>(
         dir, std::vector<std::filesystem::path>{config},
         ReadyWeirOptions{.concurrency = 2, .ephemeral_gateway_ports = {kPort}});
@@ -473,8 +472,8 @@ TEST(AdminApi, ConfigDumpShowsTheEffectiveTableAndItsFiles) {
     files.insert(std::filesystem::path(file.string).filename().string());
     EXPECT_EQ(std::filesystem::path(file.string).parent_path(), fixture.config) << file.string;
   }
-  EXPECT_EQ(files, (std::set<std::string>(istioScenarioFileNames().begin(),
-                                          istioScenarioFileNames().end())));
+  const std::vector<std::string> written = fixture.scenario(50, 50).splitFileNames();
+  EXPECT_EQ(files, (std::set<std::string>(written.begin(), written.end())));
 
   const JsonValue& listeners = *document->find("listeners");
   ASSERT_EQ(listeners.items.size(), 1u);
@@ -516,12 +515,7 @@ TEST(AdminApi, ConfigDumpShowsTheEffectiveTableAndItsFiles) {
   }
 
   // After a reload with new weights the dump follows, with the generation.
-  IstioScenario shifted;
-  shifted.servers = {{"tcp", kPort}};
-  shifted.rules = {{{kPort}, {{"v1", 80}, {"v2", 20}}}};
-  shifted.endpoints = {{"v1", fixture.one_a.port()}, {"v1", fixture.one_b.port()},
-                       {"v2", fixture.two.port()}};
-  writeIstioScenario(fixture.config, shifted);
+  fixture.scenario(80, 20).writeSplit(fixture.config);
   ASSERT_EQ(weir.post("/reload").status, 200);
   std::optional<JsonValue> after = parseJson(weir.get("/config_dump").body, &error);
   ASSERT_TRUE(after.has_value()) << error;
@@ -543,12 +537,8 @@ TEST(AdminApi, ReadyAnswersLive) {
 TEST(AdminApi, AdminNoneRunsWithoutAnAdminServer) {
   TempDir dir;
   EchoServer one(dir, "one");
-  IstioScenario scenario;
-  scenario.servers = {{"tcp", kPort}};
-  scenario.rules = {{{kPort}, {{"v1", 100}}}};
-  scenario.endpoints = {{"v1", one.port()}};
-  const std::filesystem::path config = dir.freshSubdir("config");
-  writeIstioScenario(config, scenario);
+  const std::filesystem::path config =
+      istio::walkThrough(kPort, {{"v1", 100, {one.port()}}}).writeSplitIn(dir);
   ReadyWeir weir(dir, {config}, {.ephemeral_gateway_ports = {kPort}, .admin = false});
   EXPECT_FALSE(weir.ready().admin_port.has_value()) << "the ready file names an admin server";
   EchoClientRun run = runEchoClient(dir, weir.port(kPort), {.connections = 10, .concurrency = 5});

@@ -14,7 +14,7 @@
 #include "tests/support/child_process.h"
 #include "tests/support/echo_client.h"
 #include "tests/support/echo_server.h"
-#include "tests/support/istio_scenario.h"
+#include "tests/support/istio_scenarios.h"
 #include "tests/support/ready_weir.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_paths.h"
@@ -138,12 +138,8 @@ std::optional<std::pair<uint32_t, uint32_t>> pngSize(const std::string& bytes) {
 TEST(AdminPage, IsSelfContainedHtml) {
   TempDir dir;
   EchoServer one(dir, "one");
-  IstioScenario scenario;
-  scenario.servers = {{"tcp", kPort}};
-  scenario.rules = {{{kPort}, {{"v1", 100}}}};
-  scenario.endpoints = {{"v1", one.port()}};
-  const std::filesystem::path config = dir.freshSubdir("config");
-  writeIstioScenario(config, scenario);
+  const std::filesystem::path config =
+      istio::walkThrough(kPort, {{"v1", 100, {one.port()}}}).writeSplitIn(dir);
   ReadyWeir weir(dir, {config}, {.ephemeral_gateway_ports = {kPort}});
   HttpResponse page = weir.get("/");
   ASSERT_EQ(page.status, 200) << page.describe();
@@ -168,12 +164,9 @@ TEST(AdminPage, RendersConfiguredAndObservedSplitInChromium) {
   TempDir dir;
   EchoServer one(dir, "one");
   EchoServer two(dir, "two");
-  IstioScenario scenario;
-  scenario.servers = {{"tcp", kPort}};
-  scenario.rules = {{{kPort}, {{"v1", 80}, {"v2", 20}}}};
-  scenario.endpoints = {{"v1", one.port()}, {"v2", two.port()}};
-  const std::filesystem::path config = dir.freshSubdir("config");
-  writeIstioScenario(config, scenario);
+  const std::filesystem::path config =
+      istio::walkThrough(kPort, {{"v1", 80, {one.port()}}, {"v2", 20, {two.port()}}})
+          .writeSplitIn(dir);
   ReadyWeir weir(dir, {config}, {.concurrency = 2, .ephemeral_gateway_ports = {kPort}});
   const uint16_t port = weir.port(kPort);
   const std::string url = "http://127.0.0.1:" + std::to_string(weir.adminPort()) + "/";
@@ -299,12 +292,8 @@ TEST(AdminPage, ShowsPerEndpointCounters) {
   TempDir dir;
   EchoServer one_a(dir, "one");
   EchoServer one_b(dir, "one");
-  IstioScenario scenario;
-  scenario.servers = {{"tcp", kPort}};
-  scenario.rules = {{{kPort}, {{"v1", 100}}}};
-  scenario.endpoints = {{"v1", one_a.port()}, {"v1", one_b.port()}};
-  const std::filesystem::path config = dir.freshSubdir("config");
-  writeIstioScenario(config, scenario);
+  const std::filesystem::path config =
+      istio::walkThrough(kPort, {{"v1", 100, {one_a.port(), one_b.port()}}}).writeSplitIn(dir);
   // One worker: its round robin alone decides, so each endpoint gets exactly 5.
   ReadyWeir weir(dir, {config}, {.concurrency = 1, .ephemeral_gateway_ports = {kPort}});
   EchoClientRun run = runEchoClient(dir, weir.port(kPort), {.connections = 10, .concurrency = 2});

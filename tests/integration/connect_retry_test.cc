@@ -5,8 +5,7 @@
 
 #include "tests/support/echo_client.h"
 #include "tests/support/echo_server.h"
-#include "tests/support/istio_scenario.h"
-#include "tests/support/policy_scenario.h"
+#include "tests/support/istio_scenarios.h"
 #include "tests/support/ready_weir.h"
 #include "tests/support/tcp_connection.h"
 #include "tests/support/temp_dir.h"
@@ -21,13 +20,7 @@ const std::string kCluster = "cluster.outbound|9000|v1|tcp-echo-server.default.s
 
 // Subset v1 with an endpoint per port, in order (round robin takes them in turn).
 std::filesystem::path writeScenario(const TempDir& dir, const std::vector<uint16_t>& ports) {
-  IstioScenario scenario;
-  scenario.servers = {{"tcp", kPort}};
-  scenario.rules = {{{kPort}, {{"v1", 100}}}};
-  for (uint16_t port : ports) scenario.endpoints.push_back({"v1", port});
-  const std::filesystem::path config = dir.freshSubdir("config");
-  writeIstioScenario(config, scenario);
-  return config;
+  return istio::walkThrough(kPort, {{"v1", 100, ports}}).writeSplitIn(dir);
 }
 
 TEST(ConnectRetries, ASecondAttemptReachesTheLiveEndpoint) {
@@ -84,16 +77,16 @@ TEST(ConnectRetries, AVirtualServiceAnnotationSetsTheAttemptsOfItsRules) {
   EchoServer one(dir, "one");
   const uint16_t dead = freeTcpPort();
   // No --max-connect-attempts (1): the annotation alone gives the retries.
-  ReadyWeir weir(dir,
-                 {writePolicyScenario(
-                     dir, {.endpoints = {{dead}, {one.port()}},
-                           .virtual_service_annotations = {{"weir.dev/max-connect-attempts", "2"}}})},
+  istio::Config config =
+      istio::singleCluster({istio::Endpoint::local(dead), istio::Endpoint::local(one.port())});
+  config.virtualService().annotation("weir.dev/max-connect-attempts", "2");
+  ReadyWeir weir(dir, {config.writeFileIn(dir)},
                  {.concurrency = 1, .ephemeral_gateway_ports = {kPort}});
   EchoClientRun run = runEchoClient(dir, weir.port(kPort), {.connections = 10, .concurrency = 1});
   ASSERT_TRUE(run.tally.has_value()) << run.describe();
   EXPECT_EQ(run.tally->errors, 0u) << run.tally->describe();
   EXPECT_EQ(run.tally->count("one"), 10u);
-  EXPECT_EQ(weir.stat("cluster." + kPolicyCluster + ".upstream_cx_connect_fail"), 5u);
+  EXPECT_EQ(weir.stat("cluster." + istio::kSingleCluster + ".upstream_cx_connect_fail"), 5u);
 }
 
 // A retrying connection is still one connection of its cluster: with
@@ -102,9 +95,10 @@ TEST(ConnectRetries, ARetryInTheSameClusterDoesNotCountTheConnectionTwice) {
   TempDir dir;
   EchoServer one(dir, "one");
   const uint16_t dead = freeTcpPort();
-  ReadyWeir weir(dir,
-                 {writePolicyScenario(dir, {.endpoints = {{dead}, {one.port()}},
-                                            .policy = "{connectionPool: {tcp: {maxConnections: 1}}}"})},
+  istio::Config config = istio::singleCluster(std::vector<uint16_t>{dead, one.port()});
+  config.destinationRule().trafficPolicy(
+      istio::TrafficPolicy().connectionPool(istio::TcpSettings().maxConnections(1)));
+  ReadyWeir weir(dir, {config.writeFileIn(dir)},
                  {.concurrency = 1,
                   .ephemeral_gateway_ports = {kPort},
                   .extra_args = {"--max-connect-attempts", "2"}});
@@ -114,7 +108,7 @@ TEST(ConnectRetries, ARetryInTheSameClusterDoesNotCountTheConnectionTwice) {
   ASSERT_TRUE(run.tally.has_value()) << run.describe();
   EXPECT_EQ(run.tally->errors, 0u) << run.tally->describe();
   EXPECT_EQ(run.tally->count("one"), 1u);
-  const std::string cluster = "cluster." + kPolicyCluster + ".";
+  const std::string cluster = "cluster." + istio::kSingleCluster + ".";
   EXPECT_EQ(weir.stat(cluster + "upstream_cx_connect_fail"), 1u);
   EXPECT_EQ(weir.stat(cluster + "upstream_cx_overflow"), 0u);
 }

@@ -11,7 +11,7 @@
 
 #include "tests/support/child_process.h"
 #include "tests/support/echo_server.h"
-#include "tests/support/istio_scenario.h"
+#include "tests/support/istio_scenarios.h"
 #include "tests/support/json_value.h"
 #include "tests/support/line_exchange.h"
 #include "tests/support/ready_weir.h"
@@ -60,6 +60,19 @@ std::string field(const JsonValue& line, const std::string& key) {
   return value->isString() ? value->string : value->describe();
 }
 
+// The walk-through's Gateway with a TCP server on kPort, and its VirtualService
+// with one rule that splits what arrives there between `route`'s subsets by
+// weight. No subset is defined: the caller adds those that exist.
+istio::Config walkThroughRoute(const std::vector<std::pair<std::string, int>>& route) {
+  istio::Config config = istio::walkThroughObjects(kPort);
+  config.gateway().server(istio::Server(kPort));
+  istio::Rule rule;
+  rule.match(istio::Match().port(kPort));
+  for (const auto& [subset, weight] : route) rule.to(istio::walkThroughSubset(subset), weight);
+  config.virtualService().tcp(rule);
+  return config;
+}
+
 // How each of `count` sequential connections ended: answered "one hello", or
 // closed by weir without a byte (EOF, or a reset when weir closed on the unread
 // "hello"). Anything else fails the test.
@@ -89,12 +102,9 @@ Outcomes connectMany(uint16_t port, size_t count) {
 TEST(DanglingReferences, TheShareOfAMissingSubsetIsClosedAsNoCluster) {
   TempDir dir;
   EchoServer one(dir, "one");
-  IstioScenario scenario;
-  scenario.servers = {{"tcp", kPort}};
-  scenario.rules = {{{kPort}, {{"v1", 80}, {"v3", 20}}}};
-  scenario.endpoints = {{"v1", one.port()}};  // so the DestinationRule has v1 only
-  const std::filesystem::path config = dir.freshSubdir("config");
-  writeIstioScenario(config, scenario);
+  istio::Config scenario = walkThroughRoute({{"v1", 80}, {"v3", 20}});
+  scenario.addVersionSubset("v1", {one.port()});  // so the DestinationRule has v1 only
+  const std::filesystem::path config = scenario.writeSplitIn(dir);
   const std::filesystem::path log = dir.file("access.json.log");
 
   constexpr size_t kConnections = 1000;
@@ -159,12 +169,9 @@ TEST(DanglingReferences, TheShareOfAMissingSubsetIsClosedAsNoCluster) {
 // second pick is v3 (closed, NC) or v1 again (no untried endpoint left: UF).
 TEST(DanglingReferences, ARetryThatPicksAMissingClusterEndsAsNoCluster) {
   TempDir dir;
-  IstioScenario scenario;
-  scenario.servers = {{"tcp", kPort}};
-  scenario.rules = {{{kPort}, {{"v1", 50}, {"v3", 50}}}};
-  scenario.endpoints = {{"v1", freeTcpPort()}};  // nothing listens there
-  const std::filesystem::path config = dir.freshSubdir("config");
-  writeIstioScenario(config, scenario);
+  istio::Config scenario = walkThroughRoute({{"v1", 50}, {"v3", 50}});
+  scenario.addVersionSubset("v1", {freeTcpPort()});  // nothing listens there
+  const std::filesystem::path config = scenario.writeSplitIn(dir);
   const std::filesystem::path log = dir.file("access.json.log");
 
   constexpr size_t kConnections = 200;
@@ -207,12 +214,10 @@ TEST(DanglingReferences, ARetryThatPicksAMissingClusterEndsAsNoCluster) {
 // bound to a gateway that does not exist, sending everything to v2 ("two").
 std::filesystem::path strayConfig(const TempDir& dir, const EchoServer& one,
                                   const EchoServer& two) {
-  IstioScenario scenario;
-  scenario.servers = {{"tcp", kPort}};
-  scenario.rules = {{{kPort}, {{"v1", 100}}}};
-  scenario.endpoints = {{"v1", one.port()}, {"v2", two.port()}};
-  const std::filesystem::path config = dir.freshSubdir("config");
-  writeIstioScenario(config, scenario);
+  istio::Config scenario = walkThroughRoute({{"v1", 100}});
+  scenario.addVersionSubset("v1", {one.port()}).addVersionSubset("v2", {two.port()});
+  const std::filesystem::path config = scenario.writeSplitIn(dir);
+  // Literal: StrictRefusesThem checks the line and column of its gateway.
   replaceFile(config / "0-stray.yaml", R"(apiVersion: networking.istio.io/v1
 kind: VirtualService
 metadata: {name: stray}

@@ -4,12 +4,12 @@
 // cleanly while the other subsets keep serving.
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <string>
 #include <thread>
 
 #include "tests/support/echo_client.h"
 #include "tests/support/echo_server.h"
+#include "tests/support/istio_scenarios.h"
 #include "tests/support/tcp_connection.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/weir_process.h"
@@ -17,57 +17,21 @@
 namespace weir::test {
 namespace {
 
-// The walk-through at 50/50, with v1's endpoint written as a host name.
-std::filesystem::path writeDnsConfig(const TempDir& dir, uint16_t gateway_port,
-                                     const std::string& v1_address, uint16_t v1_port,
-                                     uint16_t v2_port) {
-  std::filesystem::path path = dir.freshSubdir("config") / "dns.yaml";
-  std::ofstream(path) << R"(apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {name: gw}
-spec:
-  servers:
-  - port: {number: )" << gateway_port << R"(, name: tcp, protocol: TCP}
-    hosts: ["*"]
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: vs}
-spec:
-  hosts: ["*"]
-  gateways: [gw]
-  tcp:
-  - route:
-    - destination: {host: echo, subset: v1}
-      weight: 50
-    - destination: {host: echo, subset: v2}
-      weight: 50
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: dr}
-spec:
-  host: echo
-  subsets:
-  - {name: v1, labels: {version: v1}}
-  - {name: v2, labels: {version: v2}}
----
-apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: echo}
-spec:
-  hosts: [echo]
-  ports: [{number: 9000, name: tcp, protocol: TCP}]
-  resolution: DNS
-  endpoints:
-  - address: )" << v1_address << R"(
-    ports: {tcp: )" << v1_port << R"(}
-    labels: {version: v1}
-  - address: 127.0.0.1
-    ports: {tcp: )" << v2_port << R"(}
-    labels: {version: v2}
-)";
-  return path;
+// The walk-through at 50/50 (Gateway port `gateway_port`), resolution DNS, with
+// v1's endpoint written as a host name.
+istio::Config dnsConfig(uint16_t gateway_port, const std::string& v1_address, uint16_t v1_port,
+                        uint16_t v2_port) {
+  istio::Config config = istio::echoObjects();
+  config.gateway().server(istio::Server(gateway_port));
+  config.virtualService().tcp(istio::Rule().to({"echo", "v1"}, 50).to({"echo", "v2"}, 50));
+  config.destinationRule()
+      .subset(istio::Subset::byVersion("v1"))
+      .subset(istio::Subset::byVersion("v2"));
+  config.serviceEntry()
+      .resolution("DNS")
+      .endpoint(istio::Endpoint(v1_address).port("tcp", v1_port).version("v1"))
+      .endpoint(istio::Endpoint::local(v2_port).version("v2"));
+  return config;
 }
 
 TEST(DnsEndpoints, HostNameEndpointIsResolvedAndServes) {
@@ -77,7 +41,8 @@ TEST(DnsEndpoints, HostNameEndpointIsResolvedAndServes) {
   const uint16_t port = freeTcpPort();
   // "localhost" comes from /etc/hosts through libevent's resolver; the echo
   // servers listen on 127.0.0.1, which is what it resolves to on Debian.
-  WeirProcess weir(dir, {writeDnsConfig(dir, port, "localhost", one.port(), two.port())}, port);
+  WeirProcess weir(dir, {dnsConfig(port, "localhost", one.port(), two.port()).writeFileIn(dir)},
+                   port);
 
   EchoClientRun run = runEchoClient(dir, port, {.connections = 400, .concurrency = 20});
   ASSERT_TRUE(run.tally) << run.describe();
@@ -93,8 +58,8 @@ TEST(DnsEndpoints, UnresolvableNameIsReportedCountedAndFailsOnlyItsSubset) {
   EchoServer two(dir, "two");
   const uint16_t port = freeTcpPort();
   // .invalid never resolves (RFC 2606), with or without a name server.
-  const std::filesystem::path config =
-      writeDnsConfig(dir, port, "no-such-host.invalid", one.port(), two.port());
+  const istio::Config dns = dnsConfig(port, "no-such-host.invalid", one.port(), two.port());
+  const std::filesystem::path config = dns.writeFileIn(dir);
   WeirProcess weir(dir, {config}, port, {.admin = "127.0.0.1:0"});
 
   EchoClientRun run = runEchoClient(dir, port, {.connections = 200, .concurrency = 10});
@@ -119,9 +84,11 @@ TEST(DnsEndpoints, UnresolvableNameIsReportedCountedAndFailsOnlyItsSubset) {
   }
   EXPECT_EQ(logged, run.tally->errors);
 
-  // The name's position in the file: line 39, column 14 (`address: no-such-host.invalid`).
-  const std::string expected = config.string() +
-                               ":39:14: spec.endpoints[0].address: host name "
+  // The name's position in the file (`address: no-such-host.invalid`).
+  const TextPosition name = positionOf(dns.yaml(), "no-such-host.invalid");
+  const std::string expected = config.string() + ":" + std::to_string(name.line) + ":" +
+                               std::to_string(name.column) +
+                               ": spec.endpoints[0].address: host name "
                                "\"no-such-host.invalid\" does not resolve";
   EXPECT_NE(weir.process().stderrText().find(expected), std::string::npos)
       << weir.process().stderrText();

@@ -18,7 +18,7 @@
 #include "tests/support/data_path.h"
 #include "tests/support/echo_server.h"
 #include "tests/support/fault_upstream.h"
-#include "tests/support/istio_scenario.h"
+#include "tests/support/istio_scenarios.h"
 #include "tests/support/ready_weir.h"
 #include "tests/support/tcp_connection.h"
 #include "tests/support/temp_dir.h"
@@ -113,12 +113,12 @@ class FaultInjection : public ::testing::Test {
   void startWeir(const FaultUpstreamOptions& faulty) {
     healthy_ = EchoServer::raw(dir_);
     faulty_ = std::make_unique<FaultUpstream>(faulty);
-    IstioScenario scenario;
-    scenario.servers = {{"faulty", kFaultyPort}, {"healthy", kHealthyPort}};
-    scenario.rules = {{{kFaultyPort}, {{"faulty", 100}}}, {{kHealthyPort}, {{"healthy", 100}}}};
-    scenario.endpoints = {{"faulty", faulty_->port()}, {"healthy", healthy_->port()}};
-    const std::filesystem::path config = dir_.freshSubdir("config");
-    writeIstioScenario(config, scenario);
+    istio::Config scenario = istio::walkThroughObjects();
+    scenario.addPortRoute("faulty", kFaultyPort, istio::walkThroughSubset("faulty"))
+        .addPortRoute("healthy", kHealthyPort, istio::walkThroughSubset("healthy"));
+    scenario.addVersionSubset("faulty", {faulty_->port()})
+        .addVersionSubset("healthy", {healthy_->port()});
+    const std::filesystem::path config = scenario.writeSplitIn(dir_);
     weir_ = std::make_unique<ReadyWeir>(
         dir_, std::vector<std::filesystem::path>{config},
         ReadyWeirOptions{.concurrency = 2, .ephemeral_gateway_ports = {kFaultyPort, kHealthyPort}});

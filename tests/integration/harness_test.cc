@@ -18,7 +18,6 @@
 #include "tests/support/split_statistics.h"
 #include "tests/support/tcp_connection.h"
 #include "tests/support/temp_dir.h"
-#include "tests/support/traffic_shift_config.h"
 #include "tests/support/weir_process.h"
 
 namespace weir::test {
@@ -294,12 +293,12 @@ TEST(HarnessStatistics, BinomialHalfWidth) {
 
 TEST(HarnessConfig, WritesTheWalkThroughShape) {
   TempDir dir;
-  auto config = writeTrafficShiftConfig(
-      dir.path() / "config", {12345, {{"v1", 80, {20001}}, {"v2", 20, {20002, 20003}}}});
+  auto config = istio::walkThrough(12345, {{"v1", 80, {20001}}, {"v2", 20, {20002, 20003}}})
+                    .writeSplit(dir.path() / "config");
   std::string vs = readTextFile(config / "virtual-service.yaml");
   EXPECT_NE(vs.find("- port: 12345\n"), std::string::npos) << vs;
   EXPECT_NE(vs.find("subset: v2\n      weight: 20\n"), std::string::npos) << vs;
-  std::string se = readTextFile(config / "endpoints.yaml");
+  std::string se = readTextFile(config / "service-entry.yaml");
   EXPECT_NE(se.find("tcp: 20003\n    labels:\n      version: v2\n"), std::string::npos) << se;
   EXPECT_NE(readTextFile(config / "gateway.yaml").find("number: 12345\n"), std::string::npos);
   EXPECT_NE(readTextFile(config / "destination-rule.yaml").find("- name: v2\n"),

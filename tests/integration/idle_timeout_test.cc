@@ -2,10 +2,10 @@
 // byte either way for that long is closed and counted; one that keeps talking stays.
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <thread>
 
 #include "tests/support/echo_server.h"
+#include "tests/support/istio_scenarios.h"
 #include "tests/support/ready_weir.h"
 #include "tests/support/tcp_connection.h"
 #include "tests/support/temp_dir.h"
@@ -19,47 +19,10 @@ using std::chrono::seconds;
 constexpr uint16_t kPort = 9000;
 
 std::filesystem::path writeIdleConfig(const TempDir& dir, uint16_t echo_port) {
-  std::filesystem::path path = dir.freshSubdir("config") / "idle.yaml";
-  std::ofstream(path) << R"(apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {name: gw}
-spec:
-  servers:
-  - port: {number: 9000, name: tcp, protocol: TCP}
-    hosts: ["*"]
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: vs}
-spec:
-  hosts: ["*"]
-  gateways: [gw]
-  tcp:
-  - route:
-    - destination: {host: echo, subset: v1}
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: dr}
-spec:
-  host: echo
-  trafficPolicy:
-    connectionPool:
-      tcp: {idleTimeout: 1s}
-  subsets:
-  - {name: v1, labels: {version: v1}}
----
-apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: echo}
-spec:
-  hosts: [echo]
-  ports: [{number: 9000, name: tcp, protocol: TCP}]
-  resolution: STATIC
-  endpoints:
-  - {address: 127.0.0.1, ports: {tcp: )" << echo_port << R"(}, labels: {version: v1}}
-)";
-  return path;
+  istio::Config config = istio::singleCluster({echo_port});
+  config.destinationRule().trafficPolicy(
+      istio::TrafficPolicy().connectionPool(istio::TcpSettings().idleTimeout("1s")));
+  return config.writeFileIn(dir);
 }
 
 TEST(IdleTimeout, ClosesOnlyTheConnectionThatWentQuiet) {

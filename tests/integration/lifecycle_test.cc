@@ -10,7 +10,7 @@
 
 #include "tests/support/child_process.h"
 #include "tests/support/echo_server.h"
-#include "tests/support/istio_scenario.h"
+#include "tests/support/istio_scenarios.h"
 #include "tests/support/ready_weir.h"
 #include "tests/support/tcp_connection.h"
 #include "tests/support/temp_dir.h"
@@ -30,12 +30,7 @@ struct LifecycleFixture {
   std::filesystem::path config;
 
   LifecycleFixture() {
-    IstioScenario scenario;
-    scenario.servers = {{"tcp", kPort}};
-    scenario.rules = {{{kPort}, {{"v1", 100}}}};
-    scenario.endpoints = {{"v1", one.port()}};
-    config = dir.freshSubdir("config");
-    writeIstioScenario(config, scenario);
+    config = istio::walkThrough(kPort, {{"v1", 100, {one.port()}}}).writeSplitIn(dir);
   }
 
   std::unique_ptr<ReadyWeir> start(std::optional<unsigned> drain_time = std::nullopt) {
@@ -251,12 +246,9 @@ TEST(Lifecycle, StartUpSummaryListsListenersRulesWeightsAndEndpoints) {
   TempDir dir;
   EchoServer one(dir, "one");
   EchoServer two(dir, "two");
-  IstioScenario scenario;
-  scenario.servers = {{"tcp", kPort}};
-  scenario.rules = {{{kPort}, {{"v1", 80}, {"v2", 20}}}};
-  scenario.endpoints = {{"v1", one.port()}, {"v1", two.port()}, {"v2", two.port()}};
-  const std::filesystem::path config = dir.freshSubdir("config");
-  writeIstioScenario(config, scenario);
+  const std::filesystem::path config =
+      istio::walkThrough(kPort, {{"v1", 80, {one.port(), two.port()}}, {"v2", 20, {two.port()}}})
+          .writeSplitIn(dir);
   ReadyWeir weir(dir, {config}, {.ephemeral_gateway_ports = {kPort}});
   const std::string log = weir.process().stderrText();
   EXPECT_NE(log.find("127.0.0.1:" + std::to_string(weir.port(kPort))), std::string::npos) << log;

@@ -2,18 +2,16 @@
 // and nothing else; running out of file descriptors pauses accepting instead of
 // spinning, and weir recovers when descriptors free up.
 #include <gtest/gtest.h>
-
 #include <sys/resource.h>
 
-#include <fstream>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <sstream>
 #include <thread>
 
 #include "tests/support/echo_server.h"
-#include "tests/support/istio_scenario.h"
-#include "tests/support/policy_scenario.h"
+#include "tests/support/istio_scenarios.h"
 #include "tests/support/ready_weir.h"
 #include "tests/support/tcp_connection.h"
 #include "tests/support/temp_dir.h"
@@ -28,13 +26,7 @@ using std::chrono::seconds;
 constexpr uint16_t kPort = 9000;
 
 std::filesystem::path writeScenario(const TempDir& dir, uint16_t echo_port) {
-  IstioScenario scenario;
-  scenario.servers = {{"tcp", kPort}};
-  scenario.rules = {{{kPort}, {{"v1", 100}}}};
-  scenario.endpoints = {{"v1", echo_port}};
-  const std::filesystem::path config = dir.freshSubdir("config");
-  writeIstioScenario(config, scenario);
-  return config;
+  return istio::walkThrough(kPort, {{"v1", 100, {echo_port}}}).writeSplitIn(dir);
 }
 
 std::optional<TcpConnection> greeted(uint16_t port) {
@@ -98,9 +90,9 @@ TEST(Limits, MaxConnectionsClosesOnlyTheConnectionOverTheLimit) {
 TEST(Limits, AGatewayMaxConnectionsAnnotationLimitsItsListenerOverEveryWorker) {
   TempDir dir;
   EchoServer one(dir, "one");
-  ReadyWeir weir(dir,
-                 {writePolicyScenario(dir, {.endpoints = {{one.port()}},
-                                            .gateway_annotations = {{"weir.dev/max-connections", "2"}}})},
+  istio::Config config = istio::singleCluster({istio::Endpoint::local(one.port())});
+  config.gateway().annotation("weir.dev/max-connections", "2");
+  ReadyWeir weir(dir, {config.writeFileIn(dir)},
                  {.concurrency = 2, .ephemeral_gateway_ports = {kPort}});
   const std::string listener = "tcp.gw_9000.";
   std::vector<TcpConnection> open;
@@ -119,7 +111,7 @@ TEST(Limits, AGatewayMaxConnectionsAnnotationLimitsItsListenerOverEveryWorker) {
   }
   EXPECT_EQ(weir.stat(listener + "downstream_cx_overflow"), 3u);
   EXPECT_EQ(weir.stat(listener + "downstream_global_cx_overflow"), 0u);
-  EXPECT_EQ(weir.stat("cluster." + kPolicyCluster + ".upstream_cx_total"), 2u)
+  EXPECT_EQ(weir.stat("cluster." + istio::kSingleCluster + ".upstream_cx_total"), 2u)
       << "refused connections never reach the upstream";
   for (TcpConnection& connection : open) {
     ASSERT_EQ(connection.sendAll("again\n", seconds(5)), IoStatus::kOk);
@@ -137,38 +129,21 @@ TEST(Limits, AGatewayMaxConnectionsAnnotationLimitsItsListenerOverEveryWorker) {
 // A TLS passthrough listener holds exactly one descriptor per client that has
 // not sent its ClientHello yet, which makes running out of descriptors exact.
 std::filesystem::path writeTlsScenario(const TempDir& dir, uint16_t echo_port) {
-  std::ostringstream yaml;
-  yaml << R"(apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {name: gw}
-spec:
-  servers:
-  - port: {number: 9000, name: tls, protocol: TLS}
-    hosts: ["*.example.com"]
-    tls: {mode: PASSTHROUGH}
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: vs}
-spec:
-  hosts: ["*.example.com"]
-  gateways: [gw]
-  tls:
-  - match: [{sniHosts: ["*.example.com"]}]
-    route: [{destination: {host: echo, port: {number: 9000}}}]
----
-apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: echo}
-spec:
-  hosts: [echo]
-  ports: [{number: 9000, name: tls, protocol: TLS}]
-  resolution: STATIC
-  endpoints: [{address: 127.0.0.1, ports: {tls: )" << echo_port << R"(}}]
-)";
-  const std::filesystem::path path = dir.freshSubdir("config") / "istio.yaml";
-  replaceFile(path, yaml.str());
-  return path;
+  istio::Config config;
+  config.add(istio::Gateway("gw").server(
+      istio::Server(9000, "tls", "TLS").hosts({"*.example.com"}).tlsPassthrough()));
+  config.add(istio::VirtualService("vs")
+                 .hosts({"*.example.com"})
+                 .gateways({"gw"})
+                 .tls(istio::Rule()
+                          .match(istio::Match().sniHosts({"*.example.com"}))
+                          .to({"echo", "", 9000})));
+  config.add(istio::ServiceEntry("echo")
+                 .hosts({"echo"})
+                 .port(9000, "tls", "TLS")
+                 .resolution("STATIC")
+                 .endpoint(istio::Endpoint::local(echo_port, "tls")));
+  return config.writeFileIn(dir);
 }
 
 // A real ClientHello (SNI a.example.com) through weir to the raw echo upstream

@@ -15,7 +15,7 @@
 #include "tests/support/byte_stream.h"
 #include "tests/support/echo_client.h"
 #include "tests/support/echo_server.h"
-#include "tests/support/istio_scenario.h"
+#include "tests/support/istio_scenarios.h"
 #include "tests/support/json_value.h"
 #include "tests/support/ready_weir.h"
 #include "tests/support/tcp_connection.h"
@@ -39,16 +39,19 @@ const std::vector<std::string> kSignalOnly = {"--no-watch"};
 // then shows exactly.
 class SignalOnlyConfig {
  public:
-  SignalOnlyConfig(const TempDir& dir, const IstioScenario& initial)
-      : store_(dir.freshSubdir("store")), live_(dir.freshSubdir("live")) {
+  SignalOnlyConfig(const TempDir& dir, const istio::Config& initial)
+      : store_(dir.freshSubdir("store")),
+        live_(dir.freshSubdir("live")),
+        names_(initial.splitFileNames()) {
     write(initial);
     std::filesystem::create_directories(live_);
-    for (const std::string& name : istioScenarioFileNames()) {
+    for (const std::string& name : names_) {
       std::filesystem::create_symlink(store_ / name, live_ / name);
     }
   }
 
-  void write(const IstioScenario& scenario) { writeIstioScenario(store_, scenario); }
+  // Every file, a file per kind (the kinds of the initial config).
+  void write(const istio::Config& scenario) { scenario.writeSplit(store_); }
 
   // Replaces one file's content (in the store).
   void writeFile(const std::string& name, const std::string& text) {
@@ -58,7 +61,7 @@ class SignalOnlyConfig {
   // What weir is given with -c: the live symlinks.
   std::vector<std::filesystem::path> paths() const {
     std::vector<std::filesystem::path> paths;
-    for (const std::string& name : istioScenarioFileNames()) paths.push_back(live_ / name);
+    for (const std::string& name : names_) paths.push_back(live_ / name);
     return paths;
   }
   std::filesystem::path livePath(const std::string& name) const { return live_ / name; }
@@ -66,6 +69,7 @@ class SignalOnlyConfig {
  private:
   std::filesystem::path store_;
   std::filesystem::path live_;
+  std::vector<std::string> names_;
 };
 
 // Runs tcp-echo-client (-n 200 -c 20) and expects every answer to start with `word`.
@@ -205,21 +209,36 @@ class EchoStream {
   std::thread receiver_;
 };
 
+// The walk-through's weights for v1 (`one`) and v2 (`two`) on the main Gateway
+// server, in one rule that also matches the port of each of `more_servers` (name,
+// port), which listen too.
+istio::Config weightsScenario(
+    int v1_weight, int v2_weight, uint16_t one_port, uint16_t two_port,
+    const std::vector<std::pair<std::string, uint16_t>>& more_servers = {}) {
+  istio::Config scenario = istio::walkThroughObjects();
+  scenario.gateway().server(istio::Server(kMainPort));
+  istio::Rule rule = istio::Rule().match(istio::Match().port(kMainPort));
+  for (const auto& [name, port] : more_servers) {
+    scenario.gateway().server(istio::Server(port, name));
+    rule.match(istio::Match().port(port));
+  }
+  scenario.virtualService().tcp(rule.to(istio::walkThroughSubset("v1"), v1_weight)
+                                    .to(istio::walkThroughSubset("v2"), v2_weight));
+  scenario.addVersionSubset("v1", {one_port}).addVersionSubset("v2", {two_port});
+  return scenario;
+}
+
 // The walk-through's weights on the main Gateway server, and — while `with_extra` —
 // a second server whose rule sends everything to the raw echo server. Without it, the
 // reload removes that server, its rule, the raw subset and the raw endpoint: all that
 // the long-lived stream started with.
-IstioScenario shiftScenario(bool all_to_one, bool with_extra, uint16_t one_port,
-                            uint16_t two_port, uint16_t raw_port) {
-  IstioScenario scenario;
-  scenario.servers.push_back({"tcp", kMainPort});
-  scenario.rules.push_back(
-      {{kMainPort}, {{"v1", all_to_one ? 100 : 0}, {"v2", all_to_one ? 0 : 100}}});
-  scenario.endpoints = {{"v1", one_port}, {"v2", two_port}};
+istio::Config shiftScenario(bool all_to_one, bool with_extra, uint16_t one_port, uint16_t two_port,
+                            uint16_t raw_port) {
+  istio::Config scenario =
+      weightsScenario(all_to_one ? 100 : 0, all_to_one ? 0 : 100, one_port, two_port);
   if (with_extra) {
-    scenario.servers.push_back({"tcp-extra", kExtraPort});
-    scenario.rules.push_back({{kExtraPort}, {{"raw", 100}}});
-    scenario.endpoints.push_back({"raw", raw_port});
+    scenario.addPortRoute("tcp-extra", kExtraPort, istio::walkThroughSubset("raw"));
+    scenario.addVersionSubset("raw", {raw_port});
   }
   return scenario;
 }
@@ -360,20 +379,15 @@ TEST(LiveReload, BrokenEditIsRefusedReportedAndChangesNothing) {
   // The added server listens on a port of its own (no --port-override), so that the
   // test can see whether it opened.
   const uint16_t added_port = freeTcpPort();
-  IstioScenario good;
-  good.servers = {{"tcp", kMainPort}};
-  good.rules = {{{kMainPort}, {{"v1", 100}, {"v2", 0}}}};
-  good.endpoints = {{"v1", one.port()}, {"v2", two.port()}};
-  SignalOnlyConfig config(dir, good);
+  SignalOnlyConfig config(dir, weightsScenario(100, 0, one.port(), two.port()));
   ReadyWeir weir(dir, config.paths(),
                  {.concurrency = 2, .ephemeral_gateway_ports = {kMainPort}, .extra_args = kSignalOnly});
   const uint16_t main_port = weir.port(kMainPort);
   ASSERT_TRUE(allConnectionsAnsweredBy(dir, main_port, "one"));
 
-  IstioScenario broken = good;
-  broken.servers.push_back({"tcp-added", added_port});
-  broken.rules = {{{kMainPort, added_port}, {{"v1", 100}, {"v2", -5}}}};
-  const std::string broken_virtual_service = virtualServiceYaml(broken);
+  const istio::Config broken =
+      weightsScenario(100, -5, one.port(), two.port(), {{"tcp-added", added_port}});
+  const std::string broken_virtual_service = broken.yaml(istio::Kind::kVirtualService);
   config.write(broken);
   const TextPosition weight = positionOf(broken_virtual_service, "-5");
   const std::string expected_error = config.livePath("virtual-service.yaml").string() + ":" +
@@ -427,9 +441,7 @@ TEST(LiveReload, BrokenEditIsRefusedReportedAndChangesNothing) {
   EXPECT_TRUE(weir.process().running());
 
   // Fixed: 0/100 and the added listener, applied as a whole.
-  IstioScenario fixed = broken;
-  fixed.rules = {{{kMainPort, added_port}, {{"v1", 0}, {"v2", 100}}}};
-  config.write(fixed);
+  config.write(weightsScenario(0, 100, one.port(), two.port(), {{"tcp-added", added_port}}));
   HttpResponse applied = weir.post("/reload");
   EXPECT_EQ(applied.status, 200) << applied.describe();
   EXPECT_EQ(weir.stat("server.config_generation"), 2u);
@@ -445,12 +457,12 @@ TEST(LiveReload, FileEditsInTheConfigDirectoryReloadWithoutATrigger) {
   TempDir dir;
   EchoServer one(dir, "one");
   EchoServer two(dir, "two");
-  IstioScenario scenario;
-  scenario.servers = {{"tcp", kMainPort}};
-  scenario.rules = {{{kMainPort}, {{"v1", 100}, {"v2", 0}}}};
-  scenario.endpoints = {{"v1", one.port()}, {"v2", two.port()}};
-  const std::filesystem::path config = dir.freshSubdir("config");
-  writeIstioScenario(config, scenario);
+  auto weights = [&](int v1_weight, int v2_weight) {
+    return weightsScenario(v1_weight, v2_weight, one.port(), two.port())
+        .yaml(istio::Kind::kVirtualService);
+  };
+  const std::filesystem::path config =
+      weightsScenario(100, 0, one.port(), two.port()).writeSplitIn(dir);
   ReadyWeir weir(dir, {config}, {.concurrency = 2, .ephemeral_gateway_ports = {kMainPort}});
   const uint16_t main_port = weir.port(kMainPort);
   ASSERT_TRUE(allConnectionsAnsweredBy(dir, main_port, "one"));
@@ -461,21 +473,18 @@ TEST(LiveReload, FileEditsInTheConfigDirectoryReloadWithoutATrigger) {
   };
 
   // Write aside and rename over: 0/100.
-  scenario.rules = {{{kMainPort}, {{"v1", 0}, {"v2", 100}}}};
-  replaceFile(config / "virtual-service.yaml", virtualServiceYaml(scenario));
+  replaceFile(config / "virtual-service.yaml", weights(0, 100));
   ASSERT_TRUE(generationReaches(2)) << "no reload within 10 s of a renamed-over file";
   EXPECT_TRUE(allConnectionsAnsweredBy(dir, main_port, "two"));
 
   // Rewritten in place (truncate and write): back to 100/0.
-  scenario.rules = {{{kMainPort}, {{"v1", 100}, {"v2", 0}}}};
-  writeTextFile(config / "virtual-service.yaml", virtualServiceYaml(scenario));
+  writeTextFile(config / "virtual-service.yaml", weights(100, 0));
   ASSERT_TRUE(generationReaches(3)) << "no reload within 10 s of an in-place rewrite";
   EXPECT_TRUE(allConnectionsAnsweredBy(dir, main_port, "one"));
   EXPECT_EQ(weir.stat("server.config_reload_success"), 2u);
 
   // A broken save: refused, counted, nothing changes.
-  scenario.rules = {{{kMainPort}, {{"v1", 0}, {"v2", -1}}}};
-  replaceFile(config / "virtual-service.yaml", virtualServiceYaml(scenario));
+  replaceFile(config / "virtual-service.yaml", weights(0, -1));
   EXPECT_TRUE(weir.waitForStats(
       [](const StatsSnapshot& s) { return s.number("server.config_reload_failure") == 1u; },
       seconds(10)))
@@ -502,20 +511,16 @@ TEST(LiveReload, RenamedOverConfigFileReloadsWithoutATrigger) {
   TempDir dir;
   EchoServer one(dir, "one");
   EchoServer two(dir, "two");
-  IstioScenario scenario;
-  scenario.servers = {{"tcp", kMainPort}};
-  scenario.rules = {{{kMainPort}, {{"v1", 100}, {"v2", 0}}}};
-  scenario.endpoints = {{"v1", one.port()}, {"v2", two.port()}};
-  const std::filesystem::path config = dir.freshSubdir("config");
-  writeIstioScenario(config, scenario);
+  const istio::Config scenario = weightsScenario(100, 0, one.port(), two.port());
+  const std::filesystem::path config = scenario.writeSplitIn(dir);
   std::vector<std::filesystem::path> files;
-  for (const std::string& name : istioScenarioFileNames()) files.push_back(config / name);
+  for (const std::string& name : scenario.splitFileNames()) files.push_back(config / name);
   ReadyWeir weir(dir, files, {.concurrency = 2, .ephemeral_gateway_ports = {kMainPort}});
   const uint16_t main_port = weir.port(kMainPort);
   ASSERT_TRUE(allConnectionsAnsweredBy(dir, main_port, "one"));
 
-  scenario.rules = {{{kMainPort}, {{"v1", 0}, {"v2", 100}}}};
-  replaceFile(config / "virtual-service.yaml", virtualServiceYaml(scenario));
+  replaceFile(config / "virtual-service.yaml",
+              weightsScenario(0, 100, one.port(), two.port()).yaml(istio::Kind::kVirtualService));
   EXPECT_TRUE(weir.waitForStats(
       [](const StatsSnapshot& s) { return s.number("server.config_generation") == 2u; },
       seconds(10)))
@@ -530,18 +535,12 @@ TEST(LiveReload, ReloadThatCannotOpenAListenerChangesNothing) {
   EchoServer one(dir, "one");
   EchoServer two(dir, "two");
   TcpListener occupant;  // holds a port without SO_REUSEPORT: weir cannot bind it
-  IstioScenario scenario;
-  scenario.servers = {{"tcp", kMainPort}};
-  scenario.rules = {{{kMainPort}, {{"v1", 100}, {"v2", 0}}}};
-  scenario.endpoints = {{"v1", one.port()}, {"v2", two.port()}};
-  SignalOnlyConfig config(dir, scenario);
+  SignalOnlyConfig config(dir, weightsScenario(100, 0, one.port(), two.port()));
   ReadyWeir weir(dir, config.paths(),
                  {.concurrency = 2, .ephemeral_gateway_ports = {kMainPort}, .extra_args = kSignalOnly});
   const uint16_t main_port = weir.port(kMainPort);
 
-  scenario.servers.push_back({"tcp-busy", occupant.port()});
-  scenario.rules = {{{kMainPort, occupant.port()}, {{"v1", 0}, {"v2", 100}}}};
-  config.write(scenario);
+  config.write(weightsScenario(0, 100, one.port(), two.port(), {{"tcp-busy", occupant.port()}}));
   HttpResponse refused = weir.post("/reload");
   EXPECT_EQ(refused.status, 400) << refused.describe();
   EXPECT_NE(refused.body.find(std::to_string(occupant.port())), std::string::npos)
@@ -559,14 +558,9 @@ TEST(LiveReload, EditBehindASymlinkedConfigFileReloads) {
   TempDir dir;
   EchoServer one(dir, "one");
   EchoServer two(dir, "two");
-  IstioScenario scenario;
-  scenario.servers = {{"tcp", kMainPort}};
-  scenario.rules = {{{kMainPort}, {{"v1", 100}, {"v2", 0}}}};
-  scenario.endpoints = {{"v1", one.port()}, {"v2", two.port()}};
-  SignalOnlyConfig config(dir, scenario);
+  SignalOnlyConfig config(dir, weightsScenario(100, 0, one.port(), two.port()));
   ReadyWeir weir(dir, config.paths(), {.concurrency = 2, .ephemeral_gateway_ports = {kMainPort}});
-  scenario.rules = {{{kMainPort}, {{"v1", 0}, {"v2", 100}}}};
-  config.write(scenario);
+  config.write(weightsScenario(0, 100, one.port(), two.port()));
   EXPECT_TRUE(weir.waitForStats(
       [](const StatsSnapshot& s) { return s.number("server.config_generation") == 2u; },
       seconds(5)))

@@ -4,9 +4,8 @@
 // no ejection, no failed health check, no connect failure on the endpoint; they
 // are counted in upstream_cx_connect_local_fail (and health_check.local_failure),
 // and service is back for every new connection as soon as the cause is gone.
-#include <gtest/gtest.h>
-
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sched.h>
@@ -28,11 +27,11 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/blackhole_listener.h"
 #include "tests/support/echo_client.h"
 #include "tests/support/echo_server.h"
 #include "tests/support/endpoint_health.h"
-#include "tests/support/istio_scenario.h"
-#include "tests/support/policy_scenario.h"
+#include "tests/support/istio_scenarios.h"
 #include "tests/support/ready_weir.h"
 #include "tests/support/tcp_connection.h"
 #include "tests/support/temp_dir.h"
@@ -60,66 +59,33 @@ uint64_t valueOf(const StatsSnapshot& stats, const std::string& name) {
   return value.value_or(0);
 }
 
+// Two connect failures in a row eject an endpoint for 60 s, up to every endpoint.
+istio::OutlierDetection ejectAfterTwoFailures() {
+  return istio::OutlierDetection()
+      .consecutive5xxErrors(2)
+      .interval("1s")
+      .baseEjectionTime("60s")
+      .maxEjectionPercent(100);
+}
+
 // The fault test of the issue: one Gateway port split 50/50 between subset v1
 // (`one`, and an endpoint that refuses) and v2 (`two`); outlier detection that
 // ejects after 2 consecutive failures for 60 s, up to every endpoint; and active
 // checks every 100 ms, two results in a row to change a verdict.
 std::filesystem::path writeSplitScenario(const TempDir& dir, uint16_t one, uint16_t refusing,
                                          uint16_t two) {
-  std::ostringstream yaml;
-  yaml << R"(apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {name: gw}
-spec:
-  servers:
-  - port: {number: 9000, name: tcp, protocol: TCP}
-    hosts: ["*"]
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: vs}
-spec:
-  hosts: ["*"]
-  gateways: [gw]
-  tcp:
-  - route:
-    - {destination: {host: echo, port: {number: 9000}, subset: v1}, weight: 50}
-    - {destination: {host: echo, port: {number: 9000}, subset: v2}, weight: 50}
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: dr}
-spec:
-  host: echo
-  trafficPolicy:
-    outlierDetection: {consecutive5xxErrors: 2, interval: 1s, baseEjectionTime: 60s,
-                       maxEjectionPercent: 100}
-  subsets:
-  - {name: v1, labels: {version: v1}}
-  - {name: v2, labels: {version: v2}}
----
-apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata:
-  name: echo
-  annotations: {"weir.dev/health-check-interval": "100ms", "weir.dev/health-check-timeout": "1s",
-                "weir.dev/health-check-healthy-threshold": "2",
-                "weir.dev/health-check-unhealthy-threshold": "2"}
-spec:
-  hosts: [echo]
-  ports: [{number: 9000, name: tcp, protocol: TCP}]
-  resolution: STATIC
-  endpoints:
-  - {address: 127.0.0.1, ports: {tcp: )"
-       << one << R"(}, labels: {version: v1}}
-  - {address: 127.0.0.1, ports: {tcp: )"
-       << refusing << R"(}, labels: {version: v1}}
-  - {address: 127.0.0.1, ports: {tcp: )"
-       << two << R"(}, labels: {version: v2}}
-)";
-  const std::filesystem::path path = dir.freshSubdir("config") / "istio.yaml";
-  replaceFile(path, yaml.str());
-  return path;
+  istio::Config config = istio::echoObjects();
+  config.gateway().server(istio::Server(kPort));
+  config.virtualService().tcp(
+      istio::Rule().to(istio::echoSubset("v1"), 50).to(istio::echoSubset("v2"), 50));
+  config.destinationRule().trafficPolicy(
+      istio::TrafficPolicy().outlierDetection(ejectAfterTwoFailures()));
+  config.addVersionSubset("v1", {one, refusing}).addVersionSubset("v2", {two});
+  config.serviceEntry().annotations({{"weir.dev/health-check-interval", "100ms"},
+                                     {"weir.dev/health-check-timeout", "1s"},
+                                     {"weir.dev/health-check-healthy-threshold", "2"},
+                                     {"weir.dev/health-check-unhealthy-threshold", "2"}});
+  return config.writeFileIn(dir);
 }
 
 // The descriptor numbers `pid` has open.
@@ -259,7 +225,7 @@ TEST(LocalErrors, OutOfDescriptorsEjectsNoEndpointFailsNoCheckAndServiceIsBackAt
 TEST(LocalErrors, OutOfDescriptorsPausesAcceptingSoNewClientsWaitInTheBacklog) {
   TempDir dir;
   EchoServer one(dir, "one");
-  ReadyWeir weir(dir, {writePolicyScenario(dir, {.endpoints = {{one.port()}}})},
+  ReadyWeir weir(dir, {istio::singleCluster({istio::Endpoint::local(one.port())}).writeFileIn(dir)},
                  {.concurrency = 1, .ephemeral_gateway_ports = {kPort}});
   const uint16_t port = weir.port(kPort);
   const int pid = weir.process().pid();
@@ -286,57 +252,27 @@ TEST(LocalErrors, OutOfDescriptorsPausesAcceptingSoNewClientsWaitInTheBacklog) {
   EXPECT_GE(paused, milliseconds(600))
       << std::chrono::duration_cast<milliseconds>(paused).count() << " ms";
   EXPECT_TRUE(greeted(port).has_value());
-  EXPECT_EQ(weir.stat("cluster." + kPolicyCluster + ".upstream_cx_connect_local_fail"),
+  EXPECT_EQ(weir.stat("cluster." + istio::kSingleCluster + ".upstream_cx_connect_local_fail"),
             static_cast<uint64_t>(kClients));
   const HttpResponse prometheus = weir.get("/stats/prometheus");
   const std::string series = "envoy_cluster_upstream_cx_connect_local_fail{envoy_cluster_name=\"" +
-                             kPolicyCluster + "\"} " + std::to_string(kClients) + "\n";
+                             istio::kSingleCluster + "\"} " + std::to_string(kClients) + "\n";
   EXPECT_NE(prometheus.body.find(series), std::string::npos) << prometheus.body;
 }
 
-// A listening socket whose accept queue is full: the kernel drops further SYNs,
-// so a connect to it stays pending until the connector gives up.
-class Blackhole {
- public:
-  Blackhole() {
-    listener_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in where{};
-    where.sin_family = AF_INET;
-    where.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof where;
-    EXPECT_EQ(bind(listener_, reinterpret_cast<sockaddr*>(&where), length), 0);
-    EXPECT_EQ(listen(listener_, 0), 0);  // room for one connection, never accepted
-    getsockname(listener_, reinterpret_cast<sockaddr*>(&where), &length);
-    port_ = ntohs(where.sin_port);
-    filler_ = TcpConnection::connect(port_, seconds(2));
-    EXPECT_TRUE(filler_.has_value());
-  }
-  ~Blackhole() { close(listener_); }
-  Blackhole(const Blackhole&) = delete;
-  Blackhole& operator=(const Blackhole&) = delete;
-
-  uint16_t port() const { return port_; }
-
- private:
-  int listener_ = -1;
-  uint16_t port_ = 0;
-  std::optional<TcpConnection> filler_;
-};
-
 TEST(LocalErrors, AConnectTimeoutWeirsStalledLoopNoticedLateIsNotHeldAgainstTheEndpoint) {
   TempDir dir;
-  Blackhole blackhole;
+  BlackholeListener blackhole;
   const std::string access_log = (dir.path() / "access.log").string();
-  ReadyWeir weir(
-      dir,
-      {writePolicyScenario(
-          dir, {.endpoints = {{blackhole.port()}},
-                .policy = "{connectionPool: {tcp: {connectTimeout: 1s}}, outlierDetection: "
-                          "{consecutive5xxErrors: 2, interval: 1s, baseEjectionTime: 60s, "
-                          "maxEjectionPercent: 100}}"})},
-      {.concurrency = 1, .ephemeral_gateway_ports = {kPort}, .access_log = access_log});
+  istio::Config config = istio::singleCluster({istio::Endpoint::local(blackhole.port())});
+  config.destinationRule().trafficPolicy(
+      istio::TrafficPolicy()
+          .connectionPool(istio::TcpSettings().connectTimeout("1s"))
+          .outlierDetection(ejectAfterTwoFailures()));
+  ReadyWeir weir(dir, {config.writeFileIn(dir)},
+                 {.concurrency = 1, .ephemeral_gateway_ports = {kPort}, .access_log = access_log});
   const uint16_t port = weir.port(kPort);
-  const std::string stat = "cluster." + kPolicyCluster + ".";
+  const std::string stat = "cluster." + istio::kSingleCluster + ".";
 
   // On time: the endpoint did not answer within connectTimeout; that counts.
   auto first = TcpConnection::connect(port, seconds(5));
@@ -369,12 +305,12 @@ TEST(LocalErrors, AConnectTimeoutWeirsStalledLoopNoticedLateIsNotHeldAgainstTheE
 
   EXPECT_EQ(weir.stat(stat + "upstream_cx_connect_timeout"), 1u) << "still only the first";
   EXPECT_EQ(weir.stat(stat + "upstream_cx_connect_local_fail"), 1u);
-  EXPECT_EQ(weir.stat("endpoint." + kPolicyCluster + "/" + address(blackhole.port()) +
+  EXPECT_EQ(weir.stat("endpoint." + istio::kSingleCluster + "/" + address(blackhole.port()) +
                       ".cx_connect_fail"),
             1u);
   EXPECT_EQ(weir.stat(stat + "outlier_detection.ejections_enforced_total"), 0u)
       << "two timeouts in a row would have ejected it";
-  EXPECT_EQ(endpointHealth(weir, kPolicyCluster).at(address(blackhole.port())), "HEALTHY");
+  EXPECT_EQ(endpointHealth(weir, istio::kSingleCluster).at(address(blackhole.port())), "HEALTHY");
 
   // The access log says which was which (it is written asynchronously).
   std::string log;
@@ -453,13 +389,12 @@ TEST(LocalErrors, EphemeralPortsUsedUpTowardsOneEndpointDoNotEjectItAndTheOtherS
     EchoServer one(dir, "one");
     EchoServer two(dir, "two");
     // Round robin by weight, one worker: `one` gets three picks in four.
-    ReadyWeir weir(
-        dir,
-        {writePolicyScenario(
-            dir, {.endpoints = {{one.port(), 3}, {two.port(), 1}},
-                  .policy = "{outlierDetection: {consecutive5xxErrors: 2, interval: 1s, "
-                            "baseEjectionTime: 60s, maxEjectionPercent: 100}}"})},
-        {.concurrency = 1, .ephemeral_gateway_ports = {kPort}});
+    istio::Config config = istio::singleCluster({istio::Endpoint::local(one.port()).weight(3),
+                                                 istio::Endpoint::local(two.port()).weight(1)});
+    config.destinationRule().trafficPolicy(
+        istio::TrafficPolicy().outlierDetection(ejectAfterTwoFailures()));
+    ReadyWeir weir(dir, {config.writeFileIn(dir)},
+                   {.concurrency = 1, .ephemeral_gateway_ports = {kPort}});
     const uint16_t port = weir.port(kPort);
     const std::string original_range = readTextFile("/proc/sys/net/ipv4/ip_local_port_range");
     // Everything listens already; from now on each destination has two local
@@ -504,7 +439,7 @@ TEST(LocalErrors, EphemeralPortsUsedUpTowardsOneEndpointDoNotEjectItAndTheOtherS
     EXPECT_EQ(run.tally->count("two"), 5u) << run.tally->describe();
     const std::optional<StatsSnapshot> stats = weir.stats();
     ASSERT_TRUE(stats.has_value());
-    const std::string cluster = kPolicyCluster;
+    const std::string cluster = istio::kSingleCluster;
     EXPECT_EQ(valueOf(*stats, clusterStat(cluster, "upstream_cx_connect_local_fail")), 6u);
     EXPECT_EQ(valueOf(*stats, clusterStat(cluster, "upstream_cx_connect_fail")), 0u);
     EXPECT_EQ(valueOf(*stats, clusterStat(cluster, "outlier_detection.ejections_enforced_total")),

@@ -8,7 +8,7 @@
 
 #include "tests/support/echo_client.h"
 #include "tests/support/echo_server.h"
-#include "tests/support/istio_scenario.h"
+#include "tests/support/istio_config.h"
 #include "tests/support/ready_weir.h"
 #include "tests/support/split_statistics.h"
 #include "tests/support/temp_dir.h"
@@ -20,34 +20,15 @@ constexpr uint16_t kPort = 9000;
 constexpr size_t kConnections = 1000;
 const std::string kListenerStats = "tcp.gw_9000.";
 
-std::filesystem::path writeConfig(const TempDir& dir, const std::string& yaml) {
-  const std::filesystem::path path = dir.freshSubdir("config") / "istio.yaml";
-  replaceFile(path, yaml);
-  return path;
-}
-
 // Gateway gw on 9000, and a VirtualService sending 80 % to subset v1 and 20 % to
 // v2 of host echo.
-const std::string kGatewayAndRoute = R"(apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {name: gw}
-spec:
-  servers:
-  - port: {number: 9000, name: tcp, protocol: TCP}
-    hosts: ["*"]
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: echo}
-spec:
-  hosts: ["*"]
-  gateways: [gw]
-  tcp:
-  - route:
-    - {destination: {host: echo, subset: v1}, weight: 80}
-    - {destination: {host: echo, subset: v2}, weight: 20}
----
-)";
+istio::Config gatewayAndRoute() {
+  istio::Config config;
+  config.add(istio::Gateway("gw").server(istio::Server(kPort)));
+  config.add(istio::VirtualService("echo").gateways({"gw"}).tcp(
+      istio::Rule().to({"echo", "v1"}, 80).to({"echo", "v2"}, 20)));
+  return config;
+}
 
 // `kConnections` connections, 20 at a time: every one answered, "one" for ~80 %
 // and "two" for ~20 % (the 99.9 % binomial interval), and nothing closed for lack
@@ -70,34 +51,16 @@ TEST(MergedObjects, SubsetsOfTwoDestinationRulesTakeTheirShares) {
   TempDir dir;
   EchoServer one(dir, "one");
   EchoServer two(dir, "two");
-  const std::string config = kGatewayAndRoute + R"(apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: echo-v1}
-spec:
-  host: echo
-  subsets: [{name: v1, labels: {version: v1}}]
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: echo-v2}
-spec:
-  host: echo
-  subsets: [{name: v2, labels: {version: v2}}]
----
-apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: echo}
-spec:
-  hosts: [echo]
-  ports: [{number: 9000, name: tcp, protocol: TCP}]
-  resolution: STATIC
-  endpoints:
-  - {address: 127.0.0.1, ports: {tcp: )" + std::to_string(one.port()) +
-                             R"(}, labels: {version: v1}}
-  - {address: 127.0.0.1, ports: {tcp: )" + std::to_string(two.port()) +
-                             R"(}, labels: {version: v2}}
-)";
-  ReadyWeir weir(dir, {writeConfig(dir, config)},
+  istio::Config config = gatewayAndRoute();
+  config.add(istio::DestinationRule("echo-v1", "echo").subset(istio::Subset::byVersion("v1")));
+  config.add(istio::DestinationRule("echo-v2", "echo").subset(istio::Subset::byVersion("v2")));
+  config.add(istio::ServiceEntry("echo")
+                 .hosts({"echo"})
+                 .port(kPort)
+                 .resolution("STATIC")
+                 .endpoint(istio::Endpoint::local(one.port()).version("v1"))
+                 .endpoint(istio::Endpoint::local(two.port()).version("v2")));
+  ReadyWeir weir(dir, {config.writeFileIn(dir)},
                  {.concurrency = 1, .seed = 15, .ephemeral_gateway_ports = {kPort}});
   expectEightyTwenty(dir, weir);
 }
@@ -112,30 +75,21 @@ TEST(MergedObjects, ServiceEntriesOfOneNamespaceShareTheirEndpoints) {
   EchoServer three(dir, "three");
   const auto entry = [](const std::string& name, const std::string& ns, uint16_t port,
                         const std::string& version) {
-    return R"(apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: )" + name + ", namespace: " + ns + R"(}
-spec:
-  hosts: [echo.default.svc.cluster.local]
-  ports: [{number: 9000, name: tcp, protocol: TCP}]
-  resolution: STATIC
-  endpoints:
-  - {address: 127.0.0.1, ports: {tcp: )" + std::to_string(port) + "}, labels: {version: " +
-           version + "}}\n";
+    return istio::ServiceEntry(name)
+        .inNamespace(ns)
+        .hosts({"echo.default.svc.cluster.local"})
+        .port(kPort)
+        .resolution("STATIC")
+        .endpoint(istio::Endpoint::local(port).version(version));
   };
-  const std::string config = kGatewayAndRoute + R"(apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: echo}
-spec:
-  host: echo
-  subsets:
-  - {name: v1, labels: {version: v1}}
-  - {name: v2, labels: {version: v2}}
----
-)" + entry("echo-v1", "default", one.port(), "v1") + "---\n" +
-                             entry("echo-v2", "default", two.port(), "v2") + "---\n" +
-                             entry("echo-elsewhere", "other", three.port(), "v2");
-  ReadyWeir weir(dir, {writeConfig(dir, config)},
+  istio::Config config = gatewayAndRoute();
+  config.add(istio::DestinationRule("echo", "echo")
+                 .subset(istio::Subset::byVersion("v1"))
+                 .subset(istio::Subset::byVersion("v2")));
+  config.add(entry("echo-v1", "default", one.port(), "v1"));
+  config.add(entry("echo-v2", "default", two.port(), "v2"));
+  config.add(entry("echo-elsewhere", "other", three.port(), "v2"));
+  ReadyWeir weir(dir, {config.writeFileIn(dir)},
                  {.concurrency = 1, .seed = 15, .ephemeral_gateway_ports = {kPort}});
   expectEightyTwenty(dir, weir);
 }

@@ -4,9 +4,10 @@
 // servers (openssl) show which upstream each SNI name reached.
 #include <gtest/gtest.h>
 
-#include <sstream>
+#include <string>
+#include <utility>
 
-#include "tests/support/istio_scenario.h"
+#include "tests/support/istio_config.h"
 #include "tests/support/ready_weir.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/tls_server.h"
@@ -18,50 +19,32 @@ constexpr uint16_t kPort = 9443;
 
 // Gateway `shop` serves shop.example.com and Gateway `pay` serves *.pay.example.com,
 // both on 9443; each has a VirtualService sending its names to its own backend.
-std::string mergedConfig(uint16_t shop_port, uint16_t pay_port) {
-  std::ostringstream yaml;
+istio::Config mergedConfig(uint16_t shop_port, uint16_t pay_port) {
+  istio::Config config;
   for (const auto& [name, host] : {std::pair<std::string, std::string>{"shop", "shop.example.com"},
                                    {"pay", "*.pay.example.com"}}) {
-    yaml << "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: " << name
-         << "}\nspec:\n  servers:\n  - port: {number: 9443, name: tls-" << name
-         << ", protocol: TLS}\n    hosts: [\"" << host << "\"]\n    tls: {mode: PASSTHROUGH}\n"
-         << "---\napiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: "
-         << name << "}\nspec:\n  hosts: [\"" << host << "\"]\n  gateways: [" << name
-         << "]\n  tls:\n  - match: [{sniHosts: [\"" << host << "\"]}]\n"
-         << "    route: [{destination: {host: backend, port: {number: 9443}, subset: " << name
-         << "}}]\n---\n";
+    config.add(istio::Gateway(name).server(
+        istio::Server(kPort, "tls-" + name, "TLS").hosts({host}).tlsPassthrough()));
+    config.add(istio::VirtualService(name).hosts({host}).gateways({name}).tls(
+        istio::Rule().match(istio::Match().sniHosts({host})).to({"backend", name, kPort})));
   }
-  yaml << R"(apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: backend}
-spec:
-  host: backend
-  subsets:
-  - {name: shop, labels: {app: shop}}
-  - {name: pay, labels: {app: pay}}
----
-apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: backend}
-spec:
-  hosts: [backend]
-  ports: [{number: 9443, name: tls, protocol: TLS}]
-  resolution: STATIC
-  endpoints:
-  - {address: 127.0.0.1, ports: {tls: )"
-       << shop_port << R"(}, labels: {app: shop}}
-  - {address: 127.0.0.1, ports: {tls: )"
-       << pay_port << R"(}, labels: {app: pay}}
-)";
-  return yaml.str();
+  config.add(istio::DestinationRule("backend", "backend")
+                 .subset(istio::Subset("shop", {{"app", "shop"}}))
+                 .subset(istio::Subset("pay", {{"app", "pay"}})));
+  config.add(istio::ServiceEntry("backend")
+                 .hosts({"backend"})
+                 .port(kPort, "tls", "TLS")
+                 .resolution("STATIC")
+                 .endpoint(istio::Endpoint::local(shop_port, "tls").label("app", "shop"))
+                 .endpoint(istio::Endpoint::local(pay_port, "tls").label("app", "pay")));
+  return config;
 }
 
 TEST(MergedTlsServers, TwoGatewaysOnOnePortServeTheirOwnSniNames) {
   TempDir dir;
   TlsServer shop(dir, "shop-backend");
   TlsServer pay(dir, "pay-backend");
-  const std::filesystem::path config = dir.freshSubdir("config") / "istio.yaml";
-  replaceFile(config, mergedConfig(shop.port, pay.port));
+  const std::filesystem::path config = mergedConfig(shop.port, pay.port).writeFileIn(dir);
   ReadyWeir weir(dir, {config}, {.concurrency = 2, .ephemeral_gateway_ports = {kPort}});
 
   // One port for both servers (the ready file lists each).

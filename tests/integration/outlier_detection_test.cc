@@ -8,8 +8,7 @@
 #include "tests/support/echo_client.h"
 #include "tests/support/echo_server.h"
 #include "tests/support/endpoint_health.h"
-#include "tests/support/istio_scenario.h"
-#include "tests/support/policy_scenario.h"
+#include "tests/support/istio_scenarios.h"
 #include "tests/support/ready_weir.h"
 #include "tests/support/tcp_connection.h"
 #include "tests/support/temp_dir.h"
@@ -21,12 +20,30 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 constexpr uint16_t kPort = 9000;
-const std::string kStat = "cluster." + kPolicyCluster + ".";
+const std::string kStat = "cluster." + istio::kSingleCluster + ".";
 
 std::string address(uint16_t port) { return "127.0.0.1:" + std::to_string(port); }
 
-std::string outlierPolicy(const std::string& fields) {
-  return "{outlierDetection: {" + fields + "}}";
+// Ejection after `failures` connect failures in a row, for baseEjectionTime ×
+// (times ejected), swept every `interval`, of up to `max_percent` of the endpoints.
+istio::OutlierDetection ejection(uint32_t failures, const std::string& interval,
+                                 const std::string& base_ejection_time, int max_percent) {
+  return istio::OutlierDetection()
+      .consecutive5xxErrors(failures)
+      .interval(interval)
+      .baseEjectionTime(base_ejection_time)
+      .maxEjectionPercent(max_percent);
+}
+
+// `config` (an istio::singleCluster) with `detection` as its outlierDetection.
+istio::Config withOutlierDetection(istio::Config config, const istio::OutlierDetection& detection) {
+  config.destinationRule().trafficPolicy(istio::TrafficPolicy().outlierDetection(detection));
+  return config;
+}
+
+std::filesystem::path writeScenario(const TempDir& dir, const std::vector<uint16_t>& ports,
+                                    const istio::OutlierDetection& detection) {
+  return withOutlierDetection(istio::singleCluster(ports), detection).writeFileIn(dir);
 }
 
 // Sequential connections, one line each, so the order of picks is the workers'.
@@ -43,11 +60,7 @@ TEST(OutlierDetection, ConsecutiveFailuresEjectTheEndpointForEveryWorker) {
   // connection to the dead endpoint. The failure count is shared, so exactly 3
   // failures eject it, however the workers split them (per-worker counts would
   // allow up to 5 before both workers had seen 3).
-  ReadyWeir weir(dir,
-                 {writePolicyScenario(
-                     dir, {.endpoints = {{dead}, {one.port()}},
-                           .policy = outlierPolicy("consecutive5xxErrors: 3, interval: 100ms, "
-                                                   "baseEjectionTime: 60s, maxEjectionPercent: 100")})},
+  ReadyWeir weir(dir, {writeScenario(dir, {dead, one.port()}, ejection(3, "100ms", "60s", 100))},
                  {.concurrency = 2, .ephemeral_gateway_ports = {kPort}});
   EchoClientRun run = connectInTurn(dir, weir, 40);
   ASSERT_TRUE(run.tally.has_value()) << run.describe();
@@ -57,7 +70,7 @@ TEST(OutlierDetection, ConsecutiveFailuresEjectTheEndpointForEveryWorker) {
   EXPECT_EQ(weir.stat(kStat + "outlier_detection.ejections_active"), 1u);
   EXPECT_EQ(weir.stat(kStat + "outlier_detection.ejections_enforced_total"), 1u);
   EXPECT_EQ(weir.stat(kStat + "outlier_detection.ejections_enforced_consecutive_5xx"), 1u);
-  const auto health = endpointHealth(weir, kPolicyCluster);
+  const auto health = endpointHealth(weir, istio::kSingleCluster);
   EXPECT_EQ(health.at(address(dead)), "FAILED_OUTLIER_CHECK");
   EXPECT_EQ(health.at(address(one.port())), "HEALTHY");
 }
@@ -66,7 +79,7 @@ TEST(OutlierDetection, WithoutOutlierDetectionEveryPickOfTheDeadEndpointFails) {
   TempDir dir;
   EchoServer one(dir, "one");
   const uint16_t dead = freeTcpPort();
-  ReadyWeir weir(dir, {writePolicyScenario(dir, {.endpoints = {{dead}, {one.port()}}})},
+  ReadyWeir weir(dir, {istio::singleCluster({dead, one.port()}).writeFileIn(dir)},
                  {.concurrency = 1, .ephemeral_gateway_ports = {kPort}});
   EchoClientRun run = connectInTurn(dir, weir, 20);
   ASSERT_TRUE(run.tally.has_value()) << run.describe();
@@ -78,11 +91,7 @@ TEST(OutlierDetection, TheEndpointReturnsAfterItsEjectionTimeAndTheNextEjectionI
   TempDir dir;
   EchoServer one(dir, "one");
   const uint16_t dead = freeTcpPort();
-  ReadyWeir weir(dir,
-                 {writePolicyScenario(
-                     dir, {.endpoints = {{dead}, {one.port()}},
-                           .policy = outlierPolicy("consecutive5xxErrors: 1, interval: 50ms, "
-                                                   "baseEjectionTime: 1s, maxEjectionPercent: 100")})},
+  ReadyWeir weir(dir, {writeScenario(dir, {dead, one.port()}, ejection(1, "50ms", "1s", 100))},
                  {.concurrency = 1, .ephemeral_gateway_ports = {kPort}});
   // Round robin: the first connection goes to the dead endpoint and ejects it.
   for (int ejection = 1; ejection <= 2; ++ejection) {
@@ -99,7 +108,8 @@ TEST(OutlierDetection, TheEndpointReturnsAfterItsEjectionTimeAndTheNextEjectionI
     ASSERT_TRUE(run.tally.has_value()) << run.describe();
     EXPECT_EQ(run.tally->count("one"), 6u) << run.tally->describe();
 
-    ASSERT_TRUE(waitForEndpointHealth(weir, kPolicyCluster, address(dead), "HEALTHY", seconds(8)));
+    ASSERT_TRUE(
+        waitForEndpointHealth(weir, istio::kSingleCluster, address(dead), "HEALTHY", seconds(8)));
     const auto ejected_for = std::chrono::steady_clock::now() - ejected_at;
     // baseEjectionTime × times ejected; the sweep runs every 50 ms (plus the
     // control loop's 100 ms tick), so the lower bound is exact and the upper has
@@ -112,13 +122,8 @@ TEST(OutlierDetection, TheEndpointReturnsAfterItsEjectionTimeAndTheNextEjectionI
 TEST(OutlierDetection, MaxEjectionPercentKeepsTheRestInRotation) {
   TempDir dir;
   EchoServer one(dir, "one");
-  std::vector<PolicyEndpoint> endpoints = {{freeTcpPort()}, {freeTcpPort()}, {freeTcpPort()},
-                                           {one.port()}};
-  ReadyWeir weir(dir,
-                 {writePolicyScenario(
-                     dir, {.endpoints = endpoints,
-                           .policy = outlierPolicy("consecutive5xxErrors: 1, interval: 100ms, "
-                                                   "baseEjectionTime: 60s, maxEjectionPercent: 50")})},
+  const std::vector<uint16_t> ports = {freeTcpPort(), freeTcpPort(), freeTcpPort(), one.port()};
+  ReadyWeir weir(dir, {writeScenario(dir, ports, ejection(1, "100ms", "60s", 50))},
                  {.concurrency = 1, .ephemeral_gateway_ports = {kPort}});
   EchoClientRun run = connectInTurn(dir, weir, 12);
   ASSERT_TRUE(run.tally.has_value()) << run.describe();
@@ -143,14 +148,10 @@ TEST_P(OutlierDetectionNoneLeft, ConnectionsFailAndAreCountedOrHealthIsIgnored) 
   TempDir dir;
   const uint16_t dead = freeTcpPort();
   const int min_health = GetParam().min_health_percent;
-  ReadyWeir weir(dir,
-                 {writePolicyScenario(
-                     dir, {.endpoints = {{dead}},
-                           .policy = outlierPolicy(
-                               "consecutive5xxErrors: 1, interval: 100ms, baseEjectionTime: 60s, "
-                               "maxEjectionPercent: 100, minHealthPercent: " +
-                               std::to_string(min_health))})},
-                 {.concurrency = 1, .ephemeral_gateway_ports = {kPort}});
+  ReadyWeir weir(
+      dir,
+      {writeScenario(dir, {dead}, ejection(1, "100ms", "60s", 100).minHealthPercent(min_health))},
+      {.concurrency = 1, .ephemeral_gateway_ports = {kPort}});
   EchoClientRun run = connectInTurn(dir, weir, 4);
   ASSERT_TRUE(run.tally.has_value()) << run.describe();
   EXPECT_EQ(run.tally->errors, 4u);
@@ -176,21 +177,20 @@ TEST(OutlierDetection, AReloadThatKeepsTheEndpointKeepsItsEjection) {
   TempDir dir;
   EchoServer one(dir, "one");
   const uint16_t dead = freeTcpPort();
-  PolicyScenario scenario{
-      .endpoints = {{dead}, {one.port()}},
-      .policy = outlierPolicy("consecutive5xxErrors: 1, interval: 100ms, baseEjectionTime: 60s, "
-                              "maxEjectionPercent: 100")};
-  const std::filesystem::path config = writePolicyScenario(dir, scenario);
+  const istio::OutlierDetection detection = ejection(1, "100ms", "60s", 100);
+  const std::filesystem::path config = writeScenario(dir, {dead, one.port()}, detection);
   ReadyWeir weir(dir, {config}, {.concurrency = 1, .ephemeral_gateway_ports = {kPort}});
   EchoClientRun run = connectInTurn(dir, weir, 2);
   ASSERT_TRUE(run.tally.has_value()) << run.describe();
   ASSERT_EQ(run.tally->errors, 1u);
 
   // Same endpoints, another weight: still ejected after the reload.
-  scenario.endpoints[1].weight = 2;
-  replaceFile(config, policyScenarioYaml(scenario));
+  withOutlierDetection(istio::singleCluster({istio::Endpoint::local(dead),
+                                             istio::Endpoint::local(one.port()).weight(2)}),
+                       detection)
+      .write(config);
   ASSERT_TRUE(weir.post("/reload").ok());
-  EXPECT_EQ(endpointHealth(weir, kPolicyCluster).at(address(dead)), "FAILED_OUTLIER_CHECK");
+  EXPECT_EQ(endpointHealth(weir, istio::kSingleCluster).at(address(dead)), "FAILED_OUTLIER_CHECK");
   run = connectInTurn(dir, weir, 6);
   ASSERT_TRUE(run.tally.has_value()) << run.describe();
   EXPECT_EQ(run.tally->count("one"), 6u) << run.tally->describe();

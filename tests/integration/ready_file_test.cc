@@ -4,7 +4,7 @@
 
 #include "tests/support/echo_client.h"
 #include "tests/support/echo_server.h"
-#include "tests/support/istio_scenario.h"
+#include "tests/support/istio_scenarios.h"
 #include "tests/support/ready_weir.h"
 #include "tests/support/tcp_connection.h"
 #include "tests/support/temp_dir.h"
@@ -18,12 +18,11 @@ TEST(ReadyFile, NamesEveryListenerAndTheAdminServerAndIsWrittenOnlyOnceTheyAccep
   TempDir dir;
   EchoServer one(dir, "one");
   EchoServer two(dir, "two");
-  IstioScenario scenario;
-  scenario.servers = {{"tcp", 9000}, {"tcp-canary", 9100}};
-  scenario.rules = {{{9000}, {{"v1", 100}}}, {{9100}, {{"v2", 100}}}};
-  scenario.endpoints = {{"v1", one.port()}, {"v2", two.port()}};
-  const std::filesystem::path config = dir.freshSubdir("config");
-  writeIstioScenario(config, scenario);
+  istio::Config scenario = istio::walkThroughObjects();
+  scenario.addPortRoute("tcp", 9000, istio::walkThroughSubset("v1"))
+      .addPortRoute("tcp-canary", 9100, istio::walkThroughSubset("v2"));
+  scenario.addVersionSubset("v1", {one.port()}).addVersionSubset("v2", {two.port()});
+  const std::filesystem::path config = scenario.writeSplitIn(dir);
   ReadyWeir weir(dir, {config}, {.ephemeral_gateway_ports = {9000, 9100}});
 
   const ReadyInfo& ready = weir.ready();

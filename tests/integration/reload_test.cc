@@ -2,7 +2,6 @@
 // at once, while established connections stay on the subset they started with.
 // (Beyond the brief's list: DESIGN.md's reload by SIGHUP or by a file edit.)
 #include <gtest/gtest.h>
-
 #include <signal.h>
 
 #include <filesystem>
@@ -12,7 +11,6 @@
 #include "tests/support/line_exchange.h"
 #include "tests/support/tcp_connection.h"
 #include "tests/support/temp_dir.h"
-#include "tests/support/traffic_shift_config.h"
 #include "tests/support/weir_process.h"
 
 namespace weir::test {
@@ -23,10 +21,10 @@ using std::chrono::seconds;
 
 // Writes the config for `routes` elsewhere and renames its virtual-service.yaml over
 // the live one: the reader sees the old file or the new one, never half of one.
-void replaceVirtualService(const TempDir& dir, const std::filesystem::path& live,
-                           uint16_t port, const std::vector<WeightedSubset>& routes) {
-  std::filesystem::path staging = writeTrafficShiftConfig(dir.freshSubdir("staging"),
-                                                          TrafficShiftConfig{port, routes});
+void replaceVirtualService(const TempDir& dir, const std::filesystem::path& live, uint16_t port,
+                           const std::vector<istio::WeightedSubset>& routes) {
+  std::filesystem::path staging =
+      istio::walkThrough(port, routes).writeSplit(dir.freshSubdir("staging"));
   std::filesystem::rename(staging / "virtual-service.yaml", live / "virtual-service.yaml");
 }
 
@@ -56,9 +54,9 @@ void expectShiftKeepsEstablishedConnection(bool send_sighup) {
   EchoServer one(dir, "one");
   EchoServer two(dir, "two");
   const uint16_t port = freeTcpPort();
-  const std::filesystem::path config = writeTrafficShiftConfig(
-      dir.freshSubdir("config"),
-      TrafficShiftConfig{port, {{"v1", 100, {one.port()}}, {"v2", 0, {two.port()}}}});
+  const std::filesystem::path config =
+      istio::walkThrough(port, {{"v1", 100, {one.port()}}, {"v2", 0, {two.port()}}})
+          .writeSplitIn(dir);
   WeirProcess weir(dir, {config}, port, {.concurrency = 2});
 
   std::string error;

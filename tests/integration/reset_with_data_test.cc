@@ -26,7 +26,7 @@
 #include "tests/support/byte_stream.h"
 #include "tests/support/data_path.h"
 #include "tests/support/fault_upstream.h"
-#include "tests/support/istio_scenario.h"
+#include "tests/support/istio_scenarios.h"
 #include "tests/support/json_value.h"
 #include "tests/support/ready_weir.h"
 #include "tests/support/tcp_connection.h"
@@ -230,12 +230,8 @@ class ResetWithData : public ::testing::TestWithParam<DataPath> {
     // (a 1 s retransmission that is not weir's doing).
     upstream_ = std::make_unique<FaultUpstream>(FaultUpstreamOptions{
         .behaviour = behaviour, .backlog = kBacklog, .stream_bytes = kPayload});
-    IstioScenario scenario;
-    scenario.servers = {{"tcp", kPort}};
-    scenario.rules = {{{kPort}, {{"faulty", 100}}}};
-    scenario.endpoints = {{"faulty", upstream_->port()}};
-    const std::filesystem::path config = dir_.freshSubdir("config");
-    writeIstioScenario(config, scenario);
+    const std::filesystem::path config =
+        istio::walkThrough(kPort, {{"faulty", 100, {upstream_->port()}}}).writeSplitIn(dir_);
     access_log_ = dir_.file("access.json.log");
     weir_ = std::make_unique<ReadyWeir>(
         dir_, std::vector<std::filesystem::path>{config},

@@ -12,14 +12,14 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "tests/support/dns_server.h"
 #include "tests/support/echo_client.h"
 #include "tests/support/echo_server.h"
 #include "tests/support/endpoint_health.h"
-#include "tests/support/istio_scenario.h"
+#include "tests/support/istio_config.h"
+#include "tests/support/istio_scenarios.h"
 #include "tests/support/json_value.h"
 #include "tests/support/line_exchange.h"
 #include "tests/support/ready_weir.h"
@@ -32,12 +32,6 @@ namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-
-std::filesystem::path writeFile(const TempDir& dir, const std::string& yaml) {
-  const std::filesystem::path path = dir.freshSubdir("config") / "istio.yaml";
-  replaceFile(path, yaml);
-  return path;
-}
 
 // What a client that sends a line gets: the answer, or "" when weir closes the
 // connection without a byte (as it does with no endpoint to send to).
@@ -63,48 +57,30 @@ std::string resolutionOf(const ReadyWeir& weir, const std::string& cluster) {
 TEST(Resolutions, NoneAndDynamicDnsCloseAndCountEveryConnection) {
   TempDir dir;
   const std::filesystem::path log = dir.path() / "access.log";
-  ReadyWeir weir(dir, {writeFile(dir, R"(apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {name: gw}
-spec:
-  servers:
-  - port: {number: 9000, name: legacy, protocol: TCP}
-    hosts: ["*"]
-  - port: {number: 9001, name: dynamic, protocol: TCP}
-    hosts: ["*"]
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: vs}
-spec:
-  hosts: ["*"]
-  gateways: [gw]
-  tcp:
-  - match: [{port: 9000}]
-    route: [{destination: {host: legacy.example.com, port: {number: 5432}}}]
-  - match: [{port: 9001}]
-    route: [{destination: {host: "*.dynamic.example.com", port: {number: 443}}}]
----
-apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: legacy}
-spec:
-  hosts: [legacy.example.com]
-  addresses: [10.9.0.1]
-  ports: [{number: 5432, name: tcp, protocol: TCP}]
-  resolution: NONE
----
-apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: dynamic}
-spec:
-  hosts: ["*.dynamic.example.com"]
-  ports: [{number: 443, name: tls, protocol: TLS}]
-  resolution: DYNAMIC_DNS
-)")},
-                 {.concurrency = 2,
-                  .ephemeral_gateway_ports = {9000, 9001},
-                  .access_log = log.string()});
+  istio::Config config;
+  config.add(istio::Gateway("gw")
+                 .server(istio::Server(9000, "legacy"))
+                 .server(istio::Server(9001, "dynamic")));
+  config.add(istio::VirtualService("vs")
+                 .gateways({"gw"})
+                 .tcp(istio::Rule()
+                          .match(istio::Match().port(9000))
+                          .to({.host = "legacy.example.com", .port = 5432}))
+                 .tcp(istio::Rule()
+                          .match(istio::Match().port(9001))
+                          .to({.host = "*.dynamic.example.com", .port = 443})));
+  config.add(istio::ServiceEntry("legacy")
+                 .hosts({"legacy.example.com"})
+                 .addresses({"10.9.0.1"})
+                 .port(5432)
+                 .resolution("NONE"));
+  config.add(istio::ServiceEntry("dynamic")
+                 .hosts({"*.dynamic.example.com"})
+                 .port(443, "tls", "TLS")
+                 .resolution("DYNAMIC_DNS"));
+  ReadyWeir weir(
+      dir, {config.writeFileIn(dir)},
+      {.concurrency = 2, .ephemeral_gateway_ports = {9000, 9001}, .access_log = log.string()});
   const std::string none = "outbound|5432||legacy.example.com";
   const std::string dynamic = "outbound|443||*.dynamic.example.com";
   EXPECT_EQ(resolutionOf(weir, none), "NONE");
@@ -139,49 +115,17 @@ TEST(Resolutions, PassthroughClosesAndCountsItsShare) {
   EchoServer one(dir, "one");
   EchoServer two(dir, "two");
   const std::filesystem::path log = dir.path() / "access.log";
-  ReadyWeir weir(dir, {writeFile(dir, R"(apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {name: gw}
-spec:
-  servers:
-  - port: {number: 9000, name: tcp, protocol: TCP}
-    hosts: ["*"]
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: vs}
-spec:
-  hosts: ["*"]
-  gateways: [gw]
-  tcp:
-  - route:
-    - {destination: {host: echo, subset: v1}, weight: 50}
-    - {destination: {host: echo, subset: v2}, weight: 50}
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: echo}
-spec:
-  host: echo
-  subsets:
-  - {name: v1, labels: {version: v1}}
-  - name: v2
-    labels: {version: v2}
-    trafficPolicy: {loadBalancer: {simple: PASSTHROUGH}}
----
-apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: echo}
-spec:
-  hosts: [echo]
-  ports: [{number: 9000, name: tcp, protocol: TCP}]
-  resolution: STATIC
-  endpoints:
-  - {address: 127.0.0.1, ports: {tcp: )" + std::to_string(one.port()) +
-                                                R"(}, labels: {version: v1}}
-  - {address: 127.0.0.1, ports: {tcp: )" + std::to_string(two.port()) +
-                                                R"(}, labels: {version: v2}}
-)")},
+  istio::Config config = istio::echoObjects();
+  config.gateway().server(istio::Server(9000));
+  config.virtualService().tcp(istio::Rule().to({"echo", "v1"}, 50).to({"echo", "v2"}, 50));
+  config.destinationRule()
+      .subset(istio::Subset::byVersion("v1"))
+      .subset(istio::Subset::byVersion("v2").trafficPolicy(
+          istio::TrafficPolicy().loadBalancer("PASSTHROUGH")));
+  config.serviceEntry()
+      .endpoint(istio::Endpoint::local(one.port()).version("v1"))
+      .endpoint(istio::Endpoint::local(two.port()).version("v2"));
+  ReadyWeir weir(dir, {config.writeFileIn(dir)},
                  {.concurrency = 1,
                   .seed = 15,
                   .ephemeral_gateway_ports = {9000},
@@ -226,49 +170,20 @@ spec:
 // db.weir.test answers 127.0.0.2 then 127.0.0.3 (an echo server "a" on each);
 // the round-robin (LOGICAL_DNS) service sees only the first, the DNS (STRICT_DNS)
 // service both.
-std::string logicalAndStrictConfig(uint16_t port) {
-  std::ostringstream yaml;
-  yaml << R"(apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {name: gw}
-spec:
-  servers:
-  - port: {number: 9000, name: logical, protocol: TCP}
-    hosts: ["*"]
-  - port: {number: 9001, name: strict, protocol: TCP}
-    hosts: ["*"]
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: vs}
-spec:
-  hosts: ["*"]
-  gateways: [gw]
-  tcp:
-  - match: [{port: 9000}]
-    route: [{destination: {host: db.weir.test}}]
-  - match: [{port: 9001}]
-    route: [{destination: {host: strict.weir.test}}]
----
-apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: db}
-spec:
-  hosts: [db.weir.test]
-  ports: [{number: )"
-       << port << R"(, name: tcp, protocol: TCP}]
-  resolution: DNS_ROUND_ROBIN
----
-apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: strict}
-spec:
-  hosts: [strict.weir.test]
-  ports: [{number: )"
-       << port << R"(, name: tcp, protocol: TCP}]
-  resolution: DNS
-)";
-  return yaml.str();
+istio::Config logicalAndStrictConfig(uint16_t port) {
+  istio::Config config;
+  config.add(istio::Gateway("gw")
+                 .server(istio::Server(9000, "logical"))
+                 .server(istio::Server(9001, "strict")));
+  config.add(istio::VirtualService("vs")
+                 .gateways({"gw"})
+                 .tcp(istio::Rule().match(istio::Match().port(9000)).to({"db.weir.test"}))
+                 .tcp(istio::Rule().match(istio::Match().port(9001)).to({"strict.weir.test"})));
+  config.add(
+      istio::ServiceEntry("db").hosts({"db.weir.test"}).port(port).resolution("DNS_ROUND_ROBIN"));
+  config.add(
+      istio::ServiceEntry("strict").hosts({"strict.weir.test"}).port(port).resolution("DNS"));
+  return config;
 }
 
 EchoClientRun inTurn(const TempDir& dir, uint16_t port, size_t connections) {
@@ -283,7 +198,7 @@ TEST(Resolutions, DnsRoundRobinUsesTheFirstAddressAndFollowsItsChanges) {
   const uint16_t port = freeTcpPort();
   auto at_2 = EchoServer::onAddress(dir, "two", "127.0.0.2", port);
   auto at_3 = EchoServer::onAddress(dir, "three", "127.0.0.3", port);
-  ReadyWeir weir(dir, {writeFile(dir, logicalAndStrictConfig(port))},
+  ReadyWeir weir(dir, {logicalAndStrictConfig(port).writeFileIn(dir)},
                  {.concurrency = 2,
                   .ephemeral_gateway_ports = {9000, 9001},
                   .extra_args = {"--dns-resolver", dns.address(), "--dns-refresh-rate", "1"}});

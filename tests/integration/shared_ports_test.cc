@@ -7,7 +7,7 @@
 #include <string>
 
 #include "tests/support/echo_server.h"
-#include "tests/support/istio_scenario.h"
+#include "tests/support/istio_config.h"
 #include "tests/support/line_exchange.h"
 #include "tests/support/ready_weir.h"
 #include "tests/support/tcp_connection.h"
@@ -19,57 +19,26 @@ namespace {
 
 using std::chrono::seconds;
 
-// Gateway `name` with one server; `extra` is written under it (hosts, bind, tls).
-std::string gateway(const std::string& name, uint16_t port, const std::string& protocol,
-                    const std::string& extra) {
-  return "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: " + name +
-         "}\nspec:\n  servers:\n  - port: {number: " + std::to_string(port) + ", name: " + name +
-         ", protocol: " + protocol + "}\n" + extra + "---\n";
-}
-
 // VirtualService `name` on `gateway_name`: a tcp rule, or with `sni` a tls rule for
 // that name, to backend subset `subset`.
-std::string route(const std::string& name, const std::string& gateway_name,
-                  const std::string& subset, const std::string& sni = "") {
-  const std::string destination = "[{destination: {host: backend, subset: " + subset + "}}]";
-  return "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: " + name +
-         "}\nspec:\n  hosts: [\"*\"]\n  gateways: [" + gateway_name + "]\n" +
-         (sni.empty() ? "  tcp:\n  - route: " + destination + "\n"
-                      : "  tls:\n  - match: [{sniHosts: [" + sni + "]}]\n    route: " +
-                            destination + "\n") +
-         "---\n";
+istio::VirtualService route(const std::string& name, const std::string& gateway_name,
+                            const std::string& subset, const std::string& sni = "") {
+  istio::VirtualService service = istio::VirtualService(name).gateways({gateway_name});
+  if (sni.empty()) return service.tcp(istio::Rule().to({"backend", subset}));
+  return service.tls(istio::Rule().match(istio::Match().sniHosts({sni})).to({"backend", subset}));
 }
 
 // Host `backend`: subset a on 127.0.0.1:port_a, b on 127.0.0.1:port_b.
-std::string backend(uint16_t port_a, uint16_t port_b) {
-  return R"(apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: backend}
-spec:
-  host: backend
-  subsets:
-  - {name: a, labels: {subset: a}}
-  - {name: b, labels: {subset: b}}
----
-apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: backend}
-spec:
-  hosts: [backend]
-  ports: [{number: 9000, name: tcp}]
-  resolution: STATIC
-  endpoints:
-  - {address: 127.0.0.1, ports: {tcp: )" +
-         std::to_string(port_a) + R"(}, labels: {subset: a}}
-  - {address: 127.0.0.1, ports: {tcp: )" +
-         std::to_string(port_b) + R"(}, labels: {subset: b}}
-)";
-}
-
-std::filesystem::path writeConfig(const TempDir& dir, const std::string& text) {
-  const std::filesystem::path config = dir.freshSubdir("config") / "istio.yaml";
-  replaceFile(config, text);
-  return config;
+void addBackend(istio::Config& config, uint16_t port_a, uint16_t port_b) {
+  config.add(istio::DestinationRule("backend", "backend")
+                 .subset(istio::Subset("a", {{"subset", "a"}}))
+                 .subset(istio::Subset("b", {{"subset", "b"}})));
+  config.add(istio::ServiceEntry("backend")
+                 .hosts({"backend"})
+                 .port(9000, "tcp", "")
+                 .resolution("STATIC")
+                 .endpoint(istio::Endpoint::local(port_a).label("subset", "a"))
+                 .endpoint(istio::Endpoint::local(port_b).label("subset", "b")));
 }
 
 // Istio keeps the first of two TCP servers on one port and bind: every connection
@@ -78,12 +47,14 @@ TEST(SharedPorts, TheFirstTcpServerOnAPortKeepsIt) {
   TempDir dir;
   EchoServer one(dir, "one");
   EchoServer two(dir, "two");
-  const std::filesystem::path config = writeConfig(
-      dir, gateway("first", 9000, "TCP", "    hosts: [\"*\"]\n") +
-               gateway("second", 9000, "TCP", "    hosts: [\"*\"]\n") +
-               route("to-one", "first", "a") + route("to-two", "second", "b") +
-               backend(one.port(), two.port()));
-  ReadyWeir weir(dir, {config}, {.concurrency = 2, .ephemeral_gateway_ports = {9000}});
+  istio::Config config;
+  config.add(istio::Gateway("first").server(istio::Server(9000, "first")));
+  config.add(istio::Gateway("second").server(istio::Server(9000, "second")));
+  config.add(route("to-one", "first", "a"));
+  config.add(route("to-two", "second", "b"));
+  addBackend(config, one.port(), two.port());
+  ReadyWeir weir(dir, {config.writeFileIn(dir)},
+                 {.concurrency = 2, .ephemeral_gateway_ports = {9000}});
   ASSERT_EQ(weir.ready().listeners.size(), 1u);
   EXPECT_EQ(weir.ready().listeners[0].gateway, "default/first");
   for (int i = 0; i < 20; ++i) {
@@ -99,13 +70,15 @@ TEST(SharedPorts, ATcpServerAfterATlsOneTakesWhatItsSniRulesDoNot) {
   TempDir dir;
   TlsServer tls_backend(dir, "tls-backend");
   EchoServer one(dir, "one");
-  const std::filesystem::path config = writeConfig(
-      dir, gateway("tls", 9443, "TLS",
-                   "    hosts: [\"*.example.com\"]\n    tls: {mode: PASSTHROUGH}\n") +
-               gateway("plain", 9443, "TCP", "    hosts: [\"*\"]\n") +
-               route("by-sni", "tls", "a", "a.example.com") + route("plain", "plain", "b") +
-               backend(tls_backend.port, one.port()));
-  ReadyWeir weir(dir, {config}, {.concurrency = 2, .ephemeral_gateway_ports = {9443}});
+  istio::Config config;
+  config.add(istio::Gateway("tls").server(
+      istio::Server(9443, "tls", "TLS").hosts({"*.example.com"}).tlsPassthrough()));
+  config.add(istio::Gateway("plain").server(istio::Server(9443, "plain")));
+  config.add(route("by-sni", "tls", "a", "a.example.com"));
+  config.add(route("plain", "plain", "b"));
+  addBackend(config, tls_backend.port, one.port());
+  ReadyWeir weir(dir, {config.writeFileIn(dir)},
+                 {.concurrency = 2, .ephemeral_gateway_ports = {9443}});
   ASSERT_EQ(weir.ready().listeners.size(), 2u);
   EXPECT_EQ(weir.ready().listeners[0].port, weir.ready().listeners[1].port);
   const uint16_t port = weir.port(9443);
@@ -126,13 +99,15 @@ TEST(SharedPorts, WithBindServersOfDifferentBindsShareTheSocket) {
   TempDir dir;
   TlsServer tls_backend(dir, "tls-backend");
   EchoServer one(dir, "one");
-  const std::filesystem::path config = writeConfig(
-      dir, gateway("plain", 9443, "TCP", "    hosts: [\"*\"]\n    bind: 127.0.0.3\n") +
-               gateway("tls", 9443, "TLS",
-                       "    hosts: [\"*.example.com\"]\n    tls: {mode: PASSTHROUGH}\n") +
-               route("by-sni", "tls", "a", "a.example.com") + route("plain", "plain", "b") +
-               backend(tls_backend.port, one.port()));
-  ReadyWeir weir(dir, {config}, {.concurrency = 2, .ephemeral_gateway_ports = {9443}});
+  istio::Config config;
+  config.add(istio::Gateway("plain").server(istio::Server(9443, "plain").bind("127.0.0.3")));
+  config.add(istio::Gateway("tls").server(
+      istio::Server(9443, "tls", "TLS").hosts({"*.example.com"}).tlsPassthrough()));
+  config.add(route("by-sni", "tls", "a", "a.example.com"));
+  config.add(route("plain", "plain", "b"));
+  addBackend(config, tls_backend.port, one.port());
+  ReadyWeir weir(dir, {config.writeFileIn(dir)},
+                 {.concurrency = 2, .ephemeral_gateway_ports = {9443}});
   ASSERT_EQ(weir.ready().listeners.size(), 2u);
   const uint16_t port = weir.port(9443);
   EXPECT_EQ(peerCertificateThrough(dir, port, "a.example.com"), "CN = tls-backend");
@@ -146,12 +121,13 @@ TEST(SharedPorts, DifferentBindsOnOnePortAreDifferentListeners) {
   TempDir dir;
   EchoServer one(dir, "one");
   EchoServer two(dir, "two");
-  const std::filesystem::path config = writeConfig(
-      dir, gateway("specific", 9000, "TCP", "    hosts: [\"*\"]\n    bind: 127.0.0.2\n") +
-               gateway("wildcard", 9000, "TCP", "    hosts: [\"*\"]\n") +
-               route("to-two", "specific", "b") + route("to-one", "wildcard", "a") +
-               backend(one.port(), two.port()));
-  ReadyWeir weir(dir, {config},
+  istio::Config config;
+  config.add(istio::Gateway("specific").server(istio::Server(9000, "specific").bind("127.0.0.2")));
+  config.add(istio::Gateway("wildcard").server(istio::Server(9000, "wildcard")));
+  config.add(route("to-two", "specific", "b"));
+  config.add(route("to-one", "wildcard", "a"));
+  addBackend(config, one.port(), two.port());
+  ReadyWeir weir(dir, {config.writeFileIn(dir)},
                  {.concurrency = 2, .ephemeral_gateway_ports = {9000}, .bind = ""});
   ASSERT_EQ(weir.ready().listeners.size(), 2u);
   const uint16_t port = weir.port(9000);

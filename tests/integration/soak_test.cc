@@ -17,9 +17,8 @@
 // After a warm-up and at the end, the test waits for every connection to end, then
 // compares weir's descriptors and memory: sockets and other descriptors exactly as
 // after warm-up, pipes within the splice pool's cap, RSS growth below a stated bound.
-#include <gtest/gtest.h>
-
 #include <dirent.h>
+#include <gtest/gtest.h>
 
 #include <atomic>
 #include <cstdlib>
@@ -34,7 +33,7 @@
 #include "tests/support/data_path.h"
 #include "tests/support/echo_server.h"
 #include "tests/support/fault_upstream.h"
-#include "tests/support/istio_scenario.h"
+#include "tests/support/istio_scenarios.h"
 #include "tests/support/ready_weir.h"
 #include "tests/support/tcp_connection.h"
 #include "tests/support/temp_dir.h"
@@ -281,22 +280,23 @@ class Soak : public ::testing::Test {
     healthy_echo_ = EchoServer::raw(dir_);
     healthy_fault_upstream_ = std::make_unique<FaultUpstream>();
     faulty_ = std::make_unique<FaultUpstream>();
-    IstioScenario scenario;
-    scenario.servers = {{"healthy", kHealthyPort}, {"faulty", kFaultyPort}};
-    scenario.rules = {{{kHealthyPort}, {{"healthy", 100}}}, {{kFaultyPort}, {{"faulty", 100}}}};
+    istio::Config scenario = istio::walkThroughObjects();
+    scenario.addPortRoute("healthy", kHealthyPort, istio::walkThroughSubset("healthy"))
+        .addPortRoute("faulty", kFaultyPort, istio::walkThroughSubset("faulty"));
+    scenario.addVersionSubset("healthy", {healthy_echo_->port(), healthy_fault_upstream_->port()});
     // The faulty subset also has an endpoint where nothing listens, so connect
     // failures eject it (outlier detection) and sweeps return it, again and again,
     // from both workers, across reloads.
-    scenario.endpoints = {{"healthy", healthy_echo_->port()},
-                          {"healthy", healthy_fault_upstream_->port()},
-                          {"faulty", faulty_->port()},
-                          {"faulty", freeTcpPort()}};
-    scenario.subset_policies = {
-        {"faulty",
-         "{outlierDetection: {consecutive5xxErrors: 2, interval: 50ms, baseEjectionTime: 100ms, "
-         "maxEjectionPercent: 50}}"}};
-    const std::filesystem::path config = dir_.freshSubdir("config");
-    writeIstioScenario(config, scenario);
+    scenario.destinationRule().subset(istio::Subset::byVersion("faulty").trafficPolicy(
+        istio::TrafficPolicy().outlierDetection(istio::OutlierDetection()
+                                                    .consecutive5xxErrors(2)
+                                                    .interval("50ms")
+                                                    .baseEjectionTime("100ms")
+                                                    .maxEjectionPercent(50))));
+    scenario.serviceEntry()
+        .endpoint(istio::Endpoint::local(faulty_->port()).version("faulty"))
+        .endpoint(istio::Endpoint::local(freeTcpPort()).version("faulty"));
+    const std::filesystem::path config = scenario.writeSplitIn(dir_);
     // --splice-after 64 KiB (the default) so both the copied and the spliced paths run.
     weir_ = std::make_unique<ReadyWeir>(
         dir_, std::vector<std::filesystem::path>{config},

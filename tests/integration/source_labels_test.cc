@@ -5,11 +5,9 @@
 // never takes a block that asks for some (it is not widened to everyone).
 #include <gtest/gtest.h>
 
-#include <sstream>
-
 #include "tests/support/echo_client.h"
 #include "tests/support/echo_server.h"
-#include "tests/support/istio_scenario.h"
+#include "tests/support/istio_scenarios.h"
 #include "tests/support/ready_weir.h"
 #include "tests/support/temp_dir.h"
 
@@ -22,56 +20,17 @@ constexpr uint16_t kPort = 9000;
 // v2 ("two"); tcp[2]: everything else -> v3 ("three").
 std::filesystem::path writeConfig(const TempDir& dir, uint16_t one, uint16_t two,
                                   uint16_t three) {
-  std::ostringstream yaml;
-  yaml << R"(apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {name: gw}
-spec:
-  servers:
-  - port: {number: 9000, name: tcp, protocol: TCP}
-    hosts: ["*"]
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: vs}
-spec:
-  hosts: ["*"]
-  gateways: [gw]
-  tcp:
-  - match: [{sourceLabels: {zone: eu}}]
-    route: [{destination: {host: echo, subset: v1}}]
-  - match: [{sourceNamespace: edge}]
-    route: [{destination: {host: echo, subset: v2}}]
-  - route: [{destination: {host: echo, subset: v3}}]
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: dr}
-spec:
-  host: echo
-  subsets:
-  - {name: v1, labels: {version: v1}}
-  - {name: v2, labels: {version: v2}}
-  - {name: v3, labels: {version: v3}}
----
-apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: echo}
-spec:
-  hosts: [echo]
-  ports: [{number: 9000, name: tcp, protocol: TCP}]
-  resolution: STATIC
-  endpoints:
-)";
-  for (const auto& [version, port] : {std::pair<std::string, uint16_t>{"v1", one},
-                                      {"v2", two},
-                                      {"v3", three}}) {
-    yaml << "  - {address: 127.0.0.1, ports: {tcp: " << port << "}, labels: {version: "
-         << version << "}}\n";
-  }
-  const std::filesystem::path path = dir.freshSubdir("config") / "istio.yaml";
-  replaceFile(path, yaml.str());
-  return path;
+  istio::Config config = istio::echoObjects();
+  config.gateway().server(istio::Server(kPort));
+  istio::Destination v1{"echo", "v1"}, v2{"echo", "v2"}, v3{"echo", "v3"};
+  config.virtualService()
+      .tcp(istio::Rule().match(istio::Match().sourceLabels({{"zone", "eu"}})).to(v1))
+      .tcp(istio::Rule().match(istio::Match().sourceNamespace("edge")).to(v2))
+      .tcp(istio::Rule().to(v3));
+  config.addVersionSubset("v1", {one})
+      .addVersionSubset("v2", {two})
+      .addVersionSubset("v3", {three});
+  return config.writeFileIn(dir);
 }
 
 // The one answer word every one of 20 connections got, or what went wrong.

@@ -36,11 +36,11 @@ void expectSplit(const std::vector<Destination>& destinations, unsigned concurre
                  size_t connections = kConnections) {
   TempDir dir;
   std::vector<std::unique_ptr<EchoServer>> servers;
-  std::vector<WeightedSubset> routes;
+  std::vector<istio::WeightedSubset> routes;
   for (size_t i = 0; i < destinations.size(); ++i) {
     servers.push_back(std::make_unique<EchoServer>(dir, destinations[i].word));
-    routes.push_back(WeightedSubset{"v" + std::to_string(i + 1), destinations[i].weight,
-                                    {servers.back()->port()}});
+    routes.push_back(istio::WeightedSubset{
+        "v" + std::to_string(i + 1), destinations[i].weight, {servers.back()->port()}});
   }
   auto weir = startTrafficShift(dir, routes, {.concurrency = concurrency, .seed = 20240611});
 

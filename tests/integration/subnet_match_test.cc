@@ -4,10 +4,8 @@
 // all traffic stays on loopback.
 #include <gtest/gtest.h>
 
-#include <sstream>
-
 #include "tests/support/echo_server.h"
-#include "tests/support/istio_scenario.h"
+#include "tests/support/istio_scenarios.h"
 #include "tests/support/ready_weir.h"
 #include "tests/support/tcp_connection.h"
 #include "tests/support/temp_dir.h"
@@ -19,52 +17,21 @@ using std::chrono::seconds;
 
 constexpr uint16_t kPort = 9000;
 
-std::string subnetConfig(uint16_t one, uint16_t two, uint16_t three) {
-  std::ostringstream yaml;
-  yaml << R"(apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {name: gw}
-spec:
-  servers:
-  - port: {number: 9000, name: tcp, protocol: TCP}
-    hosts: ["*"]
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: vs}
-spec:
-  hosts: ["*"]
-  gateways: [gw]
-  tcp:
-  - match: [{sourceSubnet: 127.0.0.64/26}]
-    route: [{destination: {host: echo, port: {number: 9000}, subset: two}}]
-  - match: [{destinationSubnets: [127.0.0.2/32, "::1/128"], port: 9000}]
-    route: [{destination: {host: echo, port: {number: 9000}, subset: three}}]
-  - route: [{destination: {host: echo, port: {number: 9000}, subset: one}}]
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: dr}
-spec:
-  host: echo
-  subsets:
-  - {name: one, labels: {version: one}}
-  - {name: two, labels: {version: two}}
-  - {name: three, labels: {version: three}}
----
-apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: echo}
-spec:
-  hosts: [echo]
-  ports: [{number: 9000, name: tcp, protocol: TCP}]
-  resolution: STATIC
-  endpoints:
-  - {address: 127.0.0.1, ports: {tcp: )" << one << R"(}, labels: {version: one}}
-  - {address: 127.0.0.1, ports: {tcp: )" << two << R"(}, labels: {version: two}}
-  - {address: 127.0.0.1, ports: {tcp: )" << three << R"(}, labels: {version: three}}
-)";
-  return yaml.str();
+istio::Config subnetConfig(uint16_t one, uint16_t two, uint16_t three) {
+  istio::Config config = istio::echoObjects();
+  config.gateway().server(istio::Server(kPort));
+  config.virtualService()
+      .tcp(istio::Rule()
+               .match(istio::Match().sourceSubnet("127.0.0.64/26"))
+               .to(istio::echoSubset("two")))
+      .tcp(istio::Rule()
+               .match(istio::Match().destinationSubnets({"127.0.0.2/32", "::1/128"}).port(kPort))
+               .to(istio::echoSubset("three")))
+      .tcp(istio::Rule().to(istio::echoSubset("one")));
+  config.addVersionSubset("one", {one})
+      .addVersionSubset("two", {two})
+      .addVersionSubset("three", {three});
+  return config;
 }
 
 std::string answerFrom(uint16_t port, const TcpConnection::Addresses& addresses) {
@@ -82,8 +49,8 @@ TEST(SubnetMatch, SourceThenDestinationThenDefault) {
   EchoServer one(dir, "one");
   EchoServer two(dir, "two");
   EchoServer three(dir, "three");
-  const std::filesystem::path config = dir.freshSubdir("config") / "istio.yaml";
-  replaceFile(config, subnetConfig(one.port(), two.port(), three.port()));
+  const std::filesystem::path config =
+      subnetConfig(one.port(), two.port(), three.port()).writeFileIn(dir);
   // No --bind: the Gateway's default 0.0.0.0, so 127.0.0.2 reaches weir too.
   ReadyWeir weir(dir, {config},
                  {.concurrency = 2, .ephemeral_gateway_ports = {kPort}, .bind = ""});

@@ -6,12 +6,11 @@
 
 #include <fstream>
 #include <iterator>
-#include <sstream>
 #include <thread>
 
 #include "tests/support/child_process.h"
 #include "tests/support/echo_server.h"
-#include "tests/support/istio_scenario.h"
+#include "tests/support/istio_config.h"
 #include "tests/support/ready_weir.h"
 #include "tests/support/tcp_connection.h"
 #include "tests/support/temp_dir.h"
@@ -27,60 +26,29 @@ using std::chrono::seconds;
 constexpr uint16_t kPort = 9443;
 
 // Rule 0: a.example.com -> subset a; rule 1: any other *.example.com -> subset b.
-std::string tlsConfig(uint16_t port_a, uint16_t port_b) {
-  std::ostringstream yaml;
-  yaml << R"(apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {name: gw}
-spec:
-  servers:
-  - port: {number: 9443, name: tls, protocol: TLS}
-    hosts: ["*.example.com"]
-    tls: {mode: PASSTHROUGH}
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: vs}
-spec:
-  hosts: ["*.example.com"]
-  gateways: [gw]
-  tls:
-  - match: [{sniHosts: [a.example.com]}]
-    route:
-    - destination: {host: backend, port: {number: 9443}, subset: a}
-  - match: [{sniHosts: ["*.example.com"]}]
-    route:
-    - destination: {host: backend, port: {number: 9443}, subset: b}
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: dr}
-spec:
-  host: backend
-  subsets:
-  - {name: a, labels: {version: a}}
-  - {name: b, labels: {version: b}}
----
-apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: backend}
-spec:
-  hosts: [backend]
-  ports: [{number: 9443, name: tls, protocol: TLS}]
-  resolution: STATIC
-  endpoints:
-  - {address: 127.0.0.1, ports: {tls: )"
-       << port_a << R"(}, labels: {version: a}}
-  - {address: 127.0.0.1, ports: {tls: )"
-       << port_b << R"(}, labels: {version: b}}
-)";
-  return yaml.str();
-}
-
 std::filesystem::path writeTlsConfig(const TempDir& dir, uint16_t port_a, uint16_t port_b) {
-  const std::filesystem::path path = dir.freshSubdir("config") / "istio.yaml";
-  replaceFile(path, tlsConfig(port_a, port_b));
-  return path;
+  istio::Config config;
+  config.add(istio::Gateway("gw").server(
+      istio::Server(kPort, "tls", "TLS").hosts({"*.example.com"}).tlsPassthrough()));
+  config.add(istio::VirtualService("vs")
+                 .hosts({"*.example.com"})
+                 .gateways({"gw"})
+                 .tls(istio::Rule()
+                          .match(istio::Match().sniHosts({"a.example.com"}))
+                          .to({"backend", "a", kPort}))
+                 .tls(istio::Rule()
+                          .match(istio::Match().sniHosts({"*.example.com"}))
+                          .to({"backend", "b", kPort})));
+  config.add(istio::DestinationRule("dr", "backend")
+                 .subset(istio::Subset::byVersion("a"))
+                 .subset(istio::Subset::byVersion("b")));
+  config.add(istio::ServiceEntry("backend")
+                 .hosts({"backend"})
+                 .port(kPort, "tls", "TLS")
+                 .resolution("STATIC")
+                 .endpoint(istio::Endpoint::local(port_a, "tls").version("a"))
+                 .endpoint(istio::Endpoint::local(port_b, "tls").version("b")));
+  return config.writeFileIn(dir);
 }
 
 TEST(TlsPassthrough, RealTlsClientsReachTheServerTheirSniNames) {

@@ -13,8 +13,7 @@
 
 #include "tests/support/echo_client.h"
 #include "tests/support/echo_server.h"
-#include "tests/support/istio_scenario.h"
-#include "tests/support/policy_scenario.h"
+#include "tests/support/istio_scenarios.h"
 #include "tests/support/ready_weir.h"
 #include "tests/support/tcp_connection.h"
 #include "tests/support/temp_dir.h"
@@ -26,17 +25,21 @@ using std::chrono::milliseconds;
 using std::chrono::seconds;
 
 constexpr uint16_t kPort = 9000;
-const std::string& kCluster = kPolicyCluster;
+const std::string& kCluster = istio::kSingleCluster;
 
-using Endpoint = PolicyEndpoint;
+using istio::Endpoint;
+using istio::TcpSettings;
+using istio::TrafficPolicy;
 
-std::string policyConfig(const std::vector<Endpoint>& endpoints, const std::string& policy) {
-  return policyScenarioYaml({.endpoints = endpoints, .policy = policy});
+// `cluster` (an istio::singleCluster) with `policy` as its DestinationRule's.
+istio::Config withPolicy(istio::Config cluster, const TrafficPolicy& policy) {
+  cluster.destinationRule().trafficPolicy(policy);
+  return cluster;
 }
 
-std::filesystem::path writeConfig(const TempDir& dir, const std::vector<Endpoint>& endpoints,
-                                  const std::string& policy) {
-  return writePolicyScenario(dir, {.endpoints = endpoints, .policy = policy});
+std::filesystem::path writeConfig(const TempDir& dir, const std::vector<uint16_t>& ports,
+                                  const TrafficPolicy& policy) {
+  return withPolicy(istio::singleCluster(ports), policy).writeFileIn(dir);
 }
 
 // One line through a new connection; the answer's first word names the endpoint.
@@ -60,7 +63,9 @@ std::optional<TcpConnection> openAndGreet(uint16_t port, std::string* prefix,
 TEST(TrafficPolicy, MaxConnectionsRefusesTheConnectionOverTheLimitAtOnce) {
   TempDir dir;
   EchoServer one(dir, "one");
-  ReadyWeir weir(dir, {writeConfig(dir, {{one.port()}}, "{connectionPool: {tcp: {maxConnections: 2}}}")},
+  ReadyWeir weir(dir,
+                 {writeConfig(dir, {one.port()},
+                              TrafficPolicy().connectionPool(TcpSettings().maxConnections(2)))},
                  {.concurrency = 2, .ephemeral_gateway_ports = {kPort}});
   std::string prefix;
   auto first = openAndGreet(weir.port(kPort), &prefix);
@@ -91,8 +96,11 @@ TEST(TrafficPolicy, MaxConnectionsRefusesTheConnectionOverTheLimitAtOnce) {
 TEST(TrafficPolicy, MaxConnectionDurationEndsEvenABusyConnection) {
   TempDir dir;
   EchoServer one(dir, "one");
-  ReadyWeir weir(dir, {writeConfig(dir, {{one.port()}}, "{connectionPool: {tcp: {maxConnectionDuration: 1s}}}")},
-                 {.concurrency = 1, .ephemeral_gateway_ports = {kPort}});
+  ReadyWeir weir(
+      dir,
+      {writeConfig(dir, {one.port()},
+                   TrafficPolicy().connectionPool(TcpSettings().maxConnectionDuration("1s")))},
+      {.concurrency = 1, .ephemeral_gateway_ports = {kPort}});
   const auto opened = Clock::now();
   std::string prefix;
   auto connection = openAndGreet(weir.port(kPort), &prefix);
@@ -136,9 +144,12 @@ TEST(TrafficPolicy, TcpKeepaliveIsSetOnUpstreamSocketsOnly) {
   TempDir dir;
   EchoServer with(dir, "with");
   EchoServer without(dir, "without");
-  ReadyWeir keepalive(dir, {writeConfig(dir, {{with.port()}}, "{connectionPool: {tcp: {tcpKeepalive: {time: 7s, interval: 3s, probes: 4}}}}")},
-                      {.concurrency = 1, .ephemeral_gateway_ports = {kPort}});
-  ReadyWeir plain(dir, {writeConfig(dir, {{without.port()}}, "")},
+  ReadyWeir keepalive(
+      dir,
+      {writeConfig(dir, {with.port()},
+                   TrafficPolicy().connectionPool(TcpSettings().tcpKeepalive("7s", "3s", 4)))},
+      {.concurrency = 1, .ephemeral_gateway_ports = {kPort}});
+  ReadyWeir plain(dir, {istio::singleCluster({without.port()}).writeFileIn(dir)},
                   {.concurrency = 1, .ephemeral_gateway_ports = {kPort}});
   std::string prefix;
   auto a = openAndGreet(keepalive.port(kPort), &prefix);
@@ -158,7 +169,7 @@ class ProxyProtocol : public ::testing::TestWithParam<std::string> {};
 TEST_P(ProxyProtocol, UpstreamLearnsTheClientAddress) {
   TempDir dir;
   auto one = EchoServer::withProxyProtocol(dir, "one");
-  ReadyWeir weir(dir, {writeConfig(dir, {{one->port()}}, "{proxyProtocol: {version: " + GetParam() + "}}")},
+  ReadyWeir weir(dir, {writeConfig(dir, {one->port()}, TrafficPolicy().proxyProtocol(GetParam()))},
                  {.concurrency = 1, .ephemeral_gateway_ports = {kPort}});
   std::string error;
   auto client = TcpConnection::connectWith({.source = "127.0.0.5"}, weir.port(kPort), seconds(5),
@@ -186,7 +197,10 @@ TEST(LoadBalancing, RoundRobinGivesEachEndpointExactlyItsWeight) {
   TempDir dir;
   EchoServer heavy(dir, "heavy");
   EchoServer light(dir, "light");
-  ReadyWeir weir(dir, {writeConfig(dir, {{heavy.port(), 3}, {light.port(), 1}}, "")},
+  ReadyWeir weir(dir,
+                 {istio::singleCluster({Endpoint::local(heavy.port()).weight(3),
+                                        Endpoint::local(light.port()).weight(1)})
+                      .writeFileIn(dir)},
                  {.concurrency = 1, .ephemeral_gateway_ports = {kPort}});
   EchoClientRun run = runEchoClient(dir, weir.port(kPort), {.connections = 40, .concurrency = 1});
   ASSERT_TRUE(run.tally.has_value()) << run.describe();
@@ -199,7 +213,11 @@ TEST(LoadBalancing, RandomFollowsEndpointWeights) {
   TempDir dir;
   EchoServer heavy(dir, "heavy");
   EchoServer light(dir, "light");
-  ReadyWeir weir(dir, {writeConfig(dir, {{heavy.port(), 3}, {light.port(), 1}}, "{loadBalancer: {simple: RANDOM}}")},
+  ReadyWeir weir(dir,
+                 {withPolicy(istio::singleCluster({Endpoint::local(heavy.port()).weight(3),
+                                                   Endpoint::local(light.port()).weight(1)}),
+                             TrafficPolicy().loadBalancer("RANDOM"))
+                      .writeFileIn(dir)},
                  {.concurrency = 2, .ephemeral_gateway_ports = {kPort}});
   constexpr size_t kConnections = 2000;
   EchoClientRun run = runEchoClient(dir, weir.port(kPort), {.connections = kConnections, .concurrency = 8});
@@ -214,8 +232,10 @@ TEST(LoadBalancing, LeastRequestSendsNewConnectionsAwayFromTheBusyEndpoint) {
   TempDir dir;
   EchoServer busy(dir, "busy");
   EchoServer idle(dir, "idle");
-  ReadyWeir weir(dir, {writeConfig(dir, {{busy.port()}, {idle.port()}}, "{loadBalancer: {simple: LEAST_REQUEST}}")},
-                 {.concurrency = 1, .seed = 7, .ephemeral_gateway_ports = {kPort}});
+  ReadyWeir weir(
+      dir,
+      {writeConfig(dir, {busy.port(), idle.port()}, TrafficPolicy().loadBalancer("LEAST_REQUEST"))},
+      {.concurrency = 1, .seed = 7, .ephemeral_gateway_ports = {kPort}});
   // Connections that land on `busy` stay open, those on `idle` close at once, so
   // `busy` always has more open. Round robin would send it half (30 of 60); two
   // random choices send it only the draws where both choices are `busy`, 1/4:
@@ -246,8 +266,8 @@ TEST(LoadBalancing, ConsistentHashKeepsEachClientIpOnOneEndpointAndMovesFewOnRem
   EchoServer a(dir, "a");
   EchoServer b(dir, "b");
   EchoServer c(dir, "c");
-  const std::string policy = "{loadBalancer: {consistentHash: {useSourceIp: true}}}";
-  const std::filesystem::path config = writeConfig(dir, {{a.port()}, {b.port()}, {c.port()}}, policy);
+  const TrafficPolicy policy = TrafficPolicy().consistentHashOnSourceIp();
+  const std::filesystem::path config = writeConfig(dir, {a.port(), b.port(), c.port()}, policy);
   ReadyWeir weir(dir, {config}, {.concurrency = 2, .ephemeral_gateway_ports = {kPort}});
 
   // 30 client addresses, 3 connections each (from different ports).
@@ -277,7 +297,7 @@ TEST(LoadBalancing, ConsistentHashKeepsEachClientIpOnOneEndpointAndMovesFewOnRem
   // Remove endpoint c; clients of a and b stay (Maglev moves a few percent at
   // most of the others: with ~20 such clients, more than 2 moving means it is
   // not consistent), clients of c go to a or b.
-  replaceFile(config, policyConfig({{a.port()}, {b.port()}}, policy));
+  withPolicy(istio::singleCluster({a.port(), b.port()}), policy).write(config);
   ASSERT_EQ(weir.post("/reload").status, 200);
   const std::map<std::string, std::string> after = mapClients();
   ASSERT_EQ(after.size(), 30u);

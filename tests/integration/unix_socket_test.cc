@@ -4,13 +4,11 @@
 // split, stats, the access log, half-close, active health checks, outlier
 // detection. tcp-echo-server listens on the sockets (--listen unix:PATH).
 #include <gtest/gtest.h>
-
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
-
-#include <poll.h>
 
 #include <algorithm>
 #include <cctype>
@@ -18,16 +16,16 @@
 #include <cstddef>
 #include <cstring>
 #include <fstream>
-#include <sstream>
+#include <optional>
 #include <thread>
 
 #include "tests/support/byte_stream.h"
 #include "tests/support/echo_client.h"
 #include "tests/support/echo_server.h"
 #include "tests/support/endpoint_health.h"
-#include "tests/support/istio_scenario.h"
-#include "tests/support/socket_dir.h"
+#include "tests/support/istio_scenarios.h"
 #include "tests/support/ready_weir.h"
+#include "tests/support/socket_dir.h"
 #include "tests/support/split_statistics.h"
 #include "tests/support/tcp_connection.h"
 #include "tests/support/temp_dir.h"
@@ -54,47 +52,29 @@ struct Scenario {
   std::vector<Endpoint> endpoints{};
   int v1_weight = 80;
   int v2_weight = 20;
-  std::string traffic_policy{};  // the DestinationRule's trafficPolicy, a YAML flow map
-  std::string annotations{};     // the ServiceEntry's, a YAML flow map
+  std::optional<istio::TrafficPolicy> traffic_policy{};  // the DestinationRule's
+  istio::StringMap annotations{};                        // the ServiceEntry's
 };
 
 std::filesystem::path writeScenario(const TempDir& dir, const Scenario& scenario) {
-  std::ostringstream yaml;
-  yaml << "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: gw}\nspec:\n"
-       << "  servers:\n";
-  if (scenario.gateway_bind.empty()) {
-    yaml << "  - port: {number: " << kPort << ", name: tcp, protocol: TCP}\n"
-         << "    hosts: [\"*\"]\n";
-  } else {
-    yaml << "  - port: {number: 0, name: uds, protocol: TCP}\n    hosts: [\"*\"]\n"
-         << "    bind: " << scenario.gateway_bind << "\n";
-  }
-  yaml << "---\napiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: vs}\n"
-       << "spec:\n  hosts: [\"*\"]\n  gateways: [gw]\n  tcp:\n  - route:\n"
-       << "    - {destination: {host: echo, subset: v1}, weight: " << scenario.v1_weight << "}\n";
-  if (scenario.v2_weight > 0) {
-    yaml << "    - {destination: {host: echo, subset: v2}, weight: " << scenario.v2_weight
-         << "}\n";
-  }
-  yaml << "---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: dr}\n"
-       << "spec:\n  host: echo\n";
-  if (!scenario.traffic_policy.empty()) {
-    yaml << "  trafficPolicy: " << scenario.traffic_policy << "\n";
-  }
-  yaml << "  subsets:\n  - {name: v1, labels: {version: v1}}\n"
-       << "  - {name: v2, labels: {version: v2}}\n"
-       << "---\napiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata:\n  name: echo\n";
-  if (!scenario.annotations.empty()) yaml << "  annotations: " << scenario.annotations << "\n";
-  yaml << "spec:\n  hosts: [echo]\n  ports: [{number: 9000, name: tcp, protocol: TCP}]\n"
-       << "  resolution: STATIC\n  endpoints:\n";
+  istio::Config config = istio::echoObjects();
+  config.gateway().server(scenario.gateway_bind.empty()
+                              ? istio::Server(kPort)
+                              : istio::Server(0, "uds").bind(scenario.gateway_bind));
+  istio::Rule rule = istio::Rule().to({"echo", "v1"}, scenario.v1_weight);
+  if (scenario.v2_weight > 0) rule.to({"echo", "v2"}, scenario.v2_weight);
+  config.virtualService().tcp(rule);
+  if (scenario.traffic_policy) config.destinationRule().trafficPolicy(*scenario.traffic_policy);
+  config.destinationRule()
+      .subset(istio::Subset::byVersion("v1"))
+      .subset(istio::Subset::byVersion("v2"));
+  config.serviceEntry().annotations(scenario.annotations);
   for (const Endpoint& endpoint : scenario.endpoints) {
-    yaml << "  - address: \"" << endpoint.address << "\"\n";
-    if (endpoint.port != 0) yaml << "    ports: {tcp: " << endpoint.port << "}\n";
-    yaml << "    labels: {version: " << endpoint.subset << "}\n";
+    istio::Endpoint written(endpoint.address);
+    if (endpoint.port != 0) written.port("tcp", endpoint.port);
+    config.serviceEntry().endpoint(written.version(endpoint.subset));
   }
-  const std::filesystem::path path = dir.freshSubdir("config") / "istio.yaml";
-  replaceFile(path, yaml.str());
-  return path;
+  return config.writeFileIn(dir);
 }
 
 // The access log's lines once there are at least `lines` (written by a background
@@ -361,14 +341,14 @@ TEST(UnixSockets, HealthChecksSeeAUnixEndpointGoAndComeBack) {
   auto two = EchoServer::onUnixSocket(dir, "two", two_path);
   ReadyWeir weir(
       dir,
-      {writeScenario(dir, {.endpoints = {{"v1", "unix://" + one_path},
-                                         {"v1", "unix://" + two_path}},
-                           .v1_weight = 100,
-                           .v2_weight = 0,
-                           .annotations = "{weir.dev/health-check-interval: 100ms, "
-                                          "weir.dev/health-check-timeout: 500ms, "
-                                          "weir.dev/health-check-healthy-threshold: \"2\", "
-                                          "weir.dev/health-check-unhealthy-threshold: \"2\"}"})},
+      {writeScenario(dir,
+                     {.endpoints = {{"v1", "unix://" + one_path}, {"v1", "unix://" + two_path}},
+                      .v1_weight = 100,
+                      .v2_weight = 0,
+                      .annotations = {{"weir.dev/health-check-interval", "100ms"},
+                                      {"weir.dev/health-check-timeout", "500ms"},
+                                      {"weir.dev/health-check-healthy-threshold", "2"},
+                                      {"weir.dev/health-check-unhealthy-threshold", "2"}}})},
       {.concurrency = 1, .ephemeral_gateway_ports = {kPort}});
   ASSERT_TRUE(waitForEndpointHealth(weir, cluster("v1"), two_path, "HEALTHY", seconds(5)));
   auto inTurn = [&](size_t n) {
@@ -410,9 +390,12 @@ TEST(UnixSockets, AMissingSocketIsAConnectFailureAndIsEjected) {
       {writeScenario(dir, {.endpoints = {{"v1", "unix://" + missing}, {"v1", "unix://" + live}},
                            .v1_weight = 100,
                            .v2_weight = 0,
-                           .traffic_policy = "{outlierDetection: {consecutive5xxErrors: 1, "
-                                             "interval: 1s, baseEjectionTime: 30s, "
-                                             "maxEjectionPercent: 100}}"})},
+                           .traffic_policy = istio::TrafficPolicy().outlierDetection(
+                               istio::OutlierDetection()
+                                   .consecutive5xxErrors(1)
+                                   .interval("1s")
+                                   .baseEjectionTime("30s")
+                                   .maxEjectionPercent(100))})},
       {.concurrency = 1, .ephemeral_gateway_ports = {kPort}, .access_log = log.string()});
   EchoClientRun run = runEchoClient(dir, weir.port(kPort), {.connections = 10, .concurrency = 1});
   ASSERT_TRUE(run.tally) << run.describe();
@@ -434,12 +417,13 @@ TEST(UnixSockets, AProxyProtocolHeaderForAUnixClientIsUnknown) {
   SocketDir sockets;
   auto one = EchoServer::withProxyProtocol(dir, "one");
   const std::string socket = sockets.socket("gw.sock");
-  ReadyWeir weir(dir,
-                 {writeScenario(dir, {.gateway_bind = "unix://" + socket,
-                                      .endpoints = {{"v1", "127.0.0.1", one->port()}},
-                                      .v2_weight = 0,
-                                      .traffic_policy = "{proxyProtocol: {version: V1}}"})},
-                 {.concurrency = 1});
+  ReadyWeir weir(
+      dir,
+      {writeScenario(dir, {.gateway_bind = "unix://" + socket,
+                           .endpoints = {{"v1", "127.0.0.1", one->port()}},
+                           .v2_weight = 0,
+                           .traffic_policy = istio::TrafficPolicy().proxyProtocol("V1")})},
+      {.concurrency = 1});
   std::string error;
   auto client = TcpConnection::connectUnix(socket, seconds(5), &error);
   ASSERT_TRUE(client) << error;

@@ -12,10 +12,10 @@
 #include <sstream>
 
 #include "tests/support/child_process.h"
+#include "tests/support/istio_scenarios.h"
 #include "tests/support/tcp_connection.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_paths.h"
-#include "tests/support/traffic_shift_config.h"
 
 namespace weir::test {
 namespace {
@@ -63,9 +63,9 @@ TEST(ValidateCli, WalkThroughExampleIsValid) {
 TEST(ValidateCli, GeneratedConfigIsValidAndNoSocketIsOpened) {
   TempDir dir;
   TcpListener holder;
-  const fs::path config = writeTrafficShiftConfig(
-      dir.path() / "config",
-      {holder.port(), {{"v1", 80, {freeTcpPort()}}, {"v2", 20, {freeTcpPort()}}}});
+  const fs::path config =
+      istio::walkThrough(holder.port(), {{"v1", 80, {freeTcpPort()}}, {"v2", 20, {freeTcpPort()}}})
+          .writeSplit(dir.path() / "config");
   ProcessResult result = validate(dir, {config.string()});
   EXPECT_TRUE(result.status.exitedWith(0)) << show(result);
 }
@@ -74,17 +74,17 @@ TEST(ValidateCli, GeneratedConfigIsValidAndNoSocketIsOpened) {
 // is written, naming the file as given relative to the working directory.
 TEST(ValidateCli, NegativeWeightsAreAllReportedWithTheirPositions) {
   TempDir dir;
-  const fs::path config = writeTrafficShiftConfig(
-      dir.path() / "config", {9000, {{"v1", -5, {9001}}, {"v2", -3, {9002}}}});
+  const fs::path config = istio::walkThrough(9000, {{"v1", -5, {9001}}, {"v2", -3, {9002}}})
+                              .writeSplit(dir.path() / "config");
   const std::string vs = readTextFile(config / "virtual-service.yaml");
   const size_t first_line = lineNumberOf(vs, "weight: -5");
   const size_t second_line = lineNumberOf(vs, "weight: -3");
   ASSERT_GT(first_line, 0u);
   ASSERT_GT(second_line, 0u);
 
-  ProcessResult result = validate(dir, {"virtual-service.yaml", "gateway.yaml",
-                                        "destination-rule.yaml", "endpoints.yaml"},
-                                  config);
+  ProcessResult result = validate(
+      dir, {"virtual-service.yaml", "gateway.yaml", "destination-rule.yaml", "service-entry.yaml"},
+      config);
   EXPECT_TRUE(result.status.exitedWith(1)) << show(result);
   for (auto [line, field] : {std::pair{first_line, "tcp[0].route[0].weight"},
                              std::pair{second_line, "tcp[0].route[1].weight"}}) {

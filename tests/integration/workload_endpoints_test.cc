@@ -2,17 +2,15 @@
 // WorkloadEntry objects selected by a ServiceEntry's workloadSelector (subsets
 // then choose among them by label), and an IPv6 endpoint address.
 #include <gtest/gtest.h>
-
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <sstream>
 #include <thread>
 
 #include "tests/support/child_process.h"
 #include "tests/support/echo_server.h"
-#include "tests/support/istio_scenario.h"
+#include "tests/support/istio_scenarios.h"
 #include "tests/support/ready_weir.h"
 #include "tests/support/tcp_connection.h"
 #include "tests/support/temp_dir.h"
@@ -26,34 +24,28 @@ using std::chrono::seconds;
 
 constexpr uint16_t kPort = 9000;
 
-std::string frontYaml(const std::string& subset) {
-  return R"(apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {name: gw}
-spec:
-  servers:
-  - port: {number: 9000, name: tcp, protocol: TCP}
-    hosts: ["*"]
----
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {name: vs}
-spec:
-  hosts: ["*"]
-  gateways: [gw]
-  tcp:
-  - route: [{destination: {host: echo, port: {number: 9000}, subset: )" + subset + R"(}}]
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {name: dr}
-spec:
-  host: echo
-  subsets:
-  - {name: v1, labels: {version: v1}}
-  - {name: v2, labels: {version: v2}}
----
-)";
+// Gateway gw on 9000, one rule sending everything to subset `subset` of echo,
+// subsets v1 and v2 by label version; the ServiceEntry echo (STATIC, port 9000
+// named tcp) has no endpoint yet.
+istio::Config front(const std::string& subset) {
+  istio::Config config = istio::echoObjects();
+  config.gateway().server(istio::Server(kPort));
+  config.virtualService().tcp(istio::Rule().to(istio::echoSubset(subset)));
+  config.destinationRule()
+      .subset(istio::Subset::byVersion("v1"))
+      .subset(istio::Subset::byVersion("v2"));
+  return config;
+}
+
+// front(subset) whose ServiceEntry selects the WorkloadEntries labelled app=echo,
+// and one of them: echo-v1 (version v1) on `v1_port`.
+istio::Config selectingWorkloads(const std::string& subset, uint16_t v1_port) {
+  istio::Config config = front(subset);
+  config.serviceEntry().workloadSelector({{"app", "echo"}});
+  config.add(istio::WorkloadEntry("echo-v1", "127.0.0.1")
+                 .port("tcp", v1_port)
+                 .labels({{"app", "echo"}, {"version", "v1"}}));
+  return config;
 }
 
 std::string answerThrough(uint16_t port) {
@@ -70,44 +62,15 @@ TEST(WorkloadEndpoints, WorkloadEntriesSelectedByTheServiceEntryServeTheSubsets)
   EchoServer v1(dir, "v1");
   EchoServer v2(dir, "v2");
   EchoServer stray(dir, "stray");
-  std::ostringstream yaml;
-  yaml << frontYaml("v2") << R"(apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: echo}
-spec:
-  hosts: [echo]
-  ports: [{number: 9000, name: tcp, protocol: TCP}]
-  resolution: STATIC
-  workloadSelector:
-    labels: {app: echo}
----
-apiVersion: networking.istio.io/v1
-kind: WorkloadEntry
-metadata: {name: echo-v1}
-spec:
-  address: 127.0.0.1
-  ports: {tcp: )" << v1.port() << R"(}
-  labels: {app: echo, version: v1}
----
-apiVersion: networking.istio.io/v1
-kind: WorkloadEntry
-metadata: {name: echo-v2}
-spec:
-  address: 127.0.0.1
-  ports: {tcp: )" << v2.port() << R"(}
-  labels: {app: echo, version: v2}
----
-apiVersion: networking.istio.io/v1
-kind: WorkloadEntry
-metadata: {name: not-echo}
-spec:
-  address: 127.0.0.1
-  ports: {tcp: )" << stray.port() << R"(}
-  labels: {app: other, version: v2}
-)";
-  const std::filesystem::path config = dir.freshSubdir("config") / "istio.yaml";
-  replaceFile(config, yaml.str());
-  ReadyWeir weir(dir, {config}, {.concurrency = 1, .ephemeral_gateway_ports = {kPort}});
+  istio::Config config = selectingWorkloads("v2", v1.port());
+  config.add(istio::WorkloadEntry("echo-v2", "127.0.0.1")
+                 .port("tcp", v2.port())
+                 .labels({{"app", "echo"}, {"version", "v2"}}));
+  config.add(istio::WorkloadEntry("not-echo", "127.0.0.1")
+                 .port("tcp", stray.port())
+                 .labels({{"app", "other"}, {"version", "v2"}}));
+  ReadyWeir weir(dir, {config.writeFileIn(dir)},
+                 {.concurrency = 1, .ephemeral_gateway_ports = {kPort}});
   // Subset v2 is the WorkloadEntry labelled app=echo, version=v2; the entry with
   // app=other is not selected, so it never answers.
   for (int i = 0; i < 6; ++i) EXPECT_EQ(answerThrough(weir.port(kPort)), "v2 hi") << i;
@@ -119,27 +82,7 @@ spec:
 TEST(WorkloadEndpoints, ASubsetThatSelectsNothingLoadsAndItsConnectionsAreClosed) {
   TempDir dir;
   EchoServer v1(dir, "v1");
-  std::ostringstream yaml;
-  yaml << frontYaml("v2") << R"(apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: echo}
-spec:
-  hosts: [echo]
-  ports: [{number: 9000, name: tcp, protocol: TCP}]
-  resolution: STATIC
-  workloadSelector:
-    labels: {app: echo}
----
-apiVersion: networking.istio.io/v1
-kind: WorkloadEntry
-metadata: {name: echo-v1}
-spec:
-  address: 127.0.0.1
-  ports: {tcp: )" << v1.port() << R"(}
-  labels: {app: echo, version: v1}
-)";
-  const std::filesystem::path config = dir.freshSubdir("config") / "istio.yaml";
-  replaceFile(config, yaml.str());
+  const std::filesystem::path config = selectingWorkloads("v2", v1.port()).writeFileIn(dir);
   ReadyWeir weir(dir, {config}, {.concurrency = 1, .ephemeral_gateway_ports = {kPort}});
   for (int i = 0; i < 3; ++i) {
     const std::string answer = answerThrough(weir.port(kPort));
@@ -149,9 +92,7 @@ spec:
   EXPECT_EQ(weir.stat(cluster + "upstream_cx_none_healthy"), 3u);
 
   // The same file with the route to v1 serves as before.
-  std::string to_v1 = yaml.str();
-  to_v1.replace(to_v1.find("subset: v2"), 10, "subset: v1");
-  replaceFile(config, to_v1);
+  selectingWorkloads("v1", v1.port()).write(config);
   ASSERT_EQ(weir.post("/reload").status, 200);
   EXPECT_EQ(answerThrough(weir.port(kPort)), "v1 hi");
 }
@@ -179,20 +120,10 @@ TEST(WorkloadEndpoints, Ipv6EndpointAddressIsConnectedTo) {
     if (!port) std::this_thread::sleep_for(milliseconds(10));
   }
   ASSERT_TRUE(port.has_value()) << echo.stderrText();
-  std::ostringstream yaml;
-  yaml << frontYaml("v1") << R"(apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {name: echo}
-spec:
-  hosts: [echo]
-  ports: [{number: 9000, name: tcp, protocol: TCP}]
-  resolution: STATIC
-  endpoints:
-  - {address: "::1", ports: {tcp: )" << *port << R"(}, labels: {version: v1}}
-)";
-  const std::filesystem::path config = dir.freshSubdir("config") / "istio.yaml";
-  replaceFile(config, yaml.str());
-  ReadyWeir weir(dir, {config}, {.concurrency = 1, .ephemeral_gateway_ports = {kPort}});
+  istio::Config config = front("v1");
+  config.serviceEntry().endpoint(istio::Endpoint("::1").port("tcp", *port).version("v1"));
+  ReadyWeir weir(dir, {config.writeFileIn(dir)},
+                 {.concurrency = 1, .ephemeral_gateway_ports = {kPort}});
   EXPECT_EQ(answerThrough(weir.port(kPort)), "six hi");
   EXPECT_EQ(weir.stat("endpoint.outbound|9000|v1|echo.default.svc.cluster.local/[::1]:" +
                       std::to_string(*port) + ".cx_total"),

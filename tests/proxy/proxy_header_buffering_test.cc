@@ -1,45 +1,25 @@
 // The PROXY protocol header meets a full upstream socket buffer: that is no error,
 // the header waits in the relay's buffer and goes out first once there is room.
 // (A failed header write must never look like the upstream's fault.)
-#include <arpa/inet.h>
-#include <fcntl.h>
-#include <netinet/in.h>
+#include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <gtest/gtest.h>
-
 #include <cerrno>
 #include <string>
-#include <utility>
 
 #include "proxy/connection/relay.h"
+#include "tests/support/socket_pair.h"
 
 namespace weir::proxy {
 namespace {
 
-void setNonBlocking(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
-
 // Two connected TCP sockets on 127.0.0.1 with small buffers, both non-blocking.
-std::pair<int, int> loopbackPair() {
-  const int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  EXPECT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&address), length), 0);
-  EXPECT_EQ(listen(listener, 1), 0);
-  getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length);
-  const int client = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  const int small = 4096;
-  setsockopt(client, SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
-  EXPECT_EQ(connect(client, reinterpret_cast<sockaddr*>(&address), length), 0);
-  const int server = accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
-  setsockopt(server, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
-  close(listener);
-  setNonBlocking(client);
-  setNonBlocking(server);
-  return {client, server};
+test::SocketPair loopbackPair() {
+  test::SocketPair pair = test::connectedPair(test::SocketKind::kTcp, 4096);
+  test::setNonBlocking(pair.a.get());
+  test::setNonBlocking(pair.b.get());
+  return pair;
 }
 
 // Writes to `fd` until the kernel takes no more (bounded); returns how much it took.
@@ -69,8 +49,12 @@ std::string drain(int fd) {
 }
 
 TEST(ProxyHeaderBuffering, AFullUpstreamBufferHoldsTheHeaderAndItStillGoesFirst) {
-  auto [client, client_side] = loopbackPair();      // the client, weir's socket for it
-  auto [upstream_side, upstream] = loopbackPair();  // weir's upstream socket, the upstream
+  const test::SocketPair client_pair = loopbackPair();    // the client, weir's socket for it
+  const test::SocketPair upstream_pair = loopbackPair();  // weir's upstream socket, the upstream
+  const int client = client_pair.a.get();
+  const int client_side = client_pair.b.get();
+  const int upstream_side = upstream_pair.a.get();
+  const int upstream = upstream_pair.b.get();
   const size_t filler = fill(upstream_side);
   ASSERT_GT(filler, 0u);
 
@@ -110,7 +94,6 @@ TEST(ProxyHeaderBuffering, AFullUpstreamBufferHoldsTheHeaderAndItStillGoesFirst)
   EXPECT_EQ(received.substr(filler), header + "hello\n");
 
   to_upstream.discard();
-  for (int fd : {client, client_side, upstream_side, upstream}) close(fd);
 }
 
 }  // namespace

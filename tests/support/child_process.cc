@@ -13,29 +13,13 @@
 #include <stdexcept>
 #include <thread>
 
+#include "common/unique_fd.h"
 #include "temp_dir.h"
 
 namespace weir::test {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// An fd closed at the end of the scope; only for the parent's bookkeeping around fork.
-class ScopedFd {
- public:
-  explicit ScopedFd(int fd = -1) : fd_(fd) {}
-  ~ScopedFd() { reset(); }
-  ScopedFd(const ScopedFd&) = delete;
-  ScopedFd& operator=(const ScopedFd&) = delete;
-  int get() const { return fd_; }
-  void reset() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  int fd_;
-};
 
 int openOrThrow(const std::filesystem::path& path, int flags) {
   int fd = ::open(path.c_str(), flags | O_CLOEXEC, 0644);
@@ -124,15 +108,15 @@ ChildProcess::ChildProcess(const ChildSpec& spec) : argv_(spec.argv) {
   stdout_path_ = spec.log_dir / (stem + ".stdout");
   stderr_path_ = spec.log_dir / (stem + ".stderr");
 
-  ScopedFd stdin_fd(openOrThrow("/dev/null", O_RDONLY));
-  ScopedFd stdout_fd(openOrThrow(stdout_path_, O_WRONLY | O_CREAT | O_TRUNC));
-  ScopedFd stderr_fd(openOrThrow(stderr_path_, O_WRONLY | O_CREAT | O_TRUNC));
+  UniqueFd stdin_fd(openOrThrow("/dev/null", O_RDONLY));
+  UniqueFd stdout_fd(openOrThrow(stdout_path_, O_WRONLY | O_CREAT | O_TRUNC));
+  UniqueFd stderr_fd(openOrThrow(stderr_path_, O_WRONLY | O_CREAT | O_TRUNC));
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
     throw std::runtime_error(std::string("pipe2: ") + std::strerror(errno));
   }
-  ScopedFd error_read(pipe_fds[0]);
-  ScopedFd error_write(pipe_fds[1]);
+  UniqueFd error_read(pipe_fds[0]);
+  UniqueFd error_write(pipe_fds[1]);
 
   // Everything the child needs is prepared before fork: no allocation after it.
   std::vector<char*> raw_argv;

@@ -80,6 +80,18 @@ void writeTextFile(const std::filesystem::path& file, const std::string& text) {
   }
 }
 
+void replaceFile(const std::filesystem::path& file, const std::string& text) {
+  std::filesystem::path aside = file;
+  aside += ".writing";
+  writeTextFile(aside, text);
+  std::error_code error;
+  std::filesystem::rename(aside, file, error);
+  if (error) {
+    throw std::runtime_error("rename " + aside.string() + " -> " + file.string() + ": " +
+                             error.message());
+  }
+}
+
 std::string readTextFile(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
   if (!in) return {};

@@ -34,6 +34,11 @@ class TempDir {
 // Writes `text` to `file` (truncating it). Throws std::runtime_error on failure.
 void writeTextFile(const std::filesystem::path& file, const std::string& text);
 
+// Replaces `file` the way careful editors do: write `text` to a sibling whose name does
+// not end in .yaml, then rename it over `file`. A reader sees the old or the new file,
+// never half of one, and a watcher of `file`'s directory sees one IN_MOVED_TO.
+void replaceFile(const std::filesystem::path& file, const std::string& text);
+
 // The whole content of `file`; "" if it cannot be read.
 std::string readTextFile(const std::filesystem::path& file);
 

@@ -133,11 +133,11 @@ WeirProcess::~WeirProcess() {
 }
 
 std::unique_ptr<WeirProcess> startTrafficShift(const TempDir& dir,
-                                               const std::vector<WeightedSubset>& routes,
+                                               const std::vector<istio::WeightedSubset>& routes,
                                                const WeirOptions& options) {
   uint16_t port = freeTcpPort();
   std::filesystem::path config =
-      writeTrafficShiftConfig(dir.freshSubdir("config"), TrafficShiftConfig{port, routes});
+      istio::walkThrough(port, routes).writeSplit(dir.freshSubdir("config"));
   return std::make_unique<WeirProcess>(dir, std::vector<std::filesystem::path>{config}, port,
                                        options);
 }

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "child_process.h"
+#include "istio_scenarios.h"
 #include "temp_dir.h"
-#include "traffic_shift_config.h"
 
 namespace weir::test {
 
@@ -68,10 +68,10 @@ class WeirProcess {
   std::optional<uint16_t> admin_port_;
 };
 
-// Picks a free port, writes the walk-through config for `routes` into a fresh
-// subdirectory of `dir`, and starts weir on it.
+// Picks a free port, writes istio::walkThrough(port, routes) into a fresh
+// subdirectory of `dir` (a file per kind), and starts weir on it.
 std::unique_ptr<WeirProcess> startTrafficShift(const TempDir& dir,
-                                               const std::vector<WeightedSubset>& routes,
+                                               const std::vector<istio::WeightedSubset>& routes,
                                                const WeirOptions& options = {});
 
 // Waits until 127.0.0.1:port accepts a connection, while `process` runs. True if ready.
