@@ -42,12 +42,13 @@ void armReset(int fd) {
 
 // What the loop reported for a socket, as hints for the relays. kContinue sets none.
 // A reset (EPOLLERR) comes as bare EV_READ|EV_WRITE, like data, so any read event
-// may carry one: the relays read until EAGAIN (Relay::copyIn).
+// may carry one: a short read leaves the socket unverified (Relay::copyIn).
 void noteReadiness(SocketSide& side, short what) {
   if (what & (EV_READ | EV_CLOSED)) {
     side.readable = true;
     side.error_checked = false;
   }
+  if (what & EV_CLOSED) side.fin_seen = true;
   if (what & EV_WRITE) side.writable = true;
 }
 
@@ -323,6 +324,22 @@ void ProxiedConnection::pump() {
   if (to_upstream_.finOwed()) to_upstream_.sendFin();
   if (to_downstream_.finOwed()) to_downstream_.sendFin();
   if (up.more || down.more) downstream_event_.activate(kContinue);
+  if (up.short_read || down.short_read) context.short_read_checks->add(*this);
+}
+
+void ProxiedConnection::checkShortReads() {
+  if (finished_ || !connected_) return;
+  bool owed = false;
+  for (SocketSide* side : {&downstream_, &upstream_}) {
+    if (!side->unverified) continue;
+    // Read it as if the loop had reported it: EAGAIN, the rest of the bytes, or the
+    // reset (if paused, asked with SO_ERROR).
+    side->unverified = false;
+    side->readable = true;
+    side->error_checked = false;
+    owed = true;
+  }
+  if (owed) pump();
 }
 
 void ProxiedConnection::countMoved(bool from_downstream, const Relay::Result& result) {
@@ -386,6 +403,7 @@ void ProxiedConnection::finish(EndReason reason, bool reset_downstream, bool res
   upstream_event_.clear();
   timer_.clear();
   duration_timer_.clear();
+  if (ShortReadChecks* checks = owner_.relayContext().short_read_checks) checks->remove(*this);
   if (reset_downstream) armReset(downstream_.fd);
   if (reset_upstream && connected_) armReset(upstream_.fd);
   close(downstream_.fd);

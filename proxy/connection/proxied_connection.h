@@ -27,6 +27,7 @@
 #include "proxy/upstream/connect_failure_cause.h"
 #include "common/embedded_event.h"
 #include "proxy/connection/relay.h"
+#include "proxy/connection/short_read_checks.h"
 #include "proxy/stats/stats.h"
 #include "proxy/upstream/upstream_target.h"
 
@@ -71,7 +72,7 @@ class ConnectionOwner {
   virtual void onConnectionDone(ProxiedConnection& connection, const ConnectionRecord* record) = 0;
 };
 
-class ProxiedConnection {
+class ProxiedConnection final : public ShortReadCheckable {
  public:
   explicit ProxiedConnection(ConnectionOwner& owner) : owner_(owner) {}
   ~ProxiedConnection();
@@ -85,6 +86,8 @@ class ProxiedConnection {
   void open(AcceptedClient&& client, UpstreamTarget target);
   // Resets both sides now; used when the proxy stops.
   void abort();
+  // ShortReadCheckable: reads the sockets whose last read came back short.
+  void checkShortReads() override;
 
   // The worker's list of open connections runs through these.
   ProxiedConnection* next = nullptr;

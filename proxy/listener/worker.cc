@@ -42,6 +42,8 @@ Worker::Worker(unsigned index, const ProxySettings& settings, WorkerShared share
   if (!base_) {
     throw std::runtime_error("cannot create an event loop");
   }
+  short_read_checks_ = std::make_unique<ShortReadChecks>(base_.get());
+  relay_context_.short_read_checks = short_read_checks_.get();
   tasks_ = std::make_unique<LoopTaskQueue>(base_.get());
 }
 

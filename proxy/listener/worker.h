@@ -178,6 +178,7 @@ class Worker final : private ConnectionOwner, private ClientHelloOwner {
   std::list<std::unique_ptr<ListenerSlot>> listeners_;
   std::unique_ptr<char[]> scratch_;  // every copied read passes through it
   PipePool pipes_;
+  std::unique_ptr<ShortReadChecks> short_read_checks_;  // holds an event of base_
   RelayContext relay_context_;
   std::map<int64_t, const timeval*> common_timeouts_;  // by milliseconds; libevent owns them
   ConnectionRecycler connections_;
