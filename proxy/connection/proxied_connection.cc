@@ -431,7 +431,9 @@ void ProxiedConnection::finish(EndReason reason, bool reset_downstream, bool res
   }
   target_ = UpstreamTarget{};  // a kept connection must not pin an old snapshot
   listener_stats_ = nullptr;
-  owner_.onConnectionDone(*this, record.get());
+  ConnectionOwner& owner = owner_;  // this connection may be reused once it reports done
+  owner.onConnectionDone(*this, record.get());
+  if (record) owner.recycleRecord(std::move(record));
 }
 
 }  // namespace weir::proxy

@@ -70,6 +70,9 @@ class ConnectionOwner {
   // `record` is null when nothing is logged. The connection must not touch
   // itself after making this call.
   virtual void onConnectionDone(ProxiedConnection& connection, const ConnectionRecord* record) = 0;
+  // After onConnectionDone: the record (non-null), for the owner to reuse for a
+  // later connection (its strings keep their capacity) or to drop.
+  virtual void recycleRecord(std::unique_ptr<ConnectionRecord> /*record*/) {}
 };
 
 class ProxiedConnection final : public ShortReadCheckable {
