@@ -27,6 +27,9 @@ from benchlib import processes, runs, systems  # noqa: E402
 from benchlib.upstreams import Upstreams  # noqa: E402
 
 LIBC = "/lib/x86_64-linux-gnu/libc.so.6"
+# libc functions counted with a uprobe each: heap allocations (operator new calls
+# malloc), mutex locks (libevent's, when a loop has them) and clock reads.
+PROBES = ["malloc", "pthread_mutex_lock", "clock_gettime"]
 
 
 def weir_variants(binary, workdir):
@@ -96,17 +99,20 @@ def strace_run(runner, mode, system, port, workdir):
     return calls
 
 
-def malloc_run(runner, mode, system, port):
-    """Heap allocations (malloc, which operator new calls) per unit."""
-    argv = ["perf", "stat", "-x", ",", "-e", "probe_libc:malloc", "-p",
-            ",".join(map(str, system.pids()))]
+def probe_run(runner, mode, system, port, probes):
+    """Calls of each probed libc function per unit."""
+    argv = ["perf", "stat", "-x", ",", "-e", ",".join(f"probe_libc:{name}" for name in probes),
+            "-p", ",".join(map(str, system.pids()))]
     counter = subprocess.Popen(argv, stderr=subprocess.PIPE, text=True)
     time.sleep(0.3)
     result = load(runner, mode, system, port)
     counter.send_signal(2)
     _, err = counter.communicate(timeout=30)
-    match = re.search(r"^(\d+),", err, re.MULTILINE)
-    return int(match.group(1)) / units_of(mode, result) if match else None
+    counts = {}
+    for name in probes:
+        match = re.search(rf"^(\d+),[^\n]*probe_libc:{name}\b", err, re.MULTILINE)
+        counts[name] = int(match.group(1)) / units_of(mode, result) if match else None
+    return counts
 
 
 def main():
@@ -117,14 +123,15 @@ def main():
                         help="weir (every variant below), weir-copy, weir-splice, weir-log-text, "
                              "weir-log-json, nginx, haproxy")
     parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--weir", type=Path, help="the weir binary (default: BUILD_DIR/proxy/weir)")
     arguments = parser.parse_args()
     build = Path(arguments.build_dir).resolve()
-    weir_binary = build / "proxy" / "weir"
+    weir_binary = arguments.weir.resolve() if arguments.weir else build / "proxy" / "weir"
     wanted = arguments.systems.split(",")
-    have_probe = subprocess.run(["perf", "probe", "-x", LIBC, "--add", "malloc"],
-                                capture_output=True).returncode == 0 or \
-        "probe_libc:malloc" in subprocess.run(["perf", "probe", "-l"], capture_output=True,
-                                              text=True).stdout
+    for name in PROBES:
+        subprocess.run(["perf", "probe", "-x", LIBC, "--add", name], capture_output=True)
+    listed = subprocess.run(["perf", "probe", "-l"], capture_output=True, text=True).stdout
+    probes = [name for name in PROBES if f"probe_libc:{name} " in listed]
     rows = []
     with tempfile.TemporaryDirectory(prefix="weir-costs-") as temporary:
         workdir = Path(temporary)
@@ -148,19 +155,20 @@ def main():
                         row = {"system": system.name, "mode": mode}
                         row.update(plain_run(runner, mode, system, port))
                         row["calls"] = strace_run(runner, mode, system, port, workdir)
-                        row["mallocs"] = malloc_run(runner, mode, system, port) if have_probe else None
+                        row["probes"] = probe_run(runner, mode, system, port, probes) if probes else {}
                     except Exception as error:  # one broken system must not lose the others
                         print(f"{system.name} {mode} failed: {error}", file=sys.stderr)
                         continue
                     finally:
                         system.stop()
                 rows.append(row)
+                probed = ", ".join(f"{value:.2f} {name}" for name, value in row["probes"].items()
+                                   if value is not None)
                 print(f"{row['system']:14} {mode:8} CPU {row['cpu_us']:.2f} µs, "
                       f"{row['switches']:.3f} switches, {sum(row['calls'].values()):.2f} syscalls, "
-                      f"{row['mallocs'] if row['mallocs'] is None else round(row['mallocs'], 2)} mallocs",
-                      file=sys.stderr, flush=True)
-    if have_probe:
-        subprocess.run(["perf", "probe", "--del", "probe_libc:malloc"], capture_output=True)
+                      f"{probed}", file=sys.stderr, flush=True)
+    for name in probes:
+        subprocess.run(["perf", "probe", "--del", f"probe_libc:{name}"], capture_output=True)
     print_tables(rows)
 
 
@@ -179,8 +187,11 @@ def print_tables(rows):
 
         line("proxy CPU µs (untraced run)", [f"{row['cpu_us']:.1f}" for row in chosen])
         line("context switches", [f"{row['switches']:.3f}" for row in chosen])
-        line("heap allocations (malloc)",
-             ["–" if row["mallocs"] is None else f"{row['mallocs']:.2f}" for row in chosen])
+        for name in PROBES:
+            values = [row["probes"].get(name) for row in chosen]
+            if any(value is not None for value in values):
+                line(f"{name} calls",
+                     ["–" if value is None else f"{value:.2f}" for value in values])
         line("**system calls**", [f"**{sum(row['calls'].values()):.2f}**" for row in chosen])
         for name in names:
             line(name, [f"{row['calls'].get(name, 0):.2f}" for row in chosen])

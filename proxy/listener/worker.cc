@@ -39,7 +39,15 @@ Worker::Worker(unsigned index, const ProxySettings& settings, WorkerShared share
                                 .scratch = scratch_.get(),
                                 .scratch_size = kScratchBytes,
                                 .pipes = &pipes_};
-  base_.reset(event_base_new());
+  // Only this worker's thread touches its loop (others post through tasks_, which
+  // wakes it with an eventfd): libevent's lock would cost a mutex per event call.
+  {
+    std::unique_ptr<event_config, decltype(&event_config_free)> config(event_config_new(),
+                                                                        &event_config_free);
+    if (config && event_config_set_flag(config.get(), EVENT_BASE_FLAG_NOLOCK) == 0) {
+      base_.reset(event_base_new_with_config(config.get()));
+    }
+  }
   if (!base_) {
     throw std::runtime_error("cannot create an event loop");
   }
