@@ -272,7 +272,7 @@ void ProxiedConnection::onUpstreamConnectResult(bool check_error) {
   }
   timer_.remove();
   if (idle_timeout_.count() > 0) {
-    last_activity_ = std::chrono::steady_clock::now();
+    last_activity_ = CoarseClock::now();
     timer_.add(owner_.commonTimeout(idle_timeout_));
   }
   pump();
@@ -349,7 +349,7 @@ void ProxiedConnection::countMoved(bool from_downstream, const Relay::Result& re
   if (result.spliced > 0) {
     target_.cluster_stats->upstream_cx_spliced_bytes_total.add(result.spliced);
   }
-  if (idle_timeout_.count() > 0) last_activity_ = std::chrono::steady_clock::now();
+  if (idle_timeout_.count() > 0) last_activity_ = CoarseClock::now();
   if (from_downstream) {
     bytes_received_ += bytes;
     listener_stats_->downstream_cx_rx_bytes_total.add(bytes);
@@ -381,12 +381,15 @@ void ProxiedConnection::onMaxDuration(evutil_socket_t, short, void* self) {
 }
 
 void ProxiedConnection::onIdleCheck() {
-  const auto idle_for = std::chrono::steady_clock::now() - last_activity_;
-  if (idle_for < idle_timeout_) {
+  // Both stamps lag by up to a tick: only idle_timeout_ plus a tick proves the
+  // connection has been idle for idle_timeout_ (it closes at most two ticks late).
+  const auto idle_for = CoarseClock::now() - last_activity_;
+  const auto idle_enough = CoarseClock::duration(idle_timeout_) + CoarseClock::resolution();
+  if (idle_for < idle_enough) {
     // Rare (once per timeout length of a busy connection), so the exact
     // remaining time is worth an ordinary timer.
     const auto micros =
-        std::chrono::duration_cast<std::chrono::microseconds>(idle_timeout_ - idle_for).count();
+        std::chrono::duration_cast<std::chrono::microseconds>(idle_enough - idle_for).count() + 1;
     timeval remaining{static_cast<time_t>(micros / 1'000'000),
                       static_cast<suseconds_t>(micros % 1'000'000)};
     timer_.add(&remaining);

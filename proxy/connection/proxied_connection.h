@@ -26,6 +26,7 @@
 #include "proxy/upstream/admission_slot.h"
 #include "proxy/upstream/connect_failure_cause.h"
 #include "common/embedded_event.h"
+#include "proxy/connection/coarse_clock.h"
 #include "proxy/connection/relay.h"
 #include "proxy/connection/short_read_checks.h"
 #include "proxy/stats/stats.h"
@@ -146,7 +147,7 @@ class ProxiedConnection final : public ShortReadCheckable {
   EmbeddedEvent timer_;
   EmbeddedEvent duration_timer_;  // connectionPool.tcp.maxConnectionDuration
   std::chrono::milliseconds idle_timeout_{0};
-  std::chrono::steady_clock::time_point last_activity_;
+  CoarseClock::time_point last_activity_;  // coarse: stamped on every transfer
   uint64_t bytes_received_ = 0;  // from the client
   uint64_t bytes_sent_ = 0;      // to the client
   unsigned attempts_ = 0;
