@@ -19,6 +19,8 @@ TOP = 60
 PANEL_HEIGHT = 220
 PANEL_GAP = 90
 LABEL_SPACE = 70
+MIN_WIDTH = 720  # room for the title
+HEADROOM = 0.88  # the largest bar's share of a panel's height, leaving room for its label
 
 
 def _colour(system, weir_index):
@@ -31,7 +33,7 @@ def render_svg(results, title):
     """The SVG text for `results` (as report.render gets them)."""
     figures = {figure.label: figure for figure in FIGURES}
     systems = systems_in(results)
-    width = LEFT * 2 + max(1, len(systems)) * (BAR + GAP) + LABEL_SPACE
+    width = max(MIN_WIDTH, LEFT * 2 + max(1, len(systems)) * (BAR + GAP) + LABEL_SPACE)
     height = TOP + len(PANELS) * (PANEL_HEIGHT + PANEL_GAP)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
            f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="12">',
@@ -53,7 +55,7 @@ def render_svg(results, title):
             if system.startswith("weir"):
                 weir_index += 1
             if value is not None:
-                bar = PANEL_HEIGHT * value / largest
+                bar = HEADROOM * PANEL_HEIGHT * value / largest
                 out.append(f'<rect x="{x}" y="{baseline - bar:.1f}" width="{BAR}" '
                            f'height="{bar:.1f}" fill="{colour}"><title>{escape(system)}: '
                            f'{escape(fmt.format(value))}</title></rect>')
