@@ -1,6 +1,6 @@
 """The report and the plot from made-up results: a column and a row per data path of weir,
 targets checked per data path (a path's own targets only for it), and an SVG with one bar
-per system in each panel. python3 -m unittest bench/tests/test_report.py"""
+per system in each panel. python3 bench/tests/test_report.py"""
 import sys
 import unittest
 import xml.etree.ElementTree as ElementTree
