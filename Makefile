@@ -141,13 +141,15 @@ test-tsan: test-deps
 	$(call sanitizer_test,build-tsan,thread,$(TSAN_ENV))
 
 # The benchmark (bench/README.md): HAProxy and nginx to compare with, a Release build of
-# its own, then direct, weir, HAProxy and nginx on the same load, one Markdown table.
+# its own, then direct, weir (its defaults and each data path), HAProxy and nginx on the
+# same load; writes bench/RESULTS.md and the plot bench/results.svg (BENCH_OUTPUT).
 # Extra options for bench/run_bench.py go in BENCH_ARGS, e.g.
-#   make bench BENCH_ARGS="--output bench/RESULTS.md"
+#   make bench BENCH_ARGS="--runs 5"
 # -Wno-error=restrict: GCC 12 at -O3 warns falsely inside std::string (PR 105329).
 BENCH_BUILD_DIR ?= build-release
 BENCH_PACKAGES  := haproxy nginx libnginx-mod-stream python3
 BENCH_ARGS      ?=
+BENCH_OUTPUT    ?= bench/RESULTS.md
 
 bench-deps: deps
 	$(call install_missing,$(BENCH_PACKAGES))
@@ -156,7 +158,7 @@ bench: bench-deps
 	cmake -S . -B $(BENCH_BUILD_DIR) -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF \
 	  -DCMAKE_CXX_FLAGS=-Wno-error=restrict
 	cmake --build $(BENCH_BUILD_DIR) -j $(JOBS) --target weir tcp-echo-server weir-loadgen
-	python3 bench/run_bench.py --build-dir $(BENCH_BUILD_DIR) $(BENCH_ARGS)
+	python3 bench/run_bench.py --build-dir $(BENCH_BUILD_DIR) --output $(BENCH_OUTPUT) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BUILD_DIR)

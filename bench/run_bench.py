@@ -2,9 +2,11 @@
 """Weir's benchmark: direct, weir, HAProxy and nginx (stream), one after the other, on
 the same load. `make bench` builds in Release and runs this; see bench/README.md.
 
-For each system: (1) connection rate, (2) small messages, (3) bulk to a sink, (4) idle
-memory, (5) proxy CPU per exchange/message, (6) the 80/20 split. Prints one Markdown
-table and PASS/FAIL against the targets of issue 5.
+Weir runs once with its defaults and once per data path (`weir-copy`, `weir-splice`, ...:
+systems.WEIR_DATA_PATHS). For each system: (1) connection rate, (2) small messages, (3)
+bulk to a sink, (4) idle memory, (5) proxy CPU per exchange/message, (6) the 80/20 split.
+Prints one Markdown table and PASS/FAIL against the targets of issue 18; with --output,
+also writes the report there and a plot of the small-message figures beside it (SVG).
 """
 import argparse
 import os
@@ -18,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from benchlib import machine, report, runs, systems  # noqa: E402
+from benchlib import machine, plot, report, runs, systems  # noqa: E402
 from benchlib.upstreams import Upstreams  # noqa: E402
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -31,7 +33,9 @@ def parse_arguments():
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--build-dir", default="build-release",
                         help="CMake build with weir, tcp-echo-server, weir-loadgen (default: %(default)s)")
-    parser.add_argument("--systems", default="direct,weir,haproxy,nginx",
+    default_systems = ",".join(["direct", "weir", *(f"weir-{path}" for path in systems.WEIR_DATA_PATHS),
+                                "haproxy", "nginx"])
+    parser.add_argument("--systems", default=default_systems,
                         help="comma-separated, in order (default: %(default)s)")
     parser.add_argument("--runs", type=int, default=3, help="runs per figure; the median is shown")
     parser.add_argument("--duration-ms", type=int, default=3000, help="length of a run of tests 1 and 2")
@@ -39,6 +43,9 @@ def parse_arguments():
     parser.add_argument("--idle-connections", type=int, default=10000,
                         help="connections held in test 4 (lowered if the open-file limit is too small)")
     parser.add_argument("--output", type=Path, help="also write the report to this file")
+    parser.add_argument("--plot", type=Path,
+                        help="write the SVG plot here (default with --output: beside it, "
+                             "results.svg)")
     parser.add_argument("--check", action="store_true", help="exit 1 unless every target passes")
     arguments = parser.parse_args()
     if arguments.runs < 1 or arguments.duration_ms < 100 or arguments.bulk_bytes < 1:
@@ -195,14 +202,23 @@ def main():
 
     elapsed = time.monotonic() - started
     settings["notes"].append(f"the measurements took {elapsed:.0f} s; {load}")
-    text = report.render(results, settings, description, command, skipped, failures)
+    plot_path = arguments.plot or (arguments.output.parent / "results.svg" if arguments.output else None)
+    plot_link = None
+    if plot_path:
+        plot_path.write_text(plot.render_svg(results, "Weir's data paths, HAProxy and nginx: "
+                                                      "64-byte messages, 50 connections"))
+        log(f"plot written to {plot_path}")
+        if arguments.output:
+            plot_link = os.path.relpath(plot_path.resolve(), arguments.output.resolve().parent)
+    text = report.render(results, settings, description, command, skipped, failures, plot_link)
     print(text)
     if arguments.output:
         arguments.output.write_text(text)
         log(f"report written to {arguments.output}")
     if failures:
         return 1
-    if arguments.check and not all(verdict for verdict, _ in report.targets(results)):
+    if arguments.check and not all(verdict for _, checks in report.all_targets(results)
+                                   for verdict, _ in checks):
         return 1
     return 0
 

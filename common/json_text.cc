@@ -2,32 +2,38 @@
 
 #include <fmt/format.h>
 
+#include <iterator>
+
 namespace weir {
 
 std::string jsonString(std::string_view text, JsonText kind) {
-  const bool utf8 = kind == JsonText::kUtf8;
   std::string quoted;
   quoted.reserve(text.size() + 2);
-  quoted.push_back('"');
+  appendJsonString(quoted, text, kind);
+  return quoted;
+}
+
+void appendJsonString(std::string& out, std::string_view text, JsonText kind) {
+  const bool utf8 = kind == JsonText::kUtf8;
+  out.push_back('"');
   for (char c : text) {
     const auto byte = static_cast<unsigned char>(c);
     if (c == '"' || c == '\\') {
-      quoted.push_back('\\');
-      quoted.push_back(c);
+      out.push_back('\\');
+      out.push_back(c);
     } else if (utf8 && c == '\n') {
-      quoted += "\\n";
+      out += "\\n";
     } else if (utf8 && c == '\r') {
-      quoted += "\\r";
+      out += "\\r";
     } else if (utf8 && c == '\t') {
-      quoted += "\\t";
+      out += "\\t";
     } else if (byte < 0x20 || (!utf8 && byte >= 0x80)) {
-      quoted += fmt::format("\\u{:04x}", byte);
+      fmt::format_to(std::back_inserter(out), "\\u{:04x}", byte);
     } else {
-      quoted.push_back(c);
+      out.push_back(c);
     }
   }
-  quoted.push_back('"');
-  return quoted;
+  out.push_back('"');
 }
 
 }  // namespace weir

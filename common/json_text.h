@@ -19,5 +19,7 @@ enum class JsonText {
 
 // `text` as a quoted JSON string.
 std::string jsonString(std::string_view text, JsonText kind = JsonText::kUtf8);
+// The same, appended to `out` (no temporary: for lines formatted into a reused buffer).
+void appendJsonString(std::string& out, std::string_view text, JsonText kind = JsonText::kUtf8);
 
 }  // namespace weir

@@ -15,6 +15,14 @@ from pathlib import Path
 from benchlib import processes
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+# Weir's data paths, each measured as its own system `weir-<path>` beside `weir` (its
+# defaults: copied until a direction has carried 64 KiB in large reads, then spliced).
+# A path is one line: its name and the flags that choose it.
+WEIR_DATA_PATHS = {
+    "copy": ["--splice-after", "never"],  # every byte through user space
+    "splice": ["--splice-after", "0"],    # splice(2) through a pipe from the first byte
+}
 NGINX_STREAM_MODULE = Path("/usr/lib/nginx/modules/ngx_stream_module.so")
 
 
@@ -63,11 +71,15 @@ class _ProxyProcess:
 
 
 class Weir(_ProxyProcess):
-    name = "weir"
+    """Weir on one data path (`weir-copy`, `weir-splice`, ...; see WEIR_DATA_PATHS), or with
+    other extra flags (an access log for the cost counts)."""
 
-    def __init__(self, binary):
+    def __init__(self, binary, name="weir", extra_args=(), access_log="none"):
         super().__init__()
         self._binary = binary
+        self.name = name
+        self._extra_args = list(extra_args)
+        self._access_log = access_log
 
     def start(self, upstream_ports, workdir):
         config = workdir / "weir-config"
@@ -76,9 +88,10 @@ class Weir(_ProxyProcess):
                 port_one=upstream_ports[0], port_two=upstream_ports[1])
         ready = workdir / "weir-ready.json"
         ready.unlink(missing_ok=True)
-        self._spawn([self._binary, "-c", config, "--concurrency", "2", "--access-log", "none",
-                     "--admin", "none", "--no-watch", "--drain-time", "0", "--bind", "127.0.0.1",
-                     "--port-override", "9000=0", "--ready-file", ready], workdir)
+        self._spawn([self._binary, "-c", config, "--concurrency", "2", "--access-log",
+                     self._access_log, "--admin", "none", "--no-watch", "--drain-time", "0",
+                     "--bind", "127.0.0.1", "--port-override", "9000=0", "--ready-file", ready,
+                     *self._extra_args], workdir)
         processes.wait_until(lambda: ready.exists() or self._process.poll() is not None, 10,
                              "weir wrote no ready file")
         self._check_alive(workdir)
@@ -154,6 +167,8 @@ def available_systems(weir_binary, max_connections, open_files, wanted):
             systems.append(Direct())
         elif name == "weir":
             systems.append(Weir(weir_binary))
+        elif name.startswith("weir-") and name.removeprefix("weir-") in WEIR_DATA_PATHS:
+            systems.append(Weir(weir_binary, name, WEIR_DATA_PATHS[name.removeprefix("weir-")]))
         elif name == "haproxy":
             binary = shutil.which("haproxy") or "/usr/sbin/haproxy"
             if os.access(binary, os.X_OK):

@@ -42,12 +42,13 @@ void armReset(int fd) {
 
 // What the loop reported for a socket, as hints for the relays. kContinue sets none.
 // A reset (EPOLLERR) comes as bare EV_READ|EV_WRITE, like data, so any read event
-// may carry one: the relays read until EAGAIN (Relay::copyIn).
+// may carry one: a short read leaves the socket unverified (Relay::copyIn).
 void noteReadiness(SocketSide& side, short what) {
   if (what & (EV_READ | EV_CLOSED)) {
     side.readable = true;
     side.error_checked = false;
   }
+  if (what & EV_CLOSED) side.fin_seen = true;
   if (what & EV_WRITE) side.writable = true;
 }
 
@@ -271,7 +272,7 @@ void ProxiedConnection::onUpstreamConnectResult(bool check_error) {
   }
   timer_.remove();
   if (idle_timeout_.count() > 0) {
-    last_activity_ = std::chrono::steady_clock::now();
+    last_activity_ = CoarseClock::now();
     timer_.add(owner_.commonTimeout(idle_timeout_));
   }
   pump();
@@ -323,6 +324,22 @@ void ProxiedConnection::pump() {
   if (to_upstream_.finOwed()) to_upstream_.sendFin();
   if (to_downstream_.finOwed()) to_downstream_.sendFin();
   if (up.more || down.more) downstream_event_.activate(kContinue);
+  if (up.short_read || down.short_read) context.short_read_checks->add(*this);
+}
+
+void ProxiedConnection::checkShortReads() {
+  if (finished_ || !connected_) return;
+  bool owed = false;
+  for (SocketSide* side : {&downstream_, &upstream_}) {
+    if (!side->unverified) continue;
+    // Read it as if the loop had reported it: EAGAIN, the rest of the bytes, or the
+    // reset (if paused, asked with SO_ERROR).
+    side->unverified = false;
+    side->readable = true;
+    side->error_checked = false;
+    owed = true;
+  }
+  if (owed) pump();
 }
 
 void ProxiedConnection::countMoved(bool from_downstream, const Relay::Result& result) {
@@ -332,7 +349,7 @@ void ProxiedConnection::countMoved(bool from_downstream, const Relay::Result& re
   if (result.spliced > 0) {
     target_.cluster_stats->upstream_cx_spliced_bytes_total.add(result.spliced);
   }
-  if (idle_timeout_.count() > 0) last_activity_ = std::chrono::steady_clock::now();
+  if (idle_timeout_.count() > 0) last_activity_ = CoarseClock::now();
   if (from_downstream) {
     bytes_received_ += bytes;
     listener_stats_->downstream_cx_rx_bytes_total.add(bytes);
@@ -364,12 +381,15 @@ void ProxiedConnection::onMaxDuration(evutil_socket_t, short, void* self) {
 }
 
 void ProxiedConnection::onIdleCheck() {
-  const auto idle_for = std::chrono::steady_clock::now() - last_activity_;
-  if (idle_for < idle_timeout_) {
+  // Both stamps lag by up to a tick: only idle_timeout_ plus a tick proves the
+  // connection has been idle for idle_timeout_ (it closes at most two ticks late).
+  const auto idle_for = CoarseClock::now() - last_activity_;
+  const auto idle_enough = CoarseClock::duration(idle_timeout_) + CoarseClock::resolution();
+  if (idle_for < idle_enough) {
     // Rare (once per timeout length of a busy connection), so the exact
     // remaining time is worth an ordinary timer.
     const auto micros =
-        std::chrono::duration_cast<std::chrono::microseconds>(idle_timeout_ - idle_for).count();
+        std::chrono::duration_cast<std::chrono::microseconds>(idle_enough - idle_for).count() + 1;
     timeval remaining{static_cast<time_t>(micros / 1'000'000),
                       static_cast<suseconds_t>(micros % 1'000'000)};
     timer_.add(&remaining);
@@ -386,6 +406,7 @@ void ProxiedConnection::finish(EndReason reason, bool reset_downstream, bool res
   upstream_event_.clear();
   timer_.clear();
   duration_timer_.clear();
+  if (ShortReadChecks* checks = owner_.relayContext().short_read_checks) checks->remove(*this);
   if (reset_downstream) armReset(downstream_.fd);
   if (reset_upstream && connected_) armReset(upstream_.fd);
   close(downstream_.fd);
@@ -413,7 +434,9 @@ void ProxiedConnection::finish(EndReason reason, bool reset_downstream, bool res
   }
   target_ = UpstreamTarget{};  // a kept connection must not pin an old snapshot
   listener_stats_ = nullptr;
-  owner_.onConnectionDone(*this, record.get());
+  ConnectionOwner& owner = owner_;  // this connection may be reused once it reports done
+  owner.onConnectionDone(*this, record.get());
+  if (record) owner.recycleRecord(std::move(record));
 }
 
 }  // namespace weir::proxy

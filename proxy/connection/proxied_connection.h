@@ -26,7 +26,9 @@
 #include "proxy/upstream/admission_slot.h"
 #include "proxy/upstream/connect_failure_cause.h"
 #include "common/embedded_event.h"
+#include "proxy/connection/coarse_clock.h"
 #include "proxy/connection/relay.h"
+#include "proxy/connection/short_read_checks.h"
 #include "proxy/stats/stats.h"
 #include "proxy/upstream/upstream_target.h"
 
@@ -69,9 +71,12 @@ class ConnectionOwner {
   // `record` is null when nothing is logged. The connection must not touch
   // itself after making this call.
   virtual void onConnectionDone(ProxiedConnection& connection, const ConnectionRecord* record) = 0;
+  // After onConnectionDone: the record (non-null), for the owner to reuse for a
+  // later connection (its strings keep their capacity) or to drop.
+  virtual void recycleRecord(std::unique_ptr<ConnectionRecord> /*record*/) {}
 };
 
-class ProxiedConnection {
+class ProxiedConnection final : public ShortReadCheckable {
  public:
   explicit ProxiedConnection(ConnectionOwner& owner) : owner_(owner) {}
   ~ProxiedConnection();
@@ -85,6 +90,8 @@ class ProxiedConnection {
   void open(AcceptedClient&& client, UpstreamTarget target);
   // Resets both sides now; used when the proxy stops.
   void abort();
+  // ShortReadCheckable: reads the sockets whose last read came back short.
+  void checkShortReads() override;
 
   // The worker's list of open connections runs through these.
   ProxiedConnection* next = nullptr;
@@ -140,7 +147,7 @@ class ProxiedConnection {
   EmbeddedEvent timer_;
   EmbeddedEvent duration_timer_;  // connectionPool.tcp.maxConnectionDuration
   std::chrono::milliseconds idle_timeout_{0};
-  std::chrono::steady_clock::time_point last_activity_;
+  CoarseClock::time_point last_activity_;  // coarse: stamped on every transfer
   uint64_t bytes_received_ = 0;  // from the client
   uint64_t bytes_sent_ = 0;      // to the client
   unsigned attempts_ = 0;

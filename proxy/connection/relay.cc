@@ -16,6 +16,11 @@ namespace {
 // A read at least this large means the source had a backlog: bulk traffic, worth
 // splicing. Line-sized exchanges never reach it, however long they go on.
 constexpr size_t kLargeRead = 16 * 1024;
+// A pipe holding less than this after a short splice almost surely had page slots
+// to spare (filling them all would take segments of a few bytes each), so the splice
+// was short because the socket had no more. Were it wrong, the later check
+// (short_read_checks.h) reads on a few milliseconds late; nothing is lost.
+constexpr size_t kNearlyEmptyPipe = 4096;
 // Reads per run before other connections get their turn.
 constexpr int kRoundsPerRun = 16;
 
@@ -98,6 +103,7 @@ bool Relay::flush(Result& result) {
     if (!pending_.empty()) {
       written = send(to_->fd, pending_.data(), pending_.size(), MSG_NOSIGNAL);
       if (written > 0) {
+        to_->unverified = false;  // a reset socket refuses writes: there was none
         pending_.consume(static_cast<size_t>(written));
         // A short write means the socket buffer is full; a new edge comes with room.
         if (!pending_.empty()) to_->writable = false;
@@ -107,6 +113,7 @@ bool Relay::flush(Result& result) {
       written = splice(pipe_.read_fd, nullptr, to_->fd, nullptr, pipe_.held,
                        SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
       if (written > 0) {
+        to_->unverified = false;
         pipe_.held -= static_cast<size_t>(written);
         pipe_full_ = false;
         continue;  // a short splice proves nothing: try again until EAGAIN
@@ -145,10 +152,19 @@ bool Relay::spliceIn(const RelayContext& context, Result& result) {
     pipe_.held += static_cast<size_t>(count);
     result.moved += static_cast<uint64_t>(count);
     result.spliced += static_cast<uint64_t>(count);
-    return true;  // splice again (as copyIn reads again): a reset may wait behind the bytes
+    // Short, with the pipe nearly empty (so not for want of its page slots): the
+    // socket is drained, or a reset waits behind the bytes; as in copyIn.
+    if (static_cast<size_t>(count) < room && pipe_.held < kNearlyEmptyPipe &&
+        context.short_read_checks != nullptr && !from_->fin_seen) {
+      from_->readable = false;
+      from_->unverified = true;
+      result.short_read = true;
+    }
+    return true;
   }
   if (count == 0) {
     from_->read_eof = true;
+    from_->unverified = false;
     return false;
   }
   if (wouldBlock(errno)) {
@@ -158,6 +174,7 @@ bool Relay::spliceIn(const RelayContext& context, Result& result) {
       pipe_full_ = true;
     } else {
       from_->readable = false;
+      from_->unverified = false;
     }
     return false;
   }
@@ -178,11 +195,13 @@ bool Relay::copyIn(const RelayContext& context, Result& result) {
   }
   if (count == 0) {
     from_->read_eof = true;
+    from_->unverified = false;
     return false;
   }
   if (count < 0) {
     if (wouldBlock(errno)) {
       from_->readable = false;
+      from_->unverified = false;
       return false;
     }
     result.failure = Failure::kSource;
@@ -190,14 +209,19 @@ bool Relay::copyIn(const RelayContext& context, Result& result) {
   }
   const size_t got = static_cast<size_t>(count);
   result.moved += got;
-  // A short read leaves `readable` set: only the next read (EAGAIN, 0 or an error)
-  // says the socket is drained. A FIN comes with EV_CLOSED, but a reset sets
-  // EPOLLERR, which libevent 2.1 reports as bare EV_READ|EV_WRITE, the same as
-  // plain data; once the bytes before it are read, edge triggering brings no later
-  // event, so taking a short read as drained left the reset unread until the idle
-  // timeout (issue 14). As Envoy does, one read more per wake-up: about 0.25 µs
-  // here, less than asking getsockopt(SO_ERROR). Avoiding it needs the raw epoll
-  // mask, which libevent does not give.
+  // A short read: the socket is most likely drained. A FIN comes with EV_CLOSED, so
+  // with one seen, read on to it. But a reset sets EPOLLERR, which libevent 2.1
+  // reports as bare EV_READ|EV_WRITE, the same as plain data; once the bytes before
+  // it are read, edge triggering brings no later event, so a reset that came with
+  // the last bytes would stay unread (issue 14). Reading again at once until EAGAIN
+  // costs a system call per message in each direction; so the socket is marked
+  // unverified and checked later, unless a write to it proves it first
+  // (short_read_checks.h). Without a checker, read on at once.
+  if (got < wanted && context.short_read_checks != nullptr && !from_->fin_seen) {
+    from_->readable = false;
+    from_->unverified = true;
+    result.short_read = true;
+  }
   if (got >= kLargeRead) bulk_bytes_ += got;
 
   if (!pending_.empty()) {
@@ -213,6 +237,7 @@ bool Relay::copyIn(const RelayContext& context, Result& result) {
       return false;
     }
     written = sent > 0 ? static_cast<size_t>(sent) : 0;
+    if (written > 0) to_->unverified = false;
     if (written < got) to_->writable = false;
   }
   if (written < got) pending_.append(context.scratch + written, got - written);

@@ -3,9 +3,10 @@
 //
 // Sockets are registered edge-triggered, so each side carries hints: `readable`
 // is set by the loop when bytes, a FIN or an error arrive and cleared here once a
-// read comes back with EAGAIN (a short read is not proof: a reset may wait behind
-// it, see copyIn); `writable` likewise for writes. A relay never waits: it moves
-// what it can and returns.
+// read comes back with EAGAIN, or short; a short read is not proof (a reset may
+// wait behind it), so the socket stays `unverified` until a write to it succeeds or
+// the worker reads it again a little later (short_read_checks.h). `writable`
+// likewise for writes. A relay never waits: it moves what it can and returns.
 //
 // Two ways to move bytes:
 //  - copied: read into the worker's scratch buffer and written straight on; only
@@ -29,6 +30,8 @@
 
 namespace weir::proxy {
 
+class ShortReadChecks;
+
 // One socket of a proxied connection, as both of its relays see it.
 struct SocketSide {
   int fd = -1;
@@ -38,6 +41,10 @@ struct SocketSide {
   // not read, so without asking it would go unseen.
   bool error_checked = false;
   bool writable = false;    // the socket may take bytes
+  bool fin_seen = false;    // the loop reported the peer's FIN (EV_CLOSED): read up to it
+  // A read came back short and nothing has proved since that no reset waits behind
+  // the bytes: read again later (ShortReadChecks) unless a write to it succeeds.
+  bool unverified = false;
   bool read_eof = false;    // the peer's FIN was read
   bool write_shut = false;  // our FIN was sent
 };
@@ -50,6 +57,9 @@ struct RelayContext {
   char* scratch = nullptr;  // shared by the worker's connections, used within one run
   size_t scratch_size = 0;
   PipePool* pipes = nullptr;
+  // Where a short read is taken as drained, to be checked later; null: every read
+  // direction reads on until EAGAIN instead.
+  ShortReadChecks* short_read_checks = nullptr;
 };
 
 class Relay {
@@ -62,6 +72,7 @@ class Relay {
     bool paused = false;   // reading stopped because the destination is full
     bool resumed = false;  // reading started again after a pause
     bool more = false;     // stopped for fairness with work left: run again soon
+    bool short_read = false;  // the source is unverified: ask ShortReadChecks for a read
   };
 
   void attach(SocketSide* from, SocketSide* to);

@@ -23,6 +23,7 @@ constexpr size_t kScratchBytes = 64 * 1024;
 constexpr size_t kPipeBytes = 1024 * 1024;
 constexpr size_t kPipesKept = 16;
 constexpr size_t kConnectionsKept = 1024;
+constexpr size_t kRecordsKept = 1024;
 }  // namespace
 
 Worker::Worker(unsigned index, const ProxySettings& settings, WorkerShared shared,
@@ -38,9 +39,23 @@ Worker::Worker(unsigned index, const ProxySettings& settings, WorkerShared share
                                 .scratch = scratch_.get(),
                                 .scratch_size = kScratchBytes,
                                 .pipes = &pipes_};
-  base_.reset(event_base_new());
+  // Only this worker's thread touches its loop (others post through tasks_, which
+  // wakes it with an eventfd): libevent's lock would cost a mutex per event call.
+  {
+    std::unique_ptr<event_config, decltype(&event_config_free)> config(event_config_new(),
+                                                                        &event_config_free);
+    if (config && event_config_set_flag(config.get(), EVENT_BASE_FLAG_NOLOCK) == 0) {
+      base_.reset(event_base_new_with_config(config.get()));
+    }
+  }
   if (!base_) {
     throw std::runtime_error("cannot create an event loop");
+  }
+  short_read_checks_ = std::make_unique<ShortReadChecks>(base_.get());
+  relay_context_.short_read_checks = short_read_checks_.get();
+  if (shared_.access_log) {
+    access_log_ = std::make_unique<AccessLogBatch>(shared_.access_log, settings_.access_log_json,
+                                                   base_.get());
   }
   tasks_ = std::make_unique<LoopTaskQueue>(base_.get());
 }
@@ -84,6 +99,7 @@ void Worker::stop() {
     listeners_.clear();
     hello_waits_.clear();
     for (ProxiedConnection* connection : connections_.openConnections()) connection->abort();
+    if (access_log_) access_log_->flush();
     event_base_loopbreak(base_.get());
   });
 }
@@ -206,7 +222,7 @@ void Worker::accept(ListenerSlot& slot, evutil_socket_t fd, const sockaddr* addr
   // The access-log record, filled in as the connection is routed; nothing is
   // formatted (or allocated) for it when no log is written.
   if (logsConnections()) {
-    auto& record = client.record = std::make_unique<ConnectionRecord>();
+    auto& record = client.record = newRecord();
     record->start = std::chrono::system_clock::now();
     record->downstream_remote =
         SocketAddress::fromSockaddr(address, static_cast<socklen_t>(length)).toString();
@@ -217,7 +233,7 @@ void Worker::accept(ListenerSlot& slot, evutil_socket_t fd, const sockaddr* addr
       record->downstream_local = slot.unix_path;
       if (record->downstream_remote.empty()) record->downstream_remote = slot.unix_path;
     }
-    record->listener = listener.gateway + "/" + listener.server_name;
+    record->listener.assign(listener.gateway).append("/").append(listener.server_name);
     record->upstream_local = record->upstream_host = record->upstream_cluster = "-";
     record->route = record->destination_host = record->destination_subset = "-";
   }
@@ -298,7 +314,7 @@ void Worker::route(ListenerSlot& slot, AcceptedClient client, std::string_view s
   if (record && served_by != static_cast<size_t>(slot.config_index)) {
     // The rule of a TLS server merged onto this socket.
     const config::Listener& merged = table.listeners[served_by];
-    record->listener = merged.gateway + "/" + merged.server_name;
+    record->listener.assign(merged.gateway).append("/").append(merged.server_name);
   }
   if (route == nullptr) {
     slot.stats->downstream_cx_no_route.add();
@@ -396,6 +412,18 @@ void Worker::onLocalConnectFailure(const UpstreamTarget& target, ConnectFailureC
   for (auto& slot : listeners_) pauseAccepting(*slot);
 }
 
+std::unique_ptr<ConnectionRecord> Worker::newRecord() {
+  if (spare_records_.empty()) return std::make_unique<ConnectionRecord>();
+  std::unique_ptr<ConnectionRecord> record = std::move(spare_records_.back());
+  spare_records_.pop_back();
+  record->reuse();
+  return record;
+}
+
+void Worker::recycleRecord(std::unique_ptr<ConnectionRecord> record) {
+  if (spare_records_.size() < kRecordsKept) spare_records_.push_back(std::move(record));
+}
+
 void Worker::onConnectionDone(ProxiedConnection& connection, const ConnectionRecord* record) {
   if (record) writeAccessLog(*record);
   connections_.giveBack(connection);
@@ -413,10 +441,7 @@ const timeval* Worker::commonTimeout(std::chrono::milliseconds length) {
 }
 
 void Worker::writeAccessLog(const ConnectionRecord& record) {
-  if (shared_.access_log) {
-    shared_.access_log->info(settings_.access_log_json ? formatAccessLogJson(record)
-                                                       : formatAccessLogText(record));
-  }
+  if (access_log_) access_log_->add(record);
 }
 
 }  // namespace weir::proxy

@@ -35,6 +35,7 @@
 #include "proxy/connection/pipe_pool.h"
 #include "proxy/connection/proxied_connection.h"
 #include "proxy/upstream/random_source.h"
+#include "proxy/stats/access_log_batch.h"
 #include "proxy/stats/stats.h"
 #include "proxy/upstream/worker_cluster.h"
 
@@ -136,7 +137,10 @@ class Worker final : private ConnectionOwner, private ClientHelloOwner {
   void onLocalConnectFailure(const UpstreamTarget& target, ConnectFailureCause cause,
                              int error) override;
   void onConnectionDone(ProxiedConnection& connection, const ConnectionRecord* record) override;
-  bool logsConnections() const { return shared_.access_log != nullptr; }
+  void recycleRecord(std::unique_ptr<ConnectionRecord> record) override;
+  bool logsConnections() const { return access_log_ != nullptr; }
+  // A record for a new connection: a recycled one when there is one.
+  std::unique_ptr<ConnectionRecord> newRecord();
 
   static void onAccept(evconnlistener*, evutil_socket_t fd, sockaddr* address, int length,
                        void* slot);
@@ -178,6 +182,9 @@ class Worker final : private ConnectionOwner, private ClientHelloOwner {
   std::list<std::unique_ptr<ListenerSlot>> listeners_;
   std::unique_ptr<char[]> scratch_;  // every copied read passes through it
   PipePool pipes_;
+  std::unique_ptr<ShortReadChecks> short_read_checks_;  // holds an event of base_
+  std::unique_ptr<AccessLogBatch> access_log_;  // null when nothing is logged; an event of base_
+  std::vector<std::unique_ptr<ConnectionRecord>> spare_records_;
   RelayContext relay_context_;
   std::map<int64_t, const timeval*> common_timeouts_;  // by milliseconds; libevent owns them
   ConnectionRecycler connections_;

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <ctime>
+#include <iterator>
 
 #include "common/json_text.h"
 
@@ -29,6 +30,19 @@ const char* toString(EndReason reason) {
     case EndReason::kProxyShutdown: return "proxy_shutdown";
   }
   return "unknown";
+}
+
+void ConnectionRecord::reuse() {
+  start = {};
+  duration = std::chrono::milliseconds(0);
+  for (std::string* text : {&downstream_remote, &downstream_local, &upstream_local, &upstream_host,
+                            &upstream_cluster, &route, &listener, &destination_host,
+                            &destination_subset}) {
+    text->clear();
+  }
+  upstream_connect_ms = -1;
+  bytes_received = bytes_sent = 0;
+  reason = EndReason::kDownstreamClosed;
 }
 
 void ConnectionRecord::setUpstreamCluster(const config::UpstreamCluster& cluster) {
@@ -61,44 +75,71 @@ const char* envoyResponseFlag(EndReason reason) {
 namespace {
 
 // 2026-11-25T19:20:17.042Z
-std::string isoTime(std::chrono::system_clock::time_point time) {
+void appendIsoTime(std::string& out, std::chrono::system_clock::time_point time) {
   const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(
                           time.time_since_epoch()).count() % 1000;
   const std::time_t seconds = std::chrono::system_clock::to_time_t(time);
   std::tm utc{};
   gmtime_r(&seconds, &utc);
-  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03d}Z", utc, millis);
+  fmt::format_to(std::back_inserter(out), "{:%Y-%m-%dT%H:%M:%S}.{:03d}Z", utc, millis);
+}
+
+// `"key":` then the value as a JSON string.
+void appendJsonField(std::string& out, std::string_view key, std::string_view value) {
+  out.append(key);
+  appendJsonString(out, value);
 }
 
 }  // namespace
 
+void appendAccessLogJson(std::string& out, const ConnectionRecord& record) {
+  out.append("{\"start_time\":\"");
+  appendIsoTime(out, record.start);
+  fmt::format_to(std::back_inserter(out), "\",\"duration\":{}", record.duration.count());
+  appendJsonField(out, ",\"downstream_remote_address\":", record.downstream_remote);
+  appendJsonField(out, ",\"downstream_local_address\":", record.downstream_local);
+  appendJsonField(out, ",\"listener\":", record.listener);
+  appendJsonField(out, ",\"route_name\":", record.route);
+  appendJsonField(out, ",\"destination_host\":", record.destination_host);
+  appendJsonField(out, ",\"destination_subset\":", record.destination_subset);
+  appendJsonField(out, ",\"upstream_cluster\":", record.upstream_cluster);
+  appendJsonField(out, ",\"upstream_host\":", record.upstream_host);
+  appendJsonField(out, ",\"upstream_local_address\":", record.upstream_local);
+  out.append(",\"upstream_connect_time\":");
+  if (record.upstream_connect_ms < 0) {
+    out.append("null");
+  } else {
+    fmt::format_to(std::back_inserter(out), "{}", record.upstream_connect_ms);
+  }
+  fmt::format_to(std::back_inserter(out), ",\"bytes_received\":{},\"bytes_sent\":{}",
+                 record.bytes_received, record.bytes_sent);
+  appendJsonField(out, ",\"response_flags\":", envoyResponseFlag(record.reason));
+  appendJsonField(out, ",\"connection_termination_details\":", toString(record.reason));
+  out.push_back('}');
+}
+
+void appendAccessLogText(std::string& out, const ConnectionRecord& record) {
+  out.push_back('[');
+  appendIsoTime(out, record.start);
+  fmt::format_to(std::back_inserter(out),
+                 "] \"- - -\" 0 {} - {} \"-\" {} {} {} - \"-\" \"-\" \"-\" \"-\" "
+                 "\"{}\" {} {} {} {} - {}",
+                 envoyResponseFlag(record.reason), toString(record.reason), record.bytes_received,
+                 record.bytes_sent, record.duration.count(), record.upstream_host,
+                 record.upstream_cluster, record.upstream_local, record.downstream_local,
+                 record.downstream_remote, record.route);
+}
+
 std::string formatAccessLogJson(const ConnectionRecord& record) {
-  return fmt::format(
-      "{{\"start_time\":{},\"duration\":{},\"downstream_remote_address\":{},"
-      "\"downstream_local_address\":{},\"listener\":{},\"route_name\":{},"
-      "\"destination_host\":{},\"destination_subset\":{},\"upstream_cluster\":{},"
-      "\"upstream_host\":{},\"upstream_local_address\":{},\"upstream_connect_time\":{},"
-      "\"bytes_received\":{},\"bytes_sent\":{},\"response_flags\":{},"
-      "\"connection_termination_details\":{}}}",
-      jsonString(isoTime(record.start)), record.duration.count(),
-      jsonString(record.downstream_remote), jsonString(record.downstream_local),
-      jsonString(record.listener), jsonString(record.route), jsonString(record.destination_host),
-      jsonString(record.destination_subset), jsonString(record.upstream_cluster),
-      jsonString(record.upstream_host), jsonString(record.upstream_local),
-      record.upstream_connect_ms < 0 ? std::string("null")
-                                     : std::to_string(record.upstream_connect_ms),
-      record.bytes_received, record.bytes_sent, jsonString(envoyResponseFlag(record.reason)),
-      jsonString(toString(record.reason)));
+  std::string line;
+  appendAccessLogJson(line, record);
+  return line;
 }
 
 std::string formatAccessLogText(const ConnectionRecord& record) {
-  return fmt::format(
-      "[{}] \"- - -\" 0 {} - {} \"-\" {} {} {} - \"-\" \"-\" \"-\" \"-\" "
-      "\"{}\" {} {} {} {} - {}",
-      isoTime(record.start), envoyResponseFlag(record.reason), toString(record.reason),
-      record.bytes_received, record.bytes_sent, record.duration.count(), record.upstream_host,
-      record.upstream_cluster, record.upstream_local, record.downstream_local,
-      record.downstream_remote, record.route);
+  std::string line;
+  appendAccessLogText(line, record);
+  return line;
 }
 
 }  // namespace weir::proxy

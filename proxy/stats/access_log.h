@@ -58,6 +58,9 @@ struct ConnectionRecord {
   uint64_t bytes_sent = 0;        // to the client
   EndReason reason = EndReason::kDownstreamClosed;
 
+  // Back to a new record's values for another connection; the strings keep their
+  // capacity, so filling them again allocates nothing.
+  void reuse();
   // upstream_cluster, destination_host and destination_subset from `cluster`.
   void setUpstreamCluster(const config::UpstreamCluster& cluster);
   // A destination whose cluster does not exist: its host and subset. The upstream
@@ -69,5 +72,9 @@ std::string formatAccessLogText(const ConnectionRecord& record);
 // One JSON object per line, with Envoy's command-operator names as keys
 // (start_time, duration, bytes_received, upstream_host, …).
 std::string formatAccessLogJson(const ConnectionRecord& record);
+// The same lines (without a newline) appended to `out`, which keeps its capacity
+// from line to line: nothing is allocated per line (access_log_batch.h).
+void appendAccessLogText(std::string& out, const ConnectionRecord& record);
+void appendAccessLogJson(std::string& out, const ConnectionRecord& record);
 
 }  // namespace weir::proxy

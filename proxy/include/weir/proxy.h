@@ -83,7 +83,9 @@ struct ProxySettings {
   // sourceNamespace are matched against (weir --labels, --namespace).
   std::map<std::string, std::string> labels;
   std::string namespace_name;
-  bool access_log_json = false;            // access-log lines (spdlog logger "access")
+  // access-log lines (spdlog logger "access"), handed over in batches: one message
+  // may hold several lines, separated by '\n' (access_log_batch.h)
+  bool access_log_json = false;
   std::string ready_file;                  // written once every listener accepts
 };
 
