@@ -65,7 +65,7 @@ async function refresh() {
     const [config, statsJson, clusters] = await Promise.all([
       fetch("/config_dump").then(r => r.json()),
       fetch("/stats?format=json").then(r => r.json()),
-      fetch("/clusters").then(r => r.json())]);
+      fetch("/clusters?format=json").then(r => r.json())]);
     const stats = new Map(statsJson.stats.map(s => [s.name, s.value]));
     const now = Date.now();
     const totals = {};
