@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "common/json_text.h"
+#include "config/unix_address.h"
 
 namespace weir::proxy {
 namespace {
@@ -65,10 +66,11 @@ std::string configDumpJson(const ConfigSnapshot& snapshot, const LastReload& las
     std::vector<std::string> routes;
     for (size_t route : listener.candidate_routes) routes.push_back(table.routes[route].name);
     json += fmt::format(
-        "{}{{\"gateway\":{},\"server\":{},\"address\":{},\"port\":{},\"protocol\":{},"
-        "\"stat_prefix\":{},\"max_connections\":{},\"routes\":{}}}",
+        "{}{{\"gateway\":{},\"server\":{},\"address\":{},\"port\":{},\"configured_port\":{},"
+        "\"protocol\":{},\"stat_prefix\":{},\"max_connections\":{},\"routes\":{}}}",
         i ? "," : "", jsonString(listener.gateway), jsonString(listener.server_name),
-        jsonString(listener.bind_address), listener.port, jsonString(listener.protocol),
+        jsonString(listener.bind_address), listener.port, listener.configured_port,
+        jsonString(listener.protocol),
         jsonString(listener.stat_prefix),
         // null: no weir.dev/max-connections (UINT64_MAX is no JSON-safe number)
         listener.max_connections == UINT64_MAX ? std::string("null")
@@ -187,6 +189,116 @@ std::string clustersJson(const ConfigSnapshot& snapshot, const std::vector<StatT
           totals.cx_total, totals.cx_connect_fail);
     }
     json += "]}";
+  }
+  return json + "]}\n";
+}
+
+namespace {
+
+// Envoy's HostUtility::healthFlagsToString: "healthy", or each failed check.
+std::string healthFlagsOf(const EndpointHealth& health) {
+  std::string flags;
+  if (health.failedActiveCheck()) flags += "/failed_active_hc";
+  if (health.ejected()) flags += "/failed_outlier_check";
+  return flags.empty() ? "healthy" : flags;
+}
+
+}  // namespace
+
+std::string clustersText(const ConfigSnapshot& snapshot, const EndpointTotalsMap& endpoint_totals) {
+  const config::RouteTable& table = *snapshot.table;
+  std::string text;
+  for (size_t c = 0; c < table.clusters.size(); ++c) {
+    const config::UpstreamCluster& cluster = table.clusters[c];
+    const std::string& name = cluster.name;
+    text += fmt::format("{}::observability_name::{}\n", name, name);
+    text += fmt::format("{}::default_priority::max_connections::{}\n", name,
+                        cluster.max_connections);
+    // From files, not from an xDS server.
+    text += fmt::format("{}::added_via_api::false\n", name);
+    for (const ClusterEndpoint& endpoint : snapshot.clusters[c].endpoints()) {
+      if (!endpoint.address) continue;
+      const config::UpstreamEndpoint& source = cluster.endpoints[endpoint.config_index];
+      EndpointTotals totals;
+      if (auto found = endpoint_totals.find({name, endpoint.display});
+          found != endpoint_totals.end()) {
+        totals = found->second;
+      }
+      // A DNS endpoint's name is its hostname, as Envoy's STRICT_DNS hosts have.
+      const bool named = cluster.resolution == config::EndpointResolution::kDns ||
+                         cluster.resolution == config::EndpointResolution::kDnsRoundRobin;
+      const std::string prefix = name + "::" + endpoint.display + "::";
+      text += fmt::format("{}cx_active::{}\n", prefix, totals.cx_active);
+      text += fmt::format("{}cx_connect_fail::{}\n", prefix, totals.cx_connect_fail);
+      text += fmt::format("{}cx_total::{}\n", prefix, totals.cx_total);
+      text += fmt::format("{}hostname::{}\n", prefix, named ? source.address : "");
+      text += fmt::format("{}health_flags::{}\n", prefix, healthFlagsOf(*endpoint.health));
+      text += fmt::format("{}weight::{}\n", prefix, source.weight);
+      text += fmt::format("{}region::\n{}zone::\n{}sub_zone::\n", prefix, prefix, prefix);
+      text += fmt::format("{}canary::false\n", prefix);
+      text += fmt::format("{}priority::0\n", prefix);
+      text += fmt::format("{}success_rate::-1\n", prefix);
+      text += fmt::format("{}local_origin_success_rate::-1\n", prefix);
+    }
+  }
+  return text;
+}
+
+namespace {
+
+struct ShownListener {
+  std::string name;      // "0.0.0.0_9000"
+  std::string address;   // "0.0.0.0:9000", "[::]:9000", or a Unix socket's path
+  std::string host;      // "0.0.0.0"
+  uint16_t port = 0;
+  bool unix_socket = false;
+};
+
+// One per socket, in the table's order.
+std::vector<ShownListener> shownListeners(const config::RouteTable& table) {
+  std::vector<ShownListener> shown;
+  for (const config::Listener& listener : table.listeners) {
+    ShownListener entry;
+    entry.unix_socket = config::isUnixAddress(listener.bind_address);
+    entry.host = entry.unix_socket ? std::string(config::unixSocketPath(listener.bind_address))
+                                   : listener.bind_address;
+    entry.port = entry.unix_socket ? 0 : listener.port;
+    entry.name = entry.unix_socket
+                     ? listener.bind_address
+                     : fmt::format("{}_{}", listener.bind_address, listener.configured_port);
+    entry.address = entry.unix_socket ? entry.host
+                    : entry.host.find(':') != std::string::npos
+                        ? fmt::format("[{}]:{}", entry.host, entry.port)
+                        : fmt::format("{}:{}", entry.host, entry.port);
+    bool seen = false;
+    for (const ShownListener& other : shown) seen = seen || other.address == entry.address;
+    if (!seen) shown.push_back(std::move(entry));
+  }
+  return shown;
+}
+
+}  // namespace
+
+std::string listenersText(const config::RouteTable& table) {
+  std::string text;
+  for (const ShownListener& listener : shownListeners(table)) {
+    text += fmt::format("{}::{}\n", listener.name, listener.address);
+  }
+  return text;
+}
+
+std::string listenersJson(const config::RouteTable& table) {
+  std::string json = "{\"listener_statuses\":[";
+  bool first = true;
+  for (const ShownListener& listener : shownListeners(table)) {
+    const std::string address =
+        listener.unix_socket
+            ? fmt::format("{{\"pipe\":{{\"path\":{}}}}}", jsonString(listener.host))
+            : fmt::format("{{\"socket_address\":{{\"address\":{},\"port_value\":{}}}}}",
+                          jsonString(listener.host), listener.port);
+    json += fmt::format("{}{{\"name\":{},\"local_address\":{}}}", first ? "" : ",",
+                        jsonString(listener.name), address);
+    first = false;
   }
   return json + "]}\n";
 }

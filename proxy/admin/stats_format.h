@@ -21,6 +21,12 @@ struct StatTotal {
   uint64_t value = 0;                // a histogram's count
   std::vector<uint64_t> buckets;     // histograms: per bucket of kHistogramBounds, +1 overflow
   uint64_t sum = 0;                  // histograms
+  // For ?usedonly. Envoy shows what was written since start; weir keeps no such
+  // flag per statistic, so one is used when it is not zero, or when weir sets it
+  // whatever its value (server.state, server.live, …).
+  bool always_used = false;
+
+  bool used() const { return always_used || value != 0 || sum != 0; }
 
   std::string fullName() const {
     return scope_name.empty() ? scope + "." + stat : scope + "." + scope_name + "." + stat;

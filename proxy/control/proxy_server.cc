@@ -28,6 +28,14 @@ constexpr timeval kDrainTick{0, 100'000};
 // How often clusters are offered their outlier-detection sweep; each cluster
 // sweeps only once per its own `interval`.
 constexpr timeval kOutlierSweepTick{0, 100'000};
+// How often the live page's chart gets a sample (SplitHistory keeps 300).
+constexpr timeval kSplitSampleTick{1, 0};
+
+int64_t wallClockMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 }  // namespace
 
@@ -56,6 +64,7 @@ ProxyServer::ProxyServer(ProxySettings settings, event_base* external_loop, Sign
 }
 
 ProxyServer::~ProxyServer() {
+  split_sample_timer_.reset();
   health_checker_.reset();
   outlier_sweep_timer_.reset();
   watcher_.reset();
@@ -248,6 +257,11 @@ void ProxyServer::start(std::shared_ptr<const config::RouteTable> table) {
   }
   logSummary(*snapshot_);
   if (admin_) {
+    split_layout_ = splitLayoutOf(*snapshot_->table, generation_);
+    sampleSplit();
+    split_sample_timer_.reset(
+        event_new(loop_, -1, EV_PERSIST, &ProxyServer::onSplitSampleTick, this));
+    event_add(split_sample_timer_.get(), &kSplitSampleTick);
     spdlog::info("admin server on http://{}:{}/", admin_->address(), admin_->port());
   }
   writeReadyFile();
@@ -366,10 +380,13 @@ std::vector<std::string> ProxyServer::reload() {
                   generation_);
     last_reload_.errors = errors;
     ++reloads_rejected_;
+    split_history_.addReload(ReloadEvent{wallClockMs(), false, generation_, errors});
     return errors;
   }
 
   dns_->track(*table);
+  // Close the chart's interval under the old weights at the moment they change.
+  if (split_layout_) sampleSplit();
   ++generation_;
   snapshot_ = makeSnapshot(std::move(table));
   open_listener_keys_.clear();
@@ -388,6 +405,11 @@ std::vector<std::string> ProxyServer::reload() {
   last_reload_.applied = true;
   ++reloads_applied_;
   last_reload_.errors.clear();
+  if (split_layout_) {
+    split_layout_ = splitLayoutOf(*snapshot_->table, generation_);
+    split_history_.addReload(ReloadEvent{wallClockMs(), true, generation_, {}});
+    sampleSplit();
+  }
   return errors;
 }
 
@@ -401,6 +423,27 @@ std::shared_ptr<const ConfigSnapshot> ProxyServer::makeSnapshot(
 
 void ProxyServer::onOutlierSweep(evutil_socket_t, short, void* self) {
   static_cast<ProxyServer*>(self)->health_->sweep(HealthClock::now());
+}
+
+void ProxyServer::onSplitSampleTick(evutil_socket_t, short, void* self) {
+  static_cast<ProxyServer*>(self)->sampleSplit();
+}
+
+void ProxyServer::sampleSplit() {
+  std::vector<uint64_t> counts(split_layout_->clusters.size(), 0);
+  for (const auto& worker : workers_) {
+    worker->stats().visit([&](const StatSample& sample) {
+      if (std::string_view(sample.scope) != "cluster" ||
+          std::string_view(sample.name) != "upstream_cx_total") {
+        return;
+      }
+      if (auto at = split_layout_->cluster_index.find(sample.scope_name);
+          at != split_layout_->cluster_index.end()) {
+        counts[at->second] += sample.value;
+      }
+    });
+  }
+  split_history_.addSample(wallClockMs(), split_layout_, std::move(counts));
 }
 
 void ProxyServer::republishEndpoints() {
@@ -564,7 +607,7 @@ std::vector<StatTotal> ProxyServer::statTotals() const {
     });
   }
   std::vector<StatTotal> totals;
-  totals.reserve(sums.size() + 4);
+  totals.reserve(sums.size() + 10);
   auto serverStat = [&totals](const char* name, StatKind kind, uint64_t value) {
     StatTotal& total = totals.emplace_back();
     total.scope = "server";
@@ -577,6 +620,18 @@ std::vector<StatTotal> ProxyServer::statTotals() const {
   serverStat("config_reload_failure", StatKind::kCounter, reloads_rejected_);
   serverStat("draining", StatKind::kGauge, draining_ ? 1 : 0);
   serverStat("dns_resolution_failure", StatKind::kCounter, dns_ ? dns_->failures() : 0);
+  // Envoy's server gauges, always shown by ?usedonly (Envoy sets them at start).
+  auto alwaysUsed = [&](const char* name, uint64_t value) {
+    serverStat(name, StatKind::kGauge, value);
+    totals.back().always_used = true;
+  };
+  alwaysUsed("uptime", static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                                 std::chrono::steady_clock::now() - started_at_)
+                                                 .count()));
+  alwaysUsed("version", versionStatValue(buildInfo().commit));
+  alwaysUsed("live", state() == ServerState::kLive ? 1 : 0);
+  alwaysUsed("state", static_cast<uint64_t>(state()));
+  alwaysUsed("concurrency", concurrency_);
   // Outlier detection and active health checks: per cluster, held by the registry.
   health_->visit([&](const ClusterHealth& cluster) {
     auto add = [&](const char* name, StatKind kind, uint64_t value) {
@@ -617,7 +672,7 @@ void ProxyServer::resetCounters() {
   health_->resetCounters();
 }
 
-std::string ProxyServer::clustersJson() const {
+EndpointTotalsMap ProxyServer::endpointTotals() const {
   EndpointTotalsMap endpoints;
   for (const auto& worker : workers_) {
     worker->stats().visitEndpoints(
@@ -628,7 +683,54 @@ std::string ProxyServer::clustersJson() const {
           totals.cx_connect_fail += stats.cx_connect_fail.value();
         });
   }
-  return weir::proxy::clustersJson(*snapshot_, statTotals(), endpoints);
+  return endpoints;
+}
+
+std::string ProxyServer::clustersJson() const {
+  return weir::proxy::clustersJson(*snapshot_, statTotals(), endpointTotals());
+}
+
+std::string ProxyServer::clustersText() const {
+  return weir::proxy::clustersText(*snapshot_, endpointTotals());
+}
+
+std::string ProxyServer::listenersText() const {
+  return weir::proxy::listenersText(*snapshot_->table);
+}
+
+std::string ProxyServer::listenersJson() const {
+  return weir::proxy::listenersJson(*snapshot_->table);
+}
+
+ServerState ProxyServer::state() const {
+  return draining_ || health_check_failed_ ? ServerState::kDraining : ServerState::kLive;
+}
+
+void ProxyServer::failHealthCheck(bool fail) {
+  if (fail != health_check_failed_) {
+    spdlog::info(fail ? "health check failing on request (POST /healthcheck/fail): /ready "
+                        "answers 503, listeners keep accepting"
+                      : "health check passing again (POST /healthcheck/ok)");
+  }
+  health_check_failed_ = fail;
+}
+
+std::string ProxyServer::serverInfoJson() const {
+  char hostname[256] = {};
+  gethostname(hostname, sizeof hostname - 1);
+  const auto level = spdlog::default_logger_raw()->level();
+  const auto level_name = spdlog::level::to_string_view(level);
+  return weir::proxy::serverInfoJson(
+      buildInfo(),
+      ServerInfoInput{
+          .state = state(),
+          .uptime = std::chrono::duration_cast<std::chrono::seconds>(
+              std::chrono::steady_clock::now() - started_at_),
+          .settings = &settings_,
+          .concurrency = concurrency_,
+          .log_level = std::string(level_name.data(), level_name.size()),
+          .command_line = processCommandLine(),
+          .hostname = hostname});
 }
 
 std::string ProxyServer::configDumpJson() const {

@@ -17,6 +17,8 @@
 #include "config/route_table.h"
 #include "proxy/admin/admin_server.h"
 #include "proxy/admin/admin_views.h"
+#include "proxy/admin/server_info.h"
+#include "proxy/admin/split_history.h"
 #include "proxy/cluster/config_snapshot.h"
 #include "proxy/control/config_watcher.h"
 #include "proxy/control/dns_refresher.h"
@@ -78,8 +80,14 @@ class ProxyServer final : private AdminBackend {
  private:
   // AdminBackend (the rest is public above)
   std::string clustersJson() const override;
+  std::string clustersText() const override;
+  std::string listenersText() const override;
+  std::string listenersJson() const override;
   std::string configDumpJson() const override;
-  bool ready() const override { return !draining_; }
+  std::string serverInfoJson() const override;
+  std::string splitHistoryJson() const override { return split_history_.json(); }
+  ServerState state() const override;
+  void failHealthCheck(bool fail) override;
   std::vector<std::string> reloadConfig() override { return reload(); }
   void quit() override;
 
@@ -87,6 +95,12 @@ class ProxyServer final : private AdminBackend {
   static void onReloadSignal(evutil_socket_t, short, void* self);
   static void onDrainTick(evutil_socket_t, short, void* self);
   static void onOutlierSweep(evutil_socket_t, short, void* self);
+  static void onSplitSampleTick(evutil_socket_t, short, void* self);
+  // Adds a sample of every cluster's connections so far to split_history_, under
+  // split_layout_ (the weights of the generation serving now).
+  void sampleSplit();
+  // Per endpoint, summed over workers, for /clusters.
+  EndpointTotalsMap endpointTotals() const;
   // Opens one socket per worker for each listener of `table` whose key is not in
   // open_listener_keys_ (one per key: merged TLS servers share it; a Unix socket
   // is one socket, duplicated for every worker). All or nothing: throws
@@ -141,6 +155,14 @@ class ProxyServer final : private AdminBackend {
   uint64_t reloads_applied_ = 0;
   uint64_t reloads_rejected_ = 0;
   bool draining_ = false;
+  // POST /healthcheck/fail: /ready answers 503 and server.live is 0 (listeners
+  // keep accepting, as Envoy's do) until POST /healthcheck/ok.
+  bool health_check_failed_ = false;
+  const std::chrono::steady_clock::time_point started_at_ = std::chrono::steady_clock::now();
+  // The live page's chart: a sample a second for five minutes, and the reloads.
+  SplitHistory split_history_;
+  std::shared_ptr<const SplitLayout> split_layout_;
+  EventPtr split_sample_timer_;
   EventPtr drain_timer_;
   std::chrono::steady_clock::time_point drain_deadline_;
 };

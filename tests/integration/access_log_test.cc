@@ -236,7 +236,7 @@ TEST(AccessLog, DeadUpstreamIsLoggedAsUpstreamConnectFailure) {
         },
         seconds(10)))
         << "upstream_cx_connect_fail did not count the refused connect";
-    HttpResponse clusters = weir.get("/clusters");
+    HttpResponse clusters = weir.get("/clusters?format=json");
     std::optional<JsonValue> document = parseJson(clusters.body);
     ASSERT_TRUE(document.has_value()) << clusters.describe();
     const JsonValue& endpoint =

@@ -396,7 +396,7 @@ TEST(AdminApi, ClustersListEveryEndpointWithItsCounters) {
   AdminFixture fixture;
   ReadyWeir& weir = *fixture.weir;
   ClientTally tally = fixture.sendConnections(200);
-  HttpResponse response = weir.get("/clusters");
+  HttpResponse response = weir.get("/clusters?format=json");
   ASSERT_EQ(response.status, 200) << response.describe();
   std::string error;
   std::optional<JsonValue> document = parseJson(response.body, &error);

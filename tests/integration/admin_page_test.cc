@@ -6,15 +6,19 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <regex>
+#include <set>
+#include <thread>
 
 #include "tests/support/admin_stats.h"
 #include "tests/support/child_process.h"
 #include "tests/support/echo_client.h"
 #include "tests/support/echo_server.h"
 #include "tests/support/istio_scenarios.h"
+#include "tests/support/json_value.h"
 #include "tests/support/ready_weir.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_paths.h"
@@ -145,9 +149,28 @@ TEST(AdminPage, IsSelfContainedHtml) {
   ASSERT_EQ(page.status, 200) << page.describe();
   EXPECT_NE(page.header("content-type").find("text/html"), std::string::npos);
   EXPECT_TRUE(page.body.starts_with("<!doctype html>")) << oneLine(page.body, 80);
-  // No external assets: nothing loaded by src= or href=, no stylesheet links.
-  EXPECT_FALSE(std::regex_search(page.body, std::regex("(src|href)\\s*=", std::regex::icase)));
+  // No external assets: nothing loaded by src=, no stylesheet links. The only
+  // href= are links to the admin server's own endpoints ("/stats"), each of which
+  // answers a GET.
+  EXPECT_FALSE(std::regex_search(page.body, std::regex("src\\s*=", std::regex::icase)));
   EXPECT_EQ(page.body.find("<link"), std::string::npos);
+  const std::regex href("href\\s*=\\s*\"?([^\" >]*)", std::regex::icase);
+  std::set<std::string> links;
+  for (auto it = std::sregex_iterator(page.body.begin(), page.body.end(), href);
+       it != std::sregex_iterator(); ++it) {
+    const std::string target = (*it)[1];
+    EXPECT_TRUE(target.starts_with("/") && !target.starts_with("//")) << "href=" << target;
+    links.insert(target);
+  }
+  for (const std::string& target : links) {
+    if (!target.starts_with("/") || target.starts_with("//")) continue;
+    EXPECT_EQ(weir.get(target).status, 200) << "the page links to " << target;
+  }
+  // Links to the other endpoints people open first.
+  for (const std::string target : {"/stats", "/stats/prometheus", "/clusters", "/listeners",
+                                   "/server_info", "/config_dump", "/logging", "/help", "/ready"}) {
+    EXPECT_TRUE(links.contains(target)) << "no link to " << target;
+  }
   EXPECT_EQ(page.body.find("http://"), std::string::npos);
   EXPECT_EQ(page.body.find("https://"), std::string::npos);
   EXPECT_NE(page.body.find("/config_dump"), std::string::npos);
@@ -309,6 +332,175 @@ TEST(AdminPage, ShowsPerEndpointCounters) {
     ASSERT_NE(total, std::string::npos) << "no total for " << address;
     EXPECT_EQ(dumped.stdout_text.substr(total + 18, 2), "5<") << "endpoint " << address;
   }
+}
+
+// Polls /split_history (bounded) until at least `count` samples of generation
+// `generation` have counted connections; returns whether that happened.
+bool waitForSamplesWithTraffic(const ReadyWeir& weir, uint64_t generation, size_t count) {
+  const auto deadline = std::chrono::steady_clock::now() + seconds(15);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::optional<JsonValue> split = parseJson(weir.get("/split_history").body);
+    size_t with_traffic = 0;
+    if (split && split->find("routes") && !split->find("routes")->items.empty()) {
+      const JsonValue& samples = *split->find("samples");
+      const JsonValue& first = split->find("routes")->items[0].find("destinations")->items.at(0);
+      for (size_t i = 0; i < samples.items.size(); ++i) {
+        if (samples.items[i].find("generation")->asUnsigned() == generation &&
+            first.find("connections")->items.at(i).asUnsigned().value_or(0) > 0) {
+          ++with_traffic;
+        }
+      }
+    }
+    if (with_traffic >= count) return true;
+    std::this_thread::sleep_for(milliseconds(200));
+  }
+  return false;
+}
+
+// The attribute `name` of the first element whose start tag matches `tag_regex`.
+std::optional<std::string> attributeOf(const std::string& dom, const std::string& tag_regex,
+                                       const std::string& name) {
+  std::smatch tag;
+  if (!std::regex_search(dom, tag, std::regex(tag_regex))) return std::nullopt;
+  const std::string text = tag.str(0);
+  std::smatch value;
+  if (!std::regex_search(text, value, std::regex(name + "=\"([^\"]*)\""))) return std::nullopt;
+  return value[1].str();
+}
+
+std::string escapedForRegex(const std::string& text) {
+  return std::regex_replace(text, std::regex(R"([.^$|()\[\]{}*+?\\])"), R"(\$&)");
+}
+
+// Issue 17, item 8: the page worth leaving open during a traffic shift. 80/20, then a
+// reload to 20/80, then a broken edit that is refused, with traffic throughout: the
+// chart draws both destinations' observed shares, the configured weights as steps
+// (80→20, 20→80), a marker for each reload (accepted, rejected), and a banner says
+// the reload was rejected until a good one comes. Also the listeners and their ports,
+// version and uptime. A screenshot is taken while the weights are shifted.
+TEST(AdminPage, ChartShowsAShiftAndARejectedReloadInChromium) {
+  std::optional<std::filesystem::path> chromium = findChromium();
+  if (!chromium) GTEST_SKIP() << "chromium not installed (Debian package chromium)";
+
+  TempDir dir;
+  EchoServer one(dir, "one");
+  EchoServer two(dir, "two");
+  const std::filesystem::path config = dir.freshSubdir("config");
+  istio::walkThrough(kPort, {{"v1", 80, {one.port()}}, {"v2", 20, {two.port()}}})
+      .writeSplit(config);
+  // Reloads only when the test asks, so their generations are known.
+  ReadyWeir weir(dir, {config},
+                 {.concurrency = 2, .ephemeral_gateway_ports = {kPort},
+                  .extra_args = {"--no-watch"}});
+  const uint16_t port = weir.port(kPort);
+  const std::string url = "http://127.0.0.1:" + std::to_string(weir.adminPort()) + "/";
+  ChildProcess background(ChildSpec{{kEchoClientBinary, "127.0.0.1:" + std::to_string(port),
+                                     "-n", "10000000", "-c", "2", "--timeout-ms", "5000"},
+                                    dir.path() / "logs", "background-client", std::nullopt});
+  ASSERT_TRUE(waitForSamplesWithTraffic(weir, 1, 3)) << "no traffic sampled at 80/20";
+
+  const istio::Config shifted =
+      istio::walkThrough(kPort, {{"v1", 20, {one.port()}}, {"v2", 80, {two.port()}}});
+  shifted.writeSplit(config);
+  HttpResponse reload = weir.post("/reload");
+  ASSERT_EQ(reload.status, 200) << reload.describe();
+  ASSERT_TRUE(waitForSamplesWithTraffic(weir, 2, 5))
+      << "no traffic sampled at 20/80";
+  {
+    std::ofstream broken(config / "virtual-service.yaml", std::ios::app);
+    broken << "garbage: [\n";
+  }
+  HttpResponse rejected = weir.post("/reload");
+  ASSERT_EQ(rejected.status, 400) << rejected.describe();
+
+  ProcessResult dumped = runChromium(dir, *chromium, {"--dump-dom"}, url);
+  ASSERT_TRUE(background.running()) << "the background client stopped early";
+  ASSERT_FALSE(dumped.timed_out) << "chromium did not finish within 90 s";
+  ASSERT_TRUE(dumped.status.exitedWith(0)) << dumped.status << "\n"
+                                           << lastLinesOf(dumped.stderr_text);
+  const std::string& dom = dumped.stdout_text;
+  const std::string start_of_dom = dom.substr(0, 6000);
+
+  // Version, uptime and state.
+  EXPECT_TRUE(std::regex_search(
+      dom, std::regex("<div id=\"server\" class=\"muted\" data-state=\"LIVE\">weir \\d+\\.\\d+\\.\\d+"
+                      " · commit ([0-9a-f]{12}|unknown)[^<]* · up (\\d+ min )?\\d+ s · LIVE</div>")))
+      << start_of_dom;
+  // The rejected reload, prominently, with its error.
+  std::smatch banner;
+  ASSERT_TRUE(std::regex_search(dom, banner,
+                                std::regex("<div id=\"reload-banner\" class=\"banner\">(.*?)</div>")))
+      << "no visible banner:\n" << start_of_dom;
+  EXPECT_NE(banner[1].str().find("Reload rejected: configuration generation 2 keeps serving"),
+            std::string::npos) << banner[1];
+  EXPECT_NE(banner[1].str().find("virtual-service.yaml:"), std::string::npos) << banner[1];
+  // The listener and its port.
+  EXPECT_TRUE(std::regex_search(
+      dom, std::regex("<tr class=\"listener\" data-port=\"" + std::to_string(port) +
+                      "\"><td class=\"name\">127\\.0\\.0\\.1_9000</td>.*?<td class=\"address\">"
+                      "127\\.0\\.0\\.1:" + std::to_string(port) + "</td>")))
+      << dom.substr(dom.find("id=\"listeners\""), 1500);
+
+  // The chart: one per rule, weights as steps 80→20 and 20→80, both reloads marked.
+  EXPECT_NE(dom.find("<figure class=\"chart\" data-route=\"default/tcp-echo/tcp[0]\">"),
+            std::string::npos);
+  const std::string weight_tag = "<path class=\"weight\" data-cluster=\"";
+  EXPECT_EQ(attributeOf(dom, escapedForRegex(weight_tag + kV1) + "\"[^>]*>", "data-steps"),
+            "80.0,20.0");
+  EXPECT_EQ(attributeOf(dom, escapedForRegex(weight_tag + kV2) + "\"[^>]*>", "data-steps"),
+            "20.0,80.0");
+  EXPECT_NE(dom.find("<g class=\"reload accepted\" data-generation=\"2\">"), std::string::npos);
+  EXPECT_NE(dom.find("<g class=\"reload rejected\" data-generation=\"2\">"), std::string::npos);
+  // Observed shares: drawn for both, and the latest agrees with 20/80 within 4.5
+  // standard deviations of a binomial share over the window's connections.
+  for (const auto& [cluster, weight] : {std::pair{kV1, 0.2}, std::pair{kV2, 0.8}}) {
+    SCOPED_TRACE(cluster);
+    const std::string tag = escapedForRegex("<g class=\"observed\" data-cluster=\"" + cluster) +
+                            "\"[^>]*>";
+    std::optional<std::string> share = attributeOf(dom, tag, "data-last-share");
+    std::optional<std::string> window = attributeOf(dom, tag, "data-last-window");
+    ASSERT_TRUE(share && window && !share->empty()) << start_of_dom;
+    const double n = std::stod(*window);
+    ASSERT_GE(n, 20) << "too few connections in the chart's last window";
+    const double tolerance = 4.5 * std::sqrt(weight * (1 - weight) / n) + 0.001;
+    EXPECT_NEAR(std::stod(*share), weight, tolerance) << "over " << n << " connections";
+    std::smatch group;
+    ASSERT_TRUE(std::regex_search(dom, group, std::regex(tag + "(.*?)</g>")));
+    EXPECT_NE(group[1].str().find("<polyline points=\""), std::string::npos)
+        << "no line drawn: " << group[0];
+  }
+
+  // The same page as a picture while the weights are shifted, kept as an artifact.
+  std::filesystem::create_directories(artifactDir());
+  const std::filesystem::path screenshot = artifactDir() / "admin-page-shift.png";
+  std::filesystem::remove(screenshot);
+  ProcessResult shot = runChromium(
+      dir, *chromium, {"--screenshot=" + screenshot.string(), "--window-size=1100,900"}, url);
+  ASSERT_FALSE(shot.timed_out) << "chromium did not finish within 90 s";
+  EXPECT_TRUE(shot.status.exitedWith(0)) << shot.status << "\n" << lastLinesOf(shot.stderr_text);
+  ASSERT_TRUE(std::filesystem::exists(screenshot)) << screenshot;
+  const std::string png = readTextFile(screenshot);
+  std::optional<std::pair<uint32_t, uint32_t>> size = pngSize(png);
+  ASSERT_TRUE(size.has_value()) << screenshot << " is not a PNG";
+  EXPECT_EQ(size->first, 1100u);
+  EXPECT_EQ(size->second, 900u);
+  // A blank page compresses to a few KB; the banner, chart lines and tables take more.
+  EXPECT_GT(png.size(), 30000u) << "suspiciously small screenshot";
+  std::cout << "[admin-page] shift screenshot: " << screenshot.string() << " (" << png.size()
+            << " bytes)\n";
+
+  // A good reload clears the banner and adds its marker.
+  shifted.writeSplit(config);
+  ASSERT_EQ(weir.post("/reload").status, 200);
+  ProcessResult after = runChromium(dir, *chromium, {"--dump-dom"}, url);
+  background.stop();
+  ASSERT_TRUE(after.status.exitedWith(0)) << after.status;
+  EXPECT_NE(after.stdout_text.find("<div id=\"reload-banner\" class=\"banner\" hidden=\"\"></div>"),
+            std::string::npos)
+      << after.stdout_text.substr(0, 4000);
+  EXPECT_NE(after.stdout_text.find("<g class=\"reload accepted\" data-generation=\"3\">"),
+            std::string::npos);
+  EXPECT_NE(after.stdout_text.find("last reload: applied"), std::string::npos);
 }
 
 }  // namespace

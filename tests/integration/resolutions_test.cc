@@ -43,10 +43,10 @@ std::string answerOf(uint16_t port) {
   return answer.end == IoStatus::kTimeout ? "(timeout)" : answer.data;
 }
 
-// /clusters' resolution for `cluster`, or "" if it is not there.
+// /clusters?format=json: the resolution of `cluster`, or "" if it is not there.
 std::string resolutionOf(const ReadyWeir& weir, const std::string& cluster) {
   std::string error;
-  std::optional<JsonValue> json = parseJson(weir.get("/clusters").body, &error);
+  std::optional<JsonValue> json = parseJson(weir.get("/clusters?format=json").body, &error);
   if (!json || json->find("clusters") == nullptr) return "";
   for (const JsonValue& item : json->find("clusters")->items) {
     if (item.find("name")->string == cluster) return item.find("resolution")->string;

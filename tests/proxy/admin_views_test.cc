@@ -88,3 +88,66 @@ TEST(AdminViewsTest, ResolutionsHaveTheirIstioNames) {
 
 }  // namespace
 }  // namespace weir::proxy
+
+namespace weir::proxy {
+namespace {
+
+// Envoy's /clusters text: cluster::host:port::stat::value, per endpoint its counters,
+// health flags and weight; an endpoint whose name has not resolved is left out.
+TEST(AdminViewsTest, ClustersTextIsEnvoys) {
+  config::RouteTable table;
+  config::UpstreamCluster cluster;
+  cluster.name = "outbound|9000|v1|echo.default.svc.cluster.local";
+  cluster.max_connections = 250;
+  config::UpstreamEndpoint endpoint;
+  endpoint.address = "127.0.0.1";
+  endpoint.port = 9001;
+  endpoint.weight = 3;
+  cluster.endpoints = {endpoint};
+  table.clusters = {cluster};
+  const auto snapshot = snapshotOf(std::move(table));
+  EndpointTotalsMap totals;
+  totals[{cluster.name, "127.0.0.1:9001"}] = EndpointTotals{42, 1, 2};
+  const std::string text = clustersText(*snapshot, totals);
+  const std::string prefix = cluster.name + "::127.0.0.1:9001::";
+  for (const std::string& line :
+       {cluster.name + "::default_priority::max_connections::250",
+        cluster.name + "::added_via_api::false", prefix + "cx_total::42", prefix + "cx_active::1",
+        prefix + "cx_connect_fail::2", prefix + "health_flags::healthy", prefix + "weight::3",
+        prefix + "hostname::", prefix + "priority::0"}) {
+    EXPECT_NE(text.find(line + "\n"), std::string::npos) << line << " missing from\n" << text;
+  }
+}
+
+TEST(AdminViewsTest, ListenersAreEnvoysOnePerSocket) {
+  config::RouteTable table;
+  config::Listener tls_a;
+  tls_a.bind_address = "0.0.0.0";
+  tls_a.port = 8443;
+  tls_a.configured_port = 443;
+  config::Listener tls_b = tls_a;  // a second TLS server merged onto the same socket
+  config::Listener v6;
+  v6.bind_address = "::1";
+  v6.port = 9000;
+  v6.configured_port = 9000;
+  config::Listener unix_socket;
+  unix_socket.bind_address = "unix:///run/weir.sock";
+  table.listeners = {tls_a, tls_b, v6, unix_socket};
+  EXPECT_EQ(listenersText(table),
+            "0.0.0.0_443::0.0.0.0:8443\n::1_9000::[::1]:9000\n"
+            "unix:///run/weir.sock::/run/weir.sock\n");
+  std::string error;
+  const std::optional<JsonValue> json = test::parseJson(listenersJson(table), &error);
+  ASSERT_TRUE(json) << error;
+  const JsonValue& statuses = *json->find("listener_statuses");
+  ASSERT_EQ(statuses.items.size(), 3u);
+  EXPECT_EQ(statuses.items[0].find("name")->string, "0.0.0.0_443");
+  const JsonValue& socket = *statuses.items[0].find("local_address")->find("socket_address");
+  EXPECT_EQ(socket.find("address")->string, "0.0.0.0");
+  EXPECT_EQ(socket.find("port_value")->asUnsigned(), 8443u);
+  EXPECT_EQ(statuses.items[2].find("local_address")->find("pipe")->find("path")->string,
+            "/run/weir.sock");
+}
+
+}  // namespace
+}  // namespace weir::proxy

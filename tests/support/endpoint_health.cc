@@ -10,7 +10,7 @@ namespace weir::test {
 
 std::map<std::string, std::string> endpointHealth(const ReadyWeir& weir, const std::string& cluster) {
   std::map<std::string, std::string> health;
-  const HttpResponse response = weir.get("/clusters");
+  const HttpResponse response = weir.get("/clusters?format=json");
   if (!response.ok()) {
     ADD_FAILURE() << response.describe();
     return health;

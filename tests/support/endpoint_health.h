@@ -1,4 +1,4 @@
-// What GET /clusters says of each endpoint's health ("HEALTHY",
+// What GET /clusters?format=json says of each endpoint's health ("HEALTHY",
 // "FAILED_OUTLIER_CHECK", "FAILED_ACTIVE_HC", "UNRESOLVED").
 #pragma once
 
