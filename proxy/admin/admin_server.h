@@ -33,8 +33,10 @@ class AdminBackend {
 
 class AdminServer {
  public:
-  // Binds `address`:`port` (port 0: an ephemeral port). Throws std::runtime_error.
-  AdminServer(event_base* loop, const std::string& address, uint16_t port, AdminBackend& backend);
+  // Serves on `listening_fd`, a bound and listening socket it takes over (the
+  // control thread opens it, so that a port in use is refused as a listener's is).
+  // Throws std::runtime_error.
+  AdminServer(event_base* loop, int listening_fd, AdminBackend& backend);
   AdminServer(const AdminServer&) = delete;
   AdminServer& operator=(const AdminServer&) = delete;
 

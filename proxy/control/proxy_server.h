@@ -74,6 +74,8 @@ class ProxyServer final : private AdminBackend {
   // Stops the workers (resetting open connections); the control loop stays.
   void stopWorkers();
   event_base* loop() const { return loop_; }
+  // The proxy's own log (ProxySettings::logger, or its default).
+  spdlog::logger& log() const { return *log_; }
 
  private:
   // AdminBackend (the rest is public above)
@@ -113,6 +115,7 @@ class ProxyServer final : private AdminBackend {
 
   // Never changes, so that the workers may read it by reference while they run.
   const ProxySettings settings_;
+  const std::shared_ptr<spdlog::logger> log_;  // never null
   // Embedding: the configuration since useConfigTexts(), instead of settings_'.
   std::optional<std::vector<YamlText>> texts_given_later_;
   EventBasePtr own_loop_;  // null when embedded on the caller's loop

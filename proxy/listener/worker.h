@@ -44,6 +44,9 @@ namespace weir::proxy {
 // those the workers read from ProxySettings.
 struct WorkerShared {
   std::shared_ptr<spdlog::logger> access_log;  // thread-safe (async); may be null
+  // The proxy's own log (ProxySettings::logger); at debug level it gets one line
+  // per connection. Never null.
+  std::shared_ptr<spdlog::logger> log;
   // Open client connections of each listener (by key) over every worker, for
   // weir.dev/max-connections.
   std::shared_ptr<ConnectionLimits> listener_connections = std::make_shared<ConnectionLimits>();
@@ -136,7 +139,11 @@ class Worker final : private ConnectionOwner, private ClientHelloOwner {
   void onLocalConnectFailure(const UpstreamTarget& target, ConnectFailureCause cause,
                              int error) override;
   void onConnectionDone(ProxiedConnection& connection, const ConnectionRecord* record) override;
-  bool logsConnections() const { return shared_.access_log != nullptr; }
+  // Whether a connection's record is kept: for the access log, or for the debug
+  // line of each connection (the level may change while weir runs).
+  bool logsConnections() const {
+    return shared_.access_log != nullptr || shared_.log->should_log(spdlog::level::debug);
+  }
 
   static void onAccept(evconnlistener*, evutil_socket_t fd, sockaddr* address, int length,
                        void* slot);

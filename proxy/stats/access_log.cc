@@ -1,10 +1,8 @@
 #include "proxy/stats/access_log.h"
 
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 
-#include <ctime>
-
+#include "common/iso_time.h"
 #include "common/json_text.h"
 
 namespace weir::proxy {
@@ -58,20 +56,6 @@ const char* envoyResponseFlag(EndReason reason) {
   }
 }
 
-namespace {
-
-// 2026-11-25T19:20:17.042Z
-std::string isoTime(std::chrono::system_clock::time_point time) {
-  const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          time.time_since_epoch()).count() % 1000;
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(time);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  return fmt::format("{:%Y-%m-%dT%H:%M:%S}.{:03d}Z", utc, millis);
-}
-
-}  // namespace
-
 std::string formatAccessLogJson(const ConnectionRecord& record) {
   return fmt::format(
       "{{\"start_time\":{},\"duration\":{},\"downstream_remote_address\":{},"
@@ -80,7 +64,7 @@ std::string formatAccessLogJson(const ConnectionRecord& record) {
       "\"upstream_host\":{},\"upstream_local_address\":{},\"upstream_connect_time\":{},"
       "\"bytes_received\":{},\"bytes_sent\":{},\"response_flags\":{},"
       "\"connection_termination_details\":{}}}",
-      jsonString(isoTime(record.start)), record.duration.count(),
+      jsonString(isoUtcTime(record.start)), record.duration.count(),
       jsonString(record.downstream_remote), jsonString(record.downstream_local),
       jsonString(record.listener), jsonString(record.route), jsonString(record.destination_host),
       jsonString(record.destination_subset), jsonString(record.upstream_cluster),
@@ -95,10 +79,21 @@ std::string formatAccessLogText(const ConnectionRecord& record) {
   return fmt::format(
       "[{}] \"- - -\" 0 {} - {} \"-\" {} {} {} - \"-\" \"-\" \"-\" \"-\" "
       "\"{}\" {} {} {} {} - {}",
-      isoTime(record.start), envoyResponseFlag(record.reason), toString(record.reason),
+      isoUtcTime(record.start), envoyResponseFlag(record.reason), toString(record.reason),
       record.bytes_received, record.bytes_sent, record.duration.count(), record.upstream_host,
       record.upstream_cluster, record.upstream_local, record.downstream_local,
       record.downstream_remote, record.route);
+}
+
+std::string formatConnectionSummary(const ConnectionRecord& record) {
+  const char* flag = envoyResponseFlag(record.reason);
+  return fmt::format(
+      "connection {} -> {} ({}) ended: {}{}{}{} after {} ms, route {}, cluster {}, upstream {}, "
+      "{} bytes in, {} out",
+      record.downstream_remote.empty() ? "-" : record.downstream_remote, record.downstream_local,
+      record.listener, toString(record.reason), *flag == '-' ? "" : " (", *flag == '-' ? "" : flag,
+      *flag == '-' ? "" : ")", record.duration.count(), record.route, record.upstream_cluster,
+      record.upstream_host, record.bytes_received, record.bytes_sent);
 }
 
 }  // namespace weir::proxy
