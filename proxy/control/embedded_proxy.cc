@@ -96,7 +96,9 @@ std::unique_ptr<proxy::ProxyServer> startServer(
   }
   if (std::vector<std::string> errors = proxy::checkSettings(settings, *loaded.table);
       !errors.empty()) {
-    throw std::runtime_error(joinLines(errors).substr(0, joinLines(errors).size() - 1));
+    std::string text = joinLines(errors);
+    text.pop_back();  // the last line's '\n'
+    throw std::runtime_error(text);
   }
   server->start(loaded.table);
   return server;

@@ -131,7 +131,10 @@ class Proxy {
   static std::unique_ptr<Proxy> startOn(event_base* base, const ProxySettings& settings);
   // Runs in the calling thread until stopped, as the weir binary does: SIGTERM
   // drains, a second SIGTERM or SIGINT stops, SIGHUP reloads. Returns the exit
-  // status. Throws ConfigError, or std::runtime_error when a port cannot be opened.
+  // status. Throws ConfigError, or std::runtime_error when a port cannot be opened
+  // (another process listens there: see reuse_port) or a setting cannot be used
+  // with the configuration (a port_overrides key that no Gateway server has, …);
+  // start() and startOn() alike.
   static int runInForeground(const ProxySettings& settings);
   ~Proxy();  // stops it: listeners close, open connections are reset
   Proxy(const Proxy&) = delete;
