@@ -3,6 +3,8 @@
 #pragma once
 
 #include <stdexcept>
+#include <string>
+#include <string_view>
 
 namespace weir::cli {
 
@@ -10,5 +12,14 @@ class UsageError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+// The words weir, tcp-echo-server and tcp-echo-client share for a bad option.
+std::string unknownOptionMessage(std::string_view option);  // unknown option '--frobnicate'
+
+// How the three binaries report a bad command line, all alike, on standard error:
+//   weir: unknown option '--frobnicate'
+//   Try 'weir --help'.
+// Returns the exit status for it, 2.
+int reportUsageError(std::string_view program, const UsageError& error);
 
 }  // namespace weir::cli

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/build_info.h"
 #include "common/file_limit.h"
 #include "common/libevent_handles.h"
 #include "common/socket_address.h"
@@ -70,11 +71,15 @@ int main(int argc, char** argv) {
   try {
     options = parseClientArgs(args);
   } catch (const weir::cli::UsageError& error) {
-    fmt::print(stderr, "{}: {}\nTry '{} --help'.\n", kProgram, error.what(), kProgram);
+    weir::cli::reportUsageError(kProgram, error);
     return kExitUsage;
   }
   if (options.help) {
     fmt::print("{}", clientUsage(kProgram));
+    return kExitOk;
+  }
+  if (options.version) {
+    fmt::print("{}\n", weir::versionLine(kProgram));
     return kExitOk;
   }
   try {

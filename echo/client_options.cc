@@ -45,8 +45,8 @@ ClientOptions parseClientArgs(std::span<const std::string_view> args) {
     return true;
   };
   const std::vector<std::string_view> positional =
-      readCommandLine(args, options.help, take_option);
-  if (options.help) {
+      readCommandLine(args, options.help, options.version, take_option);
+  if (options.help || options.version) {
     return options;
   }
   if (positional.empty()) {
@@ -97,6 +97,7 @@ std::string clientUsage(std::string_view program) {
       "  --tolerance CONFIDENCE\n"
       "                    confidence of the check, 99.9% or 0.999 (default 99.9%)\n"
       "  -h, --help        print this help\n"
+      "  --version         print the version and the git commit it was built from\n"
       "\n"
       "With --expect, each word of share p = weight / sum must get a count of the n\n"
       "answers within n*p +- z*sqrt(n*p*(1-p)), the normal approximation of the\n"

@@ -33,6 +33,7 @@ struct ClientOptions {
   std::optional<SplitExpectation> expect;    // --expect one=80,two=20
   double confidence = kDefaultConfidence;    // --tolerance, only with --expect
   bool help = false;
+  bool version = false;  // --version: print the version, ignore everything else
 };
 
 // `args` excludes the program name. Throws UsageError.

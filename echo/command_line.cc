@@ -7,13 +7,14 @@
 namespace weir::echo {
 namespace {
 
-constexpr cli::OptionStyle kOptionStyle{.missing_value = "{}: missing value",
-                                        .unexpected_value = "{}: takes no value"};
+// weir's words (one style for the three binaries); "--" ends the options here.
+constexpr cli::OptionStyle kOptionStyle{.missing_value = "option {} needs a value",
+                                        .unexpected_value = "option {} takes no value"};
 
 }  // namespace
 
 std::vector<std::string_view> readCommandLine(
-    std::span<const std::string_view> args, bool& help,
+    std::span<const std::string_view> args, bool& help, bool& version,
     const std::function<bool(std::string_view name, cli::OptionReader& reader)>& take_option) {
   std::vector<std::string_view> positional;
   cli::OptionReader reader(args, kOptionStyle);
@@ -27,8 +28,12 @@ std::vector<std::string_view> readCommandLine(
       help = true;
       break;
     }
+    if (name == "--version") {
+      version = true;
+      break;
+    }
     if (!take_option(name, reader)) {
-      throw cli::UsageError(fmt::format("unknown option '{}'", name));
+      throw cli::UsageError(cli::unknownOptionMessage(name));
     }
   }
   return positional;

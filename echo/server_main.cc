@@ -10,7 +10,9 @@
 #include <string_view>
 #include <vector>
 
+#include "common/build_info.h"
 #include "common/file_limit.h"
+#include "common/iso_time.h"
 #include "common/libevent_handles.h"
 #include "common/usage_error.h"
 #include "echo/address_text.h"
@@ -33,6 +35,9 @@ void onStopSignal(evutil_socket_t signal_number, short, void* base) {
 
 int serve(const ServerOptions& options) {
   spdlog::set_default_logger(spdlog::stderr_color_mt("tcp-echo-server"));
+  // weir's timestamps: ISO 8601, UTC.
+  spdlog::set_pattern("[" + std::string(weir::kIsoUtcTimePattern) + "] [%n] [%^%l%$] %v",
+                      spdlog::pattern_time_type::utc);
   spdlog::set_level(options.verbose ? spdlog::level::debug : spdlog::level::info);
   std::signal(SIGPIPE, SIG_IGN);
   spdlog::debug("open file limit {}", weir::raiseOpenFileLimit());
@@ -88,11 +93,14 @@ int main(int argc, char** argv) {
   try {
     options = parseServerArgs(args);
   } catch (const weir::cli::UsageError& error) {
-    fmt::print(stderr, "{}: {}\nTry '{} --help'.\n", kProgram, error.what(), kProgram);
-    return 2;
+    return weir::cli::reportUsageError(kProgram, error);
   }
   if (options.help) {
     fmt::print("{}", serverUsage(kProgram));
+    return 0;
+  }
+  if (options.version) {
+    fmt::print("{}\n", weir::versionLine(kProgram));
     return 0;
   }
   return serve(options);

@@ -50,8 +50,8 @@ ServerOptions parseServerArgs(std::span<const std::string_view> args) {
     return true;
   };
   const std::vector<std::string_view> positional =
-      readCommandLine(args, options.help, take_option);
-  if (options.help) {
+      readCommandLine(args, options.help, options.version, take_option);
+  if (options.help || options.version) {
     return options;
   }
   // A Unix socket takes the place of the ports: PREFIX comes first.
@@ -102,7 +102,8 @@ std::string serverUsage(std::string_view program) {
       "                        UNKNOWN, v2 LOCAL or a v2 family without addresses)\n"
       "  --max-line-bytes N    drop a client whose line exceeds N bytes (default {1})\n"
       "  -v, --verbose         log every connection to stderr\n"
-      "  -h, --help            print this help\n",
+      "  -h, --help            print this help\n"
+      "  --version             print the version and the git commit it was built from\n",
       program, ServerOptions::kDefaultMaxLineBytes);
 }
 

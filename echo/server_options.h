@@ -23,7 +23,8 @@ struct ServerOptions {
   bool proxy_protocol = false;  // --proxy-protocol: see EchoSettings::proxy_protocol
   std::size_t max_line_bytes = kDefaultMaxLineBytes;
   bool verbose = false;
-  bool help = false;  // --help: print usage, ignore everything else
+  bool help = false;     // --help: print usage, ignore everything else
+  bool version = false;  // --version: print the version, ignore everything else
 };
 
 // `args` excludes the program name. Throws UsageError.

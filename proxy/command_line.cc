@@ -9,7 +9,10 @@
 #include <type_traits>
 #include <vector>
 
+#include <event2/util.h>
+
 #include "common/option_reader.h"
+#include "common/socket_address.h"
 #include "common/usage_error.h"
 #include "common/whole_number.h"
 #include "config/duration.h"
@@ -19,6 +22,7 @@ namespace {
 
 // How weir reads its command line: it takes no positional arguments, so anything
 // that is not one of its options is an error, "--" too; a switch ignores "=value".
+// The messages are the echo tools' too (one style for the three binaries).
 constexpr cli::OptionStyle kOptionStyle{.missing_value = "option {} needs a value",
                                         .unexpected_value = "option {} takes no value",
                                         .double_dash_ends_options = false};
@@ -104,7 +108,6 @@ const std::set<std::string_view> kLogLevels = {"trace", "debug", "info",    "war
 const std::vector<Flag>& flags() {
   static const std::vector<Flag> table = [] {
     const ProxySettings defaults = ProxySettings::commandLineDefaults();
-    const CliOptions cli_defaults;
     return std::vector<Flag>{
         {.short_name = "-c",
          .name = "--config",
@@ -130,10 +133,21 @@ const std::vector<Flag>& flags() {
          .apply = setSwitch<&ProxySettings::strict_references, true>},
         {.name = "--bind",
          .value_name = "ADDRESS",
+         .expected = "an IP address",
          .help = "listen on ADDRESS instead of each Gateway server's `bind`\n"
                  "(default 0.0.0.0, like Istio's ingress gateway); servers\n"
                  "bound to a Unix socket (unix:///path) keep it",
-         .apply = setText<&ProxySettings::bind_address>},
+         .apply = [](CommandLine& line, std::string_view address) {
+           // Checked here, so that --validate refuses it as a start would.
+           if (!SocketAddress::fromIpLiteral(address, 0)) return false;
+           line.settings.bind_address = std::string(address);
+           return true;
+         }},
+        {.name = "--reuse-port",
+         .help = "share a port that another process (another weir) already\n"
+                 "listens on, joining its SO_REUSEPORT group: a hot restart.\n"
+                 "Without it such a port is refused, naming the process",
+         .apply = setSwitch<&ProxySettings::reuse_port, true>},
         {.name = "--port-override",
          .value_name = "GATEWAY_PORT=PORT",
          .expected = "GATEWAY_PORT=PORT (PORT 0: any free port)",
@@ -192,19 +206,29 @@ const std::vector<Flag>& flags() {
         {.name = "--log-level",
          .value_name = "LEVEL",
          .help = fmt::format("trace, debug, info, warn, error or off (default {})",
-                             cli_defaults.log_level),
+                             spdlog::level::to_string_view(defaults.log_level)),
          .apply = [](CommandLine& line, std::string_view level) {
            if (!kLogLevels.contains(level)) {
              throw cli::UsageError(fmt::format(
                  "--log-level must be one of trace, debug, info, warn, error, off; got \"{}\"",
                  level));
            }
-           line.cli.log_level = std::string(level);
+           line.settings.log_level = spdlog::level::from_str(std::string(level));
+           return true;
+         }},
+        {.name = "--log-format",
+         .value_name = "text|json",
+         .expected = "text or json",
+         .help = "weir's own log: text lines, or one JSON object per line\n"
+                 "(time, level, logger, message); times are UTC, ISO 8601",
+         .apply = [](CommandLine& line, std::string_view format) {
+           if (format != "text" && format != "json") return false;
+           line.cli.log_format = format == "json" ? LogFormat::kJson : LogFormat::kText;
            return true;
          }},
         {.name = "--admin",
          .value_name = "ADDRESS:PORT",
-         .expected = "ADDRESS:PORT or none",
+         .expected = "IP:PORT, localhost:PORT or none",
          .help = fmt::format("admin HTTP server (default {}:{}; port 0 picks\n"
                              "a free port; \"none\" disables it): /stats,\n"
                              "/stats/prometheus, /clusters, /config_dump, /ready, and\n"
@@ -222,7 +246,10 @@ const std::vector<Flag>& flags() {
            if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
              host = host.substr(1, host.size() - 2);
            }
-           if (!port || host.empty()) return false;
+           // An IP address, or localhost (127.0.0.1): checked here, as a start would.
+           if (!port || (host != "localhost" && !SocketAddress::fromIpLiteral(host, 0))) {
+             return false;
+           }
            line.settings.admin_address = std::string(host);
            line.settings.admin_port = static_cast<uint16_t>(*port);
            return true;
@@ -255,6 +282,14 @@ const std::vector<Flag>& flags() {
                  "/etc/resolv.conf; /etc/hosts still applies",
          .apply = [](CommandLine& line, std::string_view server) {
            if (server.empty()) throw cli::UsageError("--dns-resolver needs an IP or IP:PORT");
+           // What evdns takes (evdns_base_nameserver_ip_add parses it so).
+           sockaddr_storage parsed{};
+           int length = sizeof parsed;
+           if (evutil_parse_sockaddr_port(std::string(server).c_str(),
+                                          reinterpret_cast<sockaddr*>(&parsed), &length) != 0) {
+             throw cli::UsageError(fmt::format(
+                 "--dns-resolver must be IP or IP:PORT, got \"{}\"", server));
+           }
            line.settings.dns_resolvers.emplace_back(server);
            return true;
          }},
@@ -328,7 +363,7 @@ const std::vector<Flag>& flags() {
          .help = "this text",
          .apply = setSwitch<&CliOptions::show_help, true>},
         {.name = "--version",
-         .help = "print the version",
+         .help = "print the version and the git commit it was built from",
          .apply = setSwitch<&CliOptions::show_version, true>},
     };
   }();
@@ -377,10 +412,15 @@ CommandLine parseOptions(std::span<const std::string_view> arguments) {
   CommandLine command_line;
   cli::OptionReader reader(arguments, kOptionStyle);
   while (reader.next()) {
-    const Flag* flag = reader.isOption() ? findFlag(reader.name()) : nullptr;
+    if (!reader.isOption()) {
+      // `weir examples/x`: a path where -c was meant.
+      throw cli::UsageError(fmt::format(
+          "unexpected argument '{}': configuration paths come with -c (weir -c {})",
+          reader.argument(), reader.argument()));
+    }
+    const Flag* flag = findFlag(reader.name());
     if (flag == nullptr) {
-      throw cli::UsageError(
-          fmt::format("unknown option \"{}\" (see weir --help)", reader.argument()));
+      throw cli::UsageError(cli::unknownOptionMessage(reader.name()));
     }
     const std::string_view value = flag->value_name.empty() ? "" : reader.value();
     if (!flag->apply(command_line, value)) {
@@ -391,7 +431,7 @@ CommandLine parseOptions(std::span<const std::string_view> arguments) {
   const CliOptions& only_cli = command_line.cli;
   if (!only_cli.show_help && !only_cli.show_version &&
       command_line.settings.config_paths.empty()) {
-    throw cli::UsageError("no configuration given: use -c PATH (see weir --help)");
+    throw cli::UsageError("no configuration given: use -c PATH");
   }
   return command_line;
 }

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include <weir/proxy.h>
+#include "proxy/control/proxy_log.h"
 
 namespace weir::proxy {
 
@@ -18,7 +19,8 @@ struct CliOptions {
   bool show_help = false;             // -h, --help
   bool show_version = false;          // --version
   bool validate_only = false;         // --validate: check the configuration and exit
-  std::string log_level = "info";     // --log-level of the "weir" logger (standard error)
+  // --log-format of weir's own log (its level, --log-level, is ProxySettings::log_level)
+  LogFormat log_format = LogFormat::kText;
   std::string access_log_path = "-";  // --access-log: "-" standard output, "none" off
 };
 

@@ -199,15 +199,17 @@ Reply readyReply(const Request&, AdminBackend& backend) {
 
 Reply helpReply(const Request&, AdminBackend&) { return textReply(adminHelpText()); }
 
-Reply loggingReply(const Request& request, AdminBackend&) {
+Reply loggingReply(const Request& request, AdminBackend& backend) {
   Reply reply;
+  const NamedLoggers loggers = backend.loggers();
   if (!request.query.empty()) {
-    if (const std::string error = changeLoggerLevels(request.query.all()); !error.empty()) {
+    if (const std::string error = changeLoggerLevels(loggers, request.query.all());
+        !error.empty()) {
       reply.code = 400;
       reply.body = "error: " + error + "\n\n" + loggingUsage();
     }
   }
-  reply.body += loggerLevelsText();
+  reply.body += loggerLevelsText(loggers);
   return reply;
 }
 
@@ -345,18 +347,21 @@ std::string adminHelpText() {
   return text;
 }
 
-AdminServer::AdminServer(event_base* loop, const std::string& address, uint16_t port,
-                         AdminBackend& backend)
-    : backend_(backend), address_(address) {
+AdminServer::AdminServer(event_base* loop, int listening_fd, AdminBackend& backend)
+    : backend_(backend) {
   http_.reset(evhttp_new(loop));
   evhttp_set_allowed_methods(http_.get(), EVHTTP_REQ_GET | EVHTTP_REQ_POST | EVHTTP_REQ_HEAD);
   evhttp_set_gencb(http_.get(), &AdminServer::onRequest, this);
-  evhttp_bound_socket* bound = evhttp_bind_socket_with_handle(http_.get(), address.c_str(), port);
-  if (bound == nullptr) {
-    throw std::runtime_error("admin: cannot listen on " + address + ":" + std::to_string(port));
+  const std::optional<SocketAddress> local = localAddressOf(listening_fd);
+  if (!http_ || !local || evhttp_accept_socket_with_handle(http_.get(), listening_fd) == nullptr) {
+    evutil_closesocket(listening_fd);
+    throw std::runtime_error("admin: cannot serve HTTP on its socket");
   }
-  auto local = localAddressOf(evhttp_bound_socket_get_fd(bound));
-  port_ = local ? local->port() : port;
+  // "127.0.0.1", "::1": the address as --admin takes it, without the port.
+  const std::string printed = local->toString();
+  address_ = printed.substr(0, printed.rfind(':'));
+  if (address_.size() >= 2 && address_.front() == '[') address_ = address_.substr(1, address_.size() - 2);
+  port_ = local->port();
 }
 
 void AdminServer::onRequest(evhttp_request* request, void* self) {

@@ -16,6 +16,7 @@
 #include <event2/http.h>
 
 #include "common/libevent_handles.h"
+#include "proxy/admin/log_levels.h"
 #include "proxy/admin/server_info.h"
 #include "proxy/admin/stats_format.h"
 
@@ -34,6 +35,8 @@ class AdminBackend {
   virtual std::string configDumpJson() const = 0;
   virtual std::string serverInfoJson() const = 0;
   virtual std::string splitHistoryJson() const = 0;
+  // The loggers /logging lists and changes.
+  virtual NamedLoggers loggers() const = 0;
   // LIVE, or DRAINING while draining or after POST /healthcheck/fail.
   virtual ServerState state() const = 0;
   // POST /healthcheck/fail (true), /healthcheck/ok (false).
@@ -61,8 +64,10 @@ std::string adminHelpText();
 
 class AdminServer {
  public:
-  // Binds `address`:`port` (port 0: an ephemeral port). Throws std::runtime_error.
-  AdminServer(event_base* loop, const std::string& address, uint16_t port, AdminBackend& backend);
+  // Serves on `listening_fd`, a bound and listening socket it takes over (the
+  // control thread opens it, so that a port in use is refused as a listener's is).
+  // Throws std::runtime_error.
+  AdminServer(event_base* loop, int listening_fd, AdminBackend& backend);
   AdminServer(const AdminServer&) = delete;
   AdminServer& operator=(const AdminServer&) = delete;
 

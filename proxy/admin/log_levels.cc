@@ -5,21 +5,10 @@
 #include <optional>
 
 #include <fmt/format.h>
-#include <spdlog/spdlog.h>
+#include <spdlog/common.h>
 
 namespace weir::proxy {
 namespace {
-
-constexpr const char* kDefaultName = "default";
-
-// Every registered logger by the name /logging shows.
-std::map<std::string, std::shared_ptr<spdlog::logger>> loggers() {
-  std::map<std::string, std::shared_ptr<spdlog::logger>> found;
-  spdlog::apply_all([&found](const std::shared_ptr<spdlog::logger>& logger) {
-    found[logger->name().empty() ? kDefaultName : logger->name()] = logger;
-  });
-  return found;
-}
 
 std::optional<spdlog::level::level_enum> levelNamed(const std::string& text) {
   if (text == "warn") return spdlog::level::warn;
@@ -39,9 +28,9 @@ std::string levelName(spdlog::level::level_enum level) {
 
 }  // namespace
 
-std::string loggerLevelsText() {
+std::string loggerLevelsText(const NamedLoggers& loggers) {
   std::string text = "active loggers:\n";
-  for (const auto& [name, logger] : loggers()) {
+  for (const auto& [name, logger] : loggers) {
     text += fmt::format("  {}: {}\n", name, levelName(logger->level()));
   }
   return text;
@@ -59,19 +48,19 @@ std::string loggingUsage() {
   return text + "\n";
 }
 
-std::string changeLoggerLevels(const std::vector<std::pair<std::string, std::string>>& query) {
+std::string changeLoggerLevels(const NamedLoggers& known,
+                               const std::vector<std::pair<std::string, std::string>>& query) {
   if (query.size() != 1) {
     return "invalid number of parameters";
   }
   const auto& [key, value] = query.front();
-  const auto known = loggers();
+  const auto own = known.find("weir");
+  spdlog::logger* announce = own == known.end() ? nullptr : own->second.get();
   if (key == "level") {
     const auto level = levelNamed(value);
     if (!level) return fmt::format("unknown level \"{}\"", value);
     for (const auto& [name, logger] : known) logger->set_level(*level);
-    if (auto* log = spdlog::default_logger_raw()) {
-      log->info("change all log levels: level='{}'", levelName(*level));
-    }
+    if (announce) announce->info("change all log levels: level='{}'", levelName(*level));
     return "";
   }
   // name -> level, all checked before any is changed.
@@ -100,8 +89,8 @@ std::string changeLoggerLevels(const std::vector<std::pair<std::string, std::str
     changes.emplace_back(logger->second, *level);
   }
   for (const auto& [logger, level] : changes) {
-    if (auto* log = spdlog::default_logger_raw()) {
-      log->info("change log level: name='{}' level='{}'", logger->name(), levelName(level));
+    if (announce) {
+      announce->info("change log level: name='{}' level='{}'", logger->name(), levelName(level));
     }
     logger->set_level(level);
   }

@@ -26,11 +26,14 @@ constexpr const char* kDotDotNames = "..*";
 }  // namespace
 
 ConfigWatcher::ConfigWatcher(event_base* loop, const std::vector<std::string>& paths,
-                             std::chrono::milliseconds debounce, std::function<void()> on_change)
-    : debounce_(debounce), on_change_(std::move(on_change)) {
+                             std::chrono::milliseconds debounce, std::function<void()> on_change,
+                             std::shared_ptr<spdlog::logger> log)
+    : debounce_(debounce),
+      on_change_(std::move(on_change)),
+      log_(log ? std::move(log) : spdlog::default_logger()) {
   inotify_fd_ = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   if (inotify_fd_ < 0) {
-    spdlog::warn("cannot watch the configuration for changes: {}", std::strerror(errno));
+    log_->warn("cannot watch the configuration for changes: {}", std::strerror(errno));
     return;
   }
   for (const std::string& path : paths) {
@@ -68,7 +71,7 @@ ConfigWatcher::~ConfigWatcher() {
 void ConfigWatcher::watch(const std::string& directory, const std::string& name) {
   const int descriptor = inotify_add_watch(inotify_fd_, directory.c_str(), kDirectoryEvents);
   if (descriptor < 0) {
-    spdlog::warn("cannot watch {} for changes: {}", directory, std::strerror(errno));
+    log_->warn("cannot watch {} for changes: {}", directory, std::strerror(errno));
     return;
   }
   watched_[descriptor].insert(name);

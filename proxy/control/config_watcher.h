@@ -10,9 +10,12 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
+
+#include <spdlog/logger.h>
 
 #include "common/libevent_handles.h"
 
@@ -21,9 +24,10 @@ namespace weir::proxy {
 class ConfigWatcher {
  public:
   // `paths` as given with -c. `on_change` runs on `loop`'s thread once changes
-  // have been quiet for `debounce`.
+  // have been quiet for `debounce`. Logs to `log` (null: spdlog's default logger).
   ConfigWatcher(event_base* loop, const std::vector<std::string>& paths,
-                std::chrono::milliseconds debounce, std::function<void()> on_change);
+                std::chrono::milliseconds debounce, std::function<void()> on_change,
+                std::shared_ptr<spdlog::logger> log = nullptr);
   ~ConfigWatcher();
   ConfigWatcher(const ConfigWatcher&) = delete;
   ConfigWatcher& operator=(const ConfigWatcher&) = delete;
@@ -43,6 +47,7 @@ class ConfigWatcher {
   std::map<int, std::set<std::string>> watched_;
   std::chrono::milliseconds debounce_;
   std::function<void()> on_change_;
+  std::shared_ptr<spdlog::logger> log_;  // never null
   EventPtr read_event_;
   EventPtr debounce_timer_;
 };

@@ -18,8 +18,11 @@ struct DnsRefresher::Query {
 
 DnsRefresher::DnsRefresher(event_base* loop, std::chrono::milliseconds refresh_interval,
                            std::function<void()> on_change,
-                           const std::vector<std::string>& name_servers)
-    : refresh_interval_(refresh_interval), on_change_(std::move(on_change)) {
+                           const std::vector<std::string>& name_servers,
+                           std::shared_ptr<spdlog::logger> log)
+    : refresh_interval_(refresh_interval),
+      on_change_(std::move(on_change)),
+      log_(log ? std::move(log) : spdlog::default_logger()) {
   if (!name_servers.empty()) {
     dns_.reset(evdns_base_new(loop, 0));
     if (dns_ == nullptr) throw std::runtime_error("cannot create a DNS resolver");
@@ -37,7 +40,7 @@ DnsRefresher::DnsRefresher(event_base* loop, std::chrono::milliseconds refresh_i
     // No usable resolv.conf: still serve /etc/hosts names and numeric addresses.
     dns_.reset(evdns_base_new(loop, 0));
     evdns_base_load_hosts(dns_.get(), nullptr);
-    spdlog::warn("no name servers configured (/etc/resolv.conf); DNS endpoints resolve "
+    log_->warn("no name servers configured (/etc/resolv.conf); DNS endpoints resolve "
                  "from /etc/hosts only");
   }
   refresh_timer_.reset(event_new(loop, -1, EV_PERSIST, &DnsRefresher::onRefreshTimer, this));
@@ -139,7 +142,7 @@ void DnsRefresher::handleAnswer(const std::string& name, int result, evutil_addr
     // Like Envoy's STRICT_DNS: a failed refresh keeps the last good addresses.
     ++failures_;
     if (!state.reported_failure) {
-      spdlog::warn("{}:{}:{}: {}: host name \"{}\" failed to refresh ({}); keeping its last "
+      log_->warn("{}:{}:{}: {}: host name \"{}\" failed to refresh ({}); keeping its last "
                    "known addresses",
                    state.position.file, state.position.line, state.position.column, state.field,
                    name, evutil_gai_strerror(result));
@@ -150,7 +153,7 @@ void DnsRefresher::handleAnswer(const std::string& name, int result, evutil_addr
   if (!addresses) {
     ++failures_;
     if (!state.reported_failure) {
-      spdlog::warn("{}:{}:{}: {}: host name \"{}\" does not resolve ({}); connections to its "
+      log_->warn("{}:{}:{}: {}: host name \"{}\" does not resolve ({}); connections to its "
                    "subsets fail until it does",
                    state.position.file, state.position.line, state.position.column, state.field,
                    name, evutil_gai_strerror(result));
@@ -158,7 +161,7 @@ void DnsRefresher::handleAnswer(const std::string& name, int result, evutil_addr
     }
   } else {
     if (state.reported_failure || !state.addresses) {
-      spdlog::info("host name \"{}\" resolves to {} address(es)", name, addresses->size());
+      log_->info("host name \"{}\" resolves to {} address(es)", name, addresses->size());
     }
     state.reported_failure = false;
   }

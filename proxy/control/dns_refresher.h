@@ -17,10 +17,13 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
+
+#include <spdlog/logger.h>
 
 #include "common/libevent_handles.h"
 #include "common/socket_address.h"
@@ -32,10 +35,12 @@ class DnsRefresher {
  public:
   // `name_servers`: "IP" or "IP:PORT" each (weir --dns-resolver); empty: the
   // system's (/etc/resolv.conf). /etc/hosts is read either way. Throws
-  // std::runtime_error for a name server evdns does not take.
+  // std::runtime_error for a name server evdns does not take. Logs to `log`
+  // (null: spdlog's default logger).
   DnsRefresher(event_base* loop, std::chrono::milliseconds refresh_interval,
                std::function<void()> on_change,
-               const std::vector<std::string>& name_servers = {});
+               const std::vector<std::string>& name_servers = {},
+               std::shared_ptr<spdlog::logger> log = nullptr);
   ~DnsRefresher();
   DnsRefresher(const DnsRefresher&) = delete;
   DnsRefresher& operator=(const DnsRefresher&) = delete;
@@ -74,6 +79,7 @@ class DnsRefresher {
   DnsBasePtr dns_;
   std::chrono::milliseconds refresh_interval_;
   std::function<void()> on_change_;
+  std::shared_ptr<spdlog::logger> log_;  // never null
   std::map<std::string, NameState> names_;
   EventPtr refresh_timer_;
   uint64_t failures_ = 0;

@@ -11,6 +11,7 @@
 #include <weir/proxy.h>
 #include "proxy/listener/loop_task_queue.h"
 #include "proxy/control/proxy_server.h"
+#include "proxy/control/settings_check.h"
 
 namespace weir {
 namespace {
@@ -86,12 +87,18 @@ std::unique_ptr<proxy::ProxyServer> startServer(
   auto server = std::make_unique<proxy::ProxyServer>(settings, external_loop, signals);
   config::LoadResult loaded = server->loadConfig();
   for (const config::Diagnostic& warning : loaded.warnings) {
-    spdlog::warn("{}", warning.toString());
+    server->log().warn("{}", warning.toString());
   }
   if (!loaded.ok()) {
     std::vector<std::string> errors;
     for (const config::Diagnostic& error : loaded.errors) errors.push_back(error.toString());
     throw ConfigError(std::move(errors));
+  }
+  if (std::vector<std::string> errors = proxy::checkSettings(settings, *loaded.table);
+      !errors.empty()) {
+    std::string text = joinLines(errors);
+    text.pop_back();  // the last line's '\n'
+    throw std::runtime_error(text);
   }
   server->start(loaded.table);
   return server;

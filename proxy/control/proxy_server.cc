@@ -18,10 +18,38 @@
 #include "common/json_text.h"
 #include "config/loader.h"
 #include "config/unix_address.h"
+#include "proxy/control/proxy_log.h"
 #include "proxy/listener/listen_socket.h"
+#include "proxy/listener/port_owner.h"
 
 namespace weir::proxy {
 namespace {
+
+// What to do about a port another process listens on, after "… is already in use".
+std::string inUseAdvice(uint16_t configured_port) {
+  return fmt::format(
+      "; stop that process, listen elsewhere (--port-override {}=PORT), or share the port "
+      "with it (--reuse-port, a hot restart)",
+      configured_port);
+}
+
+// The admin server's socket, refused like a listener's when the port is taken.
+int openAdminSocket(const ProxySettings& settings) {
+  const std::string& host = settings.admin_address;
+  const std::optional<SocketAddress> address =
+      SocketAddress::fromIpLiteral(host == "localhost" ? "127.0.0.1" : host, *settings.admin_port);
+  if (!address) {
+    throw std::runtime_error("admin: \"" + host + "\" is not an IP address (or localhost)");
+  }
+  std::string error;
+  const int fd = openListenSocket(
+      *address, error, settings.reuse_port ? PortSharing::kJoin : PortSharing::kExclusive);
+  if (fd < 0) {
+    throw std::runtime_error("admin: " + error +
+                             "; use --admin 127.0.0.1:0 for any free port, or --admin none");
+  }
+  return fd;
+}
 
 // How often a drain checks whether every connection has finished.
 constexpr timeval kDrainTick{0, 100'000};
@@ -40,7 +68,7 @@ int64_t wallClockMs() {
 }  // namespace
 
 ProxyServer::ProxyServer(ProxySettings settings, event_base* external_loop, Signals signals)
-    : settings_(std::move(settings)), loop_(external_loop) {
+    : settings_(std::move(settings)), log_(proxyLogger(settings_)), loop_(external_loop) {
   if (loop_ == nullptr) {
     own_loop_.reset(event_base_new());
     loop_ = own_loop_.get();
@@ -177,11 +205,23 @@ std::vector<std::vector<ListenSocket>> ProxyServer::openNewListeners(config::Rou
     }
     for (unsigned w = 0; w < concurrency_; ++w) {
       std::string error;
-      const int fd = openListenSocket(*address, error);
+      // The first socket makes sure no other process listens there (unless
+      // --reuse-port); the other workers' sockets join it.
+      const PortSharing sharing =
+          w == 0 && !settings_.reuse_port ? PortSharing::kExclusive : PortSharing::kJoin;
+      int fd = openListenSocket(*address, error, sharing);
+      if (fd < 0 && sharing == PortSharing::kExclusive && onlyThisProcessListensAt(*address)) {
+        // Another listener of this weir overlaps it (0.0.0.0:9000 beside
+        // 127.0.0.2:9000, or the one a reload replaces): the kernel tells them
+        // apart by SO_REUSEPORT, the most specific address first.
+        fd = openListenSocket(*address, error, PortSharing::kJoin);
+      }
       if (fd < 0) {
         closeAll();
+        const bool in_use = error.find(" is already in use") != std::string::npos;
         throw std::runtime_error("gateway " + listener.gateway + " server " +
-                                 listener.server_name + ": " + error);
+                                 listener.server_name + ": " + error +
+                                 (in_use ? inUseAdvice(listener.configured_port) : ""));
       }
       if (listener.port == 0) {
         // The first socket picks the ephemeral port; its siblings join it.
@@ -208,7 +248,8 @@ void ProxyServer::start(std::shared_ptr<const config::RouteTable> table) {
   std::shared_ptr<config::RouteTable> effective = applyOverrides(*table);
   dns_ = std::make_unique<DnsRefresher>(loop_,
                                         std::chrono::seconds(settings_.dns_refresh_seconds),
-                                        [this] { republishEndpoints(); }, settings_.dns_resolvers);
+                                        [this] { republishEndpoints(); }, settings_.dns_resolvers,
+                                        log_);
   auto sockets = openNewListeners(*effective);
   dns_->track(*effective);
   awaitFirstDnsAnswers(std::chrono::seconds(5));
@@ -220,7 +261,7 @@ void ProxyServer::start(std::shared_ptr<const config::RouteTable> table) {
   }
   if (settings_.admin_port) {
     try {
-      admin_ = std::make_unique<AdminServer>(loop_, settings_.admin_address, *settings_.admin_port,
+      admin_ = std::make_unique<AdminServer>(loop_, openAdminSocket(settings_),
                                              static_cast<AdminBackend&>(*this));
     } catch (...) {
       for (auto& worker_sockets : sockets) {
@@ -234,6 +275,11 @@ void ProxyServer::start(std::shared_ptr<const config::RouteTable> table) {
   shared.identity = std::make_shared<config::WorkloadIdentity>(
       config::WorkloadIdentity{settings_.labels, settings_.namespace_name});
   shared.access_log = spdlog::get("access");
+  shared.log = log_;
+  shared.local_errors = std::make_shared<LocalErrorLog>(
+      [log = log_](spdlog::level::level_enum level, const std::string& line) {
+        log->log(level, "{}", line);
+      });
   for (unsigned w = 0; w < concurrency_; ++w) {
     auto worker =
         std::make_unique<Worker>(w, settings_, shared, makeWorkerRandom(settings_.seed, w));
@@ -246,14 +292,14 @@ void ProxyServer::start(std::shared_ptr<const config::RouteTable> table) {
   outlier_sweep_timer_.reset(
       event_new(loop_, -1, EV_PERSIST, &ProxyServer::onOutlierSweep, this));
   event_add(outlier_sweep_timer_.get(), &kOutlierSweepTick);
-  health_checker_ = std::make_unique<HealthChecker>(loop_, shared.local_errors);
+  health_checker_ = std::make_unique<HealthChecker>(loop_, shared.local_errors, log_);
   health_checker_->track(snapshot_);
   // Editing a config file reloads it, like SIGHUP. 200 ms of quiet lets an
   // editor finish its write-and-rename before we read.
   if (settings_.watch_files && !settings_.config_paths.empty()) {
     watcher_ = std::make_unique<ConfigWatcher>(loop_, settings_.config_paths,
                                                std::chrono::milliseconds(200),
-                                               [this] { reload(); });
+                                               [this] { reload(); }, log_);
   }
   logSummary(*snapshot_);
   if (admin_) {
@@ -262,10 +308,10 @@ void ProxyServer::start(std::shared_ptr<const config::RouteTable> table) {
     split_sample_timer_.reset(
         event_new(loop_, -1, EV_PERSIST, &ProxyServer::onSplitSampleTick, this));
     event_add(split_sample_timer_.get(), &kSplitSampleTick);
-    spdlog::info("admin server on http://{}:{}/", admin_->address(), admin_->port());
+    log_->info("admin server on http://{}:{}/", admin_->address(), admin_->port());
   }
   writeReadyFile();
-  spdlog::info("ready: {} listener(s), {} worker(s)", routes.listeners.size(), concurrency_);
+  log_->info("ready: {} listener(s), {} worker(s)", routes.listeners.size(), concurrency_);
 }
 
 void ProxyServer::writeReadyFile() const {
@@ -301,7 +347,8 @@ namespace {
 // A match block whose sourceLabels or sourceNamespace are not weir's own never
 // matches; the YAML alone cannot show that, so say it once per load.
 void warnAboutBlocksForOtherWorkloads(const config::RouteTable& table,
-                                      const config::WorkloadIdentity& self) {
+                                      const config::WorkloadIdentity& self,
+                                      spdlog::logger& log) {
   for (const config::TcpRoute& route : table.routes) {
     for (size_t m = 0; m < route.matches.size(); ++m) {
       const config::L4Match& match = route.matches[m];
@@ -317,7 +364,7 @@ void warnAboutBlocksForOtherWorkloads(const config::RouteTable& table,
                    match.source_namespace;
       }
       if (!missing.empty()) {
-        spdlog::warn("{} (at {}:{}) match[{}]: {}: not weir's own (--labels, --namespace), "
+        log.warn("{} (at {}:{}) match[{}]: {}: not weir's own (--labels, --namespace), "
                      "so this block never matches here",
                      route.name, route.position.file, route.position.line, m, missing);
       }
@@ -330,20 +377,20 @@ void warnAboutBlocksForOtherWorkloads(const config::RouteTable& table,
 void ProxyServer::logSummary(const ConfigSnapshot& snapshot) const {
   const config::RouteTable& table = *snapshot.table;
   warnAboutBlocksForOtherWorkloads(
-      table, config::WorkloadIdentity{settings_.labels, settings_.namespace_name});
+      table, config::WorkloadIdentity{settings_.labels, settings_.namespace_name}, *log_);
   for (const config::Listener& listener : table.listeners) {
-    spdlog::info("listener {} (gateway {}, server {}, {})", listenerKey(listener),
+    log_->info("listener {} (gateway {}, server {}, {})", listenerKey(listener),
                  listener.gateway, listener.server_name, listener.protocol);
     for (size_t route_index : listener.candidate_routes) {
       const config::TcpRoute& route = table.routes[route_index];
       for (const config::WeightedDestination& destination : route.destinations) {
         if (!destination.cluster_index) {
-          spdlog::info("  {} -> {} weight {}/{} (no such cluster: closed, flag NC)", route.name,
+          log_->info("  {} -> {} weight {}/{} (no such cluster: closed, flag NC)", route.name,
                        destination.missing.name, destination.weight, route.total_weight);
           continue;
         }
         const config::UpstreamCluster& cluster = table.clusters[*destination.cluster_index];
-        spdlog::info("  {} -> {} weight {}/{} ({} endpoint(s))", route.name, cluster.name,
+        log_->info("  {} -> {} weight {}/{} ({} endpoint(s))", route.name, cluster.name,
                      destination.weight, route.total_weight, cluster.endpoints.size());
       }
     }
@@ -360,7 +407,7 @@ std::vector<std::string> ProxyServer::reload() {
   last_reload_.applied = false;
   config::LoadResult loaded = loadConfig();
   for (const config::Diagnostic& warning : loaded.warnings) {
-    spdlog::warn("{}", warning.toString());
+    log_->warn("{}", warning.toString());
   }
   std::shared_ptr<config::RouteTable> table;
   std::vector<std::vector<ListenSocket>> sockets;
@@ -375,8 +422,8 @@ std::vector<std::string> ProxyServer::reload() {
     for (const config::Diagnostic& error : loaded.errors) errors.push_back(error.toString());
   }
   if (!errors.empty()) {
-    for (const std::string& error : errors) spdlog::error("reload rejected: {}", error);
-    spdlog::error("reload rejected with {} error(s); generation {} keeps serving", errors.size(),
+    for (const std::string& error : errors) log_->error("reload rejected: {}", error);
+    log_->error("reload rejected with {} error(s); generation {} keeps serving", errors.size(),
                   generation_);
     last_reload_.errors = errors;
     ++reloads_rejected_;
@@ -401,7 +448,7 @@ std::vector<std::string> ProxyServer::reload() {
   removeClosedUnixSocketFiles();  // the workers no longer accept on them
   health_checker_->track(snapshot_);
   logSummary(*snapshot_);
-  spdlog::info("reloaded: configuration generation {}", generation_);
+  log_->info("reloaded: configuration generation {}", generation_);
   last_reload_.applied = true;
   ++reloads_applied_;
   last_reload_.errors.clear();
@@ -475,7 +522,7 @@ void ProxyServer::drain() {
     return;
   }
   draining_ = true;
-  spdlog::info("draining: no new connections; open ones have {}s to finish",
+  log_->info("draining: no new connections; open ones have {}s to finish",
                settings_.drain_time_seconds);
   watcher_.reset();
   runOnAllWorkers([](Worker& worker) { worker.stopAccepting(); });
@@ -489,10 +536,10 @@ void ProxyServer::onDrainTick(evutil_socket_t, short, void* self) {
   auto* server = static_cast<ProxyServer*>(self);
   const size_t open = server->activeConnections();
   if (open == 0) {
-    spdlog::info("drained: every connection finished");
+    server->log_->info("drained: every connection finished");
     event_base_loopbreak(server->loop_);
   } else if (std::chrono::steady_clock::now() >= server->drain_deadline_) {
-    spdlog::info("drain time is up: closing {} open connection(s)", open);
+    server->log_->info("drain time is up: closing {} open connection(s)", open);
     event_base_loopbreak(server->loop_);
   }
 }
@@ -513,7 +560,7 @@ void ProxyServer::runOnAllWorkers(const std::function<void(Worker&)>& task) {
     // Workers run tasks within microseconds; the bound only guards against a
     // wedged worker turning an admin request into a hang.
     if (!target->postAndWait([target, task] { task(*target); }, std::chrono::seconds(5))) {
-      spdlog::warn("worker {} did not confirm a configuration change within 5s", target->index());
+      log_->warn("worker {} did not confirm a configuration change within 5s", target->index());
     }
   }
 }
@@ -529,7 +576,7 @@ int ProxyServer::run() {
   // server and no signal handlers, and still serve until told to stop.
   event_base_loop(loop_, EVLOOP_NO_EXIT_ON_EMPTY);
   stopWorkers();
-  spdlog::info("stopped");
+  log_->info("stopped");
   return 0;
 }
 
@@ -569,17 +616,18 @@ std::optional<uint16_t> ProxyServer::adminPort() const {
 void ProxyServer::onStopSignal(evutil_socket_t signal_number, short, void* self) {
   auto* server = static_cast<ProxyServer*>(self);
   if (signal_number == SIGTERM && !server->draining_) {
-    spdlog::info("received SIGTERM: draining (send it again to exit at once)");
+    server->log_->info("received SIGTERM: draining (send it again to exit at once)");
     server->drain();
     return;
   }
-  spdlog::info("received signal {}: stopping", signal_number);
+  server->log_->info("received signal {}: stopping", signal_number);
   event_base_loopbreak(server->loop_);
 }
 
 void ProxyServer::onReloadSignal(evutil_socket_t, short, void* self) {
-  spdlog::info("received SIGHUP: reloading the configuration");
-  static_cast<ProxyServer*>(self)->reload();
+  auto* server = static_cast<ProxyServer*>(self);
+  server->log_->info("received SIGHUP: reloading the configuration");
+  server->reload();
 }
 
 std::vector<StatTotal> ProxyServer::statTotals() const {
@@ -708,7 +756,7 @@ ServerState ProxyServer::state() const {
 
 void ProxyServer::failHealthCheck(bool fail) {
   if (fail != health_check_failed_) {
-    spdlog::info(fail ? "health check failing on request (POST /healthcheck/fail): /ready "
+    log_->info(fail ? "health check failing on request (POST /healthcheck/fail): /ready "
                         "answers 503, listeners keep accepting"
                       : "health check passing again (POST /healthcheck/ok)");
   }
@@ -718,7 +766,7 @@ void ProxyServer::failHealthCheck(bool fail) {
 std::string ProxyServer::serverInfoJson() const {
   char hostname[256] = {};
   gethostname(hostname, sizeof hostname - 1);
-  const auto level = spdlog::default_logger_raw()->level();
+  const auto level = log_->level();
   const auto level_name = spdlog::level::to_string_view(level);
   return weir::proxy::serverInfoJson(
       buildInfo(),
@@ -731,6 +779,14 @@ std::string ProxyServer::serverInfoJson() const {
           .log_level = std::string(level_name.data(), level_name.size()),
           .command_line = processCommandLine(),
           .hostname = hostname});
+}
+
+NamedLoggers ProxyServer::loggers() const {
+  // Its own log under the name it has (an embedding program's logger keeps its
+  // own), and the access log the binary registers.
+  NamedLoggers loggers{{log_->name().empty() ? "weir" : log_->name(), log_}};
+  if (auto access = spdlog::get("access")) loggers.emplace("access", std::move(access));
+  return loggers;
 }
 
 std::string ProxyServer::configDumpJson() const {

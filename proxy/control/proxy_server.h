@@ -76,6 +76,8 @@ class ProxyServer final : private AdminBackend {
   // Stops the workers (resetting open connections); the control loop stays.
   void stopWorkers();
   event_base* loop() const { return loop_; }
+  // The proxy's own log (ProxySettings::logger, or its default).
+  spdlog::logger& log() const { return *log_; }
 
  private:
   // AdminBackend (the rest is public above)
@@ -86,6 +88,7 @@ class ProxyServer final : private AdminBackend {
   std::string configDumpJson() const override;
   std::string serverInfoJson() const override;
   std::string splitHistoryJson() const override { return split_history_.json(); }
+  NamedLoggers loggers() const override;
   ServerState state() const override;
   void failHealthCheck(bool fail) override;
   std::vector<std::string> reloadConfig() override { return reload(); }
@@ -127,6 +130,7 @@ class ProxyServer final : private AdminBackend {
 
   // Never changes, so that the workers may read it by reference while they run.
   const ProxySettings settings_;
+  const std::shared_ptr<spdlog::logger> log_;  // never null
   // Embedding: the configuration since useConfigTexts(), instead of settings_'.
   std::optional<std::vector<YamlText>> texts_given_later_;
   EventBasePtr own_loop_;  // null when embedded on the caller's loop

@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "common/socket_path_state.h"
+#include "proxy/listener/port_owner.h"
 #include "config/unix_address.h"
 
 namespace weir::proxy {
@@ -28,7 +29,8 @@ std::string clearStaleSocketFile(const SocketAddress& address) {
     case SocketPathState::kFree: return "";
     case SocketPathState::kNotASocket: return "a file that is not a socket is in the way";
     case SocketPathState::kUnknown: return std::strerror(errno);
-    case SocketPathState::kLive: return "another process accepts connections on it";
+    case SocketPathState::kLive:
+      return alreadyInUse(address) + ": another process accepts connections on it";
     case SocketPathState::kStale:
       unlink(address.unixFilePath().c_str());
       return "";
@@ -43,10 +45,12 @@ std::string listenerKey(const config::Listener& listener) {
   return listener.bind_address + ":" + std::to_string(listener.port);
 }
 
-int openListenSocket(const SocketAddress& address, std::string& error) {
+int openListenSocket(const SocketAddress& address, std::string& error, PortSharing sharing) {
   if (address.isUnix()) {
     if (std::string in_the_way = clearStaleSocketFile(address); !in_the_way.empty()) {
-      error = "cannot listen on unix socket " + address.toString() + ": " + in_the_way;
+      error = in_the_way.find(" is already in use") != std::string::npos
+                  ? "unix socket " + in_the_way
+                  : "cannot listen on unix socket " + address.toString() + ": " + in_the_way;
       return -1;
     }
   }
@@ -58,12 +62,26 @@ int openListenSocket(const SocketAddress& address, std::string& error) {
   if (!address.isUnix()) {
     int on = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
-    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on);
+    if (sharing == PortSharing::kJoin) setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on);
     // Accepted sockets inherit TCP_NODELAY from the listener on Linux, which saves
     // a setsockopt() per connection.
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
   }
-  if (bind(fd, address.get(), address.length()) != 0 || listen(fd, kListenBacklog) != 0) {
+  if (bind(fd, address.get(), address.length()) != 0) {
+    error = errno == EADDRINUSE && !address.isUnix()
+                ? alreadyInUse(address)
+                : std::string("cannot listen on ") + (address.isUnix() ? "unix socket " : "") +
+                      address.toString() + ": " + std::strerror(errno);
+    close(fd);
+    return -1;
+  }
+  if (!address.isUnix() && sharing == PortSharing::kExclusive) {
+    // Bound alone; from now on siblings (and a --reuse-port successor) may join. The
+    // kernel forms the SO_REUSEPORT group at listen(), so the flag counts from here.
+    int on = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on);
+  }
+  if (listen(fd, kListenBacklog) != 0) {
     error = std::string("cannot listen on ") + (address.isUnix() ? "unix socket " : "") +
             address.toString() + ": " + std::strerror(errno);
     close(fd);

@@ -78,7 +78,7 @@ void Worker::addListener(ListenSocket socket) {
                                           LEV_OPT_CLOSE_ON_FREE, 0, socket.fd));
   if (!slot->listener) {
     close(socket.fd);
-    spdlog::error("worker {}: cannot accept on {}", index_, socket.key);
+    shared_.log->error("worker {}: cannot accept on {}", index_, socket.key);
     return;
   }
   evconnlistener_set_error_cb(slot->listener.get(), &Worker::onAcceptError);
@@ -161,7 +161,7 @@ void Worker::onAcceptError(evconnlistener*, void* slot) {
   auto* listener_slot = static_cast<ListenerSlot*>(slot);
   listener_slot->stats->downstream_cx_accept_error.add();
   if (error != EMFILE && error != ENFILE && error != ENOBUFS && error != ENOMEM) {
-    spdlog::warn("accept failed on {}: {}", listener_slot->key, evutil_socket_error_to_string(error));
+    listener_slot->worker->shared_.log->warn("accept failed on {}: {}", listener_slot->key, evutil_socket_error_to_string(error));
     return;
   }
   // Out of descriptors (or kernel memory): the pending connection stays in the
@@ -169,7 +169,7 @@ void Worker::onAcceptError(evconnlistener*, void* slot) {
   // Pause this listener briefly instead; connections that close meanwhile free
   // descriptors, and accepting resumes by itself.
   if (!listener_slot->backoff_logged) {
-    spdlog::warn("accept on {} paused: {} (retrying every {} ms)", listener_slot->key,
+    listener_slot->worker->shared_.log->warn("accept on {} paused: {} (retrying every {} ms)", listener_slot->key,
                  evutil_socket_error_to_string(error), kAcceptBackoff.count());
     listener_slot->backoff_logged = true;
   }
@@ -442,6 +442,9 @@ const timeval* Worker::commonTimeout(std::chrono::milliseconds length) {
 
 void Worker::writeAccessLog(const ConnectionRecord& record) {
   if (access_log_) access_log_->add(record);
+  if (shared_.log->should_log(spdlog::level::debug)) {
+    shared_.log->debug("{}", formatConnectionSummary(record));
+  }
 }
 
 }  // namespace weir::proxy

@@ -45,6 +45,9 @@ namespace weir::proxy {
 // those the workers read from ProxySettings.
 struct WorkerShared {
   std::shared_ptr<spdlog::logger> access_log;  // thread-safe (async); may be null
+  // The proxy's own log (ProxySettings::logger); at debug level it gets one line
+  // per connection. Never null.
+  std::shared_ptr<spdlog::logger> log;
   // Open client connections of each listener (by key) over every worker, for
   // weir.dev/max-connections.
   std::shared_ptr<ConnectionLimits> listener_connections = std::make_shared<ConnectionLimits>();
@@ -138,7 +141,11 @@ class Worker final : private ConnectionOwner, private ClientHelloOwner {
                              int error) override;
   void onConnectionDone(ProxiedConnection& connection, const ConnectionRecord* record) override;
   void recycleRecord(std::unique_ptr<ConnectionRecord> record) override;
-  bool logsConnections() const { return access_log_ != nullptr; }
+  // Whether a connection's record is kept: for the access log, or for the debug
+  // line of each connection (the level may change while weir runs).
+  bool logsConnections() const {
+    return access_log_ != nullptr || shared_.log->should_log(spdlog::level::debug);
+  }
   // A record for a new connection: a recycled one when there is one.
   std::unique_ptr<ConnectionRecord> newRecord();
 

@@ -1,11 +1,10 @@
 #include "proxy/stats/access_log.h"
 
-#include <fmt/chrono.h>
 #include <fmt/format.h>
 
-#include <ctime>
 #include <iterator>
 
+#include "common/iso_time.h"
 #include "common/json_text.h"
 
 namespace weir::proxy {
@@ -74,16 +73,6 @@ const char* envoyResponseFlag(EndReason reason) {
 
 namespace {
 
-// 2026-11-25T19:20:17.042Z
-void appendIsoTime(std::string& out, std::chrono::system_clock::time_point time) {
-  const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          time.time_since_epoch()).count() % 1000;
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(time);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  fmt::format_to(std::back_inserter(out), "{:%Y-%m-%dT%H:%M:%S}.{:03d}Z", utc, millis);
-}
-
 // `"key":` then the value as a JSON string.
 void appendJsonField(std::string& out, std::string_view key, std::string_view value) {
   out.append(key);
@@ -94,7 +83,7 @@ void appendJsonField(std::string& out, std::string_view key, std::string_view va
 
 void appendAccessLogJson(std::string& out, const ConnectionRecord& record) {
   out.append("{\"start_time\":\"");
-  appendIsoTime(out, record.start);
+  appendIsoUtcTime(out, record.start);
   fmt::format_to(std::back_inserter(out), "\",\"duration\":{}", record.duration.count());
   appendJsonField(out, ",\"downstream_remote_address\":", record.downstream_remote);
   appendJsonField(out, ",\"downstream_local_address\":", record.downstream_local);
@@ -120,7 +109,7 @@ void appendAccessLogJson(std::string& out, const ConnectionRecord& record) {
 
 void appendAccessLogText(std::string& out, const ConnectionRecord& record) {
   out.push_back('[');
-  appendIsoTime(out, record.start);
+  appendIsoUtcTime(out, record.start);
   fmt::format_to(std::back_inserter(out),
                  "] \"- - -\" 0 {} - {} \"-\" {} {} {} - \"-\" \"-\" \"-\" \"-\" "
                  "\"{}\" {} {} {} {} - {}",
@@ -140,6 +129,17 @@ std::string formatAccessLogText(const ConnectionRecord& record) {
   std::string line;
   appendAccessLogText(line, record);
   return line;
+}
+
+std::string formatConnectionSummary(const ConnectionRecord& record) {
+  const char* flag = envoyResponseFlag(record.reason);
+  return fmt::format(
+      "connection {} -> {} ({}) ended: {}{}{}{} after {} ms, route {}, cluster {}, upstream {}, "
+      "{} bytes in, {} out",
+      record.downstream_remote.empty() ? "-" : record.downstream_remote, record.downstream_local,
+      record.listener, toString(record.reason), *flag == '-' ? "" : " (", *flag == '-' ? "" : flag,
+      *flag == '-' ? "" : ")", record.duration.count(), record.route, record.upstream_cluster,
+      record.upstream_host, record.bytes_received, record.bytes_sent);
 }
 
 }  // namespace weir::proxy

@@ -76,5 +76,10 @@ std::string formatAccessLogJson(const ConnectionRecord& record);
 // from line to line: nothing is allocated per line (access_log_batch.h).
 void appendAccessLogText(std::string& out, const ConnectionRecord& record);
 void appendAccessLogJson(std::string& out, const ConnectionRecord& record);
+// The debug line of weir's own log for a connection, failed connects included:
+// "connection 127.0.0.1:40312 -> 127.0.0.1:9000 (default/gw/tcp) ended:
+// upstream_connect_failed (UF) after 1 ms, route default/vs/tcp[0], cluster
+// outbound|9000|v2|…, upstream 127.0.0.1:9002, 0 bytes in, 0 out".
+std::string formatConnectionSummary(const ConnectionRecord& record);
 
 }  // namespace weir::proxy

@@ -48,10 +48,11 @@ std::string quoted(const std::string& bytes) {
 
 class HealthChecker::Target {
  public:
-  Target(event_base* loop, LocalErrorLog& local_errors, std::string cluster_name,
-         std::string display)
+  Target(event_base* loop, LocalErrorLog& local_errors, spdlog::logger& log,
+         std::string cluster_name, std::string display)
       : loop_(loop),
         local_errors_(local_errors),
+        log_(log),
         cluster_name_(std::move(cluster_name)),
         display_(std::move(display)) {
     timer_.assign(loop_, -1, 0, &Target::onTimer, this);
@@ -301,7 +302,7 @@ class HealthChecker::Target {
       if (endpoint_->failedActiveCheck() &&
           consecutive_passes_ >= std::max<uint32_t>(settings_.healthy_threshold, 1)) {
         cluster_->setFailedActiveCheck(*endpoint_, false);
-        spdlog::info("health check: {} {} is healthy again", cluster_name_, display_);
+        log_.info("health check: {} {} is healthy again", cluster_name_, display_);
       }
       return;
     }
@@ -311,14 +312,15 @@ class HealthChecker::Target {
         (!passed_once_ ||
          consecutive_failures_ >= std::max<uint32_t>(settings_.unhealthy_threshold, 1))) {
       cluster_->setFailedActiveCheck(*endpoint_, true);
-      spdlog::info("health check: {} {} is now unhealthy ({})", cluster_name_, display_, reason);
+      log_.info("health check: {} {} is now unhealthy ({})", cluster_name_, display_, reason);
     } else {
-      spdlog::debug("health check: {} {} failed a probe ({})", cluster_name_, display_, reason);
+      log_.debug("health check: {} {} failed a probe ({})", cluster_name_, display_, reason);
     }
   }
 
   event_base* const loop_;
   LocalErrorLog& local_errors_;
+  spdlog::logger& log_;
   const std::string cluster_name_;
   const std::string display_;
   config::UpstreamCluster::HealthCheck settings_;        // of the current snapshot
@@ -341,9 +343,11 @@ class HealthChecker::Target {
   EmbeddedEvent timer_;         // waiting: the next probe; probing: its deadline
 };
 
-HealthChecker::HealthChecker(event_base* loop, std::shared_ptr<LocalErrorLog> local_errors)
+HealthChecker::HealthChecker(event_base* loop, std::shared_ptr<LocalErrorLog> local_errors,
+                             std::shared_ptr<spdlog::logger> log)
     : loop_(loop),
-      local_errors_(local_errors ? std::move(local_errors) : std::make_shared<LocalErrorLog>()) {}
+      local_errors_(local_errors ? std::move(local_errors) : std::make_shared<LocalErrorLog>()),
+      log_(log ? std::move(log) : spdlog::default_logger()) {}
 
 // Each Target's destructor cancels its events and closes its socket.
 HealthChecker::~HealthChecker() = default;
@@ -362,7 +366,7 @@ void HealthChecker::track(std::shared_ptr<const ConfigSnapshot> snapshot) {
         if (auto kept = targets_.extract(key)) {
           target = std::move(kept.mapped());
         } else {
-          target = std::make_unique<Target>(loop_, *local_errors_, key.first, key.second);
+          target = std::make_unique<Target>(loop_, *local_errors_, *log_, key.first, key.second);
           fresh = true;
         }
         target->configure(*cluster.config().health_check, *endpoint.address, &cluster.health(),

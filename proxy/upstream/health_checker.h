@@ -34,6 +34,8 @@
 #include <string>
 #include <utility>
 
+#include <spdlog/logger.h>
+
 #include "proxy/upstream/local_error_log.h"
 #include "proxy/cluster/config_snapshot.h"
 
@@ -42,8 +44,10 @@ namespace weir::proxy {
 class HealthChecker {
  public:
   // `local_errors`: where probes that fail for weir's own reasons are logged
-  // (shared with the workers); null: a log of its own.
-  explicit HealthChecker(event_base* loop, std::shared_ptr<LocalErrorLog> local_errors = nullptr);
+  // (shared with the workers); null: a log of its own. `log`: where changes of
+  // health go (null: spdlog's default logger).
+  explicit HealthChecker(event_base* loop, std::shared_ptr<LocalErrorLog> local_errors = nullptr,
+                         std::shared_ptr<spdlog::logger> log = nullptr);
   ~HealthChecker();
   HealthChecker(const HealthChecker&) = delete;
   HealthChecker& operator=(const HealthChecker&) = delete;
@@ -65,6 +69,7 @@ class HealthChecker {
 
   event_base* loop_;
   std::shared_ptr<LocalErrorLog> local_errors_;
+  std::shared_ptr<spdlog::logger> log_;  // never null
   std::map<TargetKey, std::unique_ptr<Target>> targets_;
   // Keeps the ClusterHealth and EndpointHealth that targets point to alive.
   std::shared_ptr<const ConfigSnapshot> snapshot_;

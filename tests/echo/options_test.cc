@@ -70,6 +70,29 @@ TEST(EchoServerOptions, Help) {
   EXPECT_TRUE(server({"0", "-h"}).help);
 }
 
+// --version, like --help, needs nothing else and reads no further.
+TEST(EchoServerOptions, Version) {
+  EXPECT_TRUE(server({"--version"}).version);
+  EXPECT_TRUE(server({"0", "--version", "--frobnicate"}).version);
+  EXPECT_TRUE(client({"--version"}).version);
+  EXPECT_FALSE(client({"127.0.0.1:9000"}).version);
+}
+
+// The words weir uses for the same mistakes (issue 17: one style for the three).
+TEST(EchoServerOptions, BadOptionsInWeirsWords) {
+  auto messageOf = [](std::vector<std::string_view> args) -> std::string {
+    try {
+      parseServerArgs(args);
+    } catch (const cli::UsageError& error) {
+      return error.what();
+    }
+    return "no error";
+  };
+  EXPECT_EQ(messageOf({"--frobnicate", "0", "p"}), "unknown option '--frobnicate'");
+  EXPECT_EQ(messageOf({"0", "p", "--listen"}), "option --listen needs a value");
+  EXPECT_EQ(messageOf({"0", "p", "--raw=yes"}), "option --raw takes no value");
+}
+
 TEST(EchoServerOptions, BadArguments) {
   std::vector<std::vector<std::string_view>> bad{
       {},

@@ -232,11 +232,13 @@ TEST(Lifecycle, HelpDocumentsEveryFlag) {
   EXPECT_EQ(short_help.stdout_text, help.stdout_text);
 }
 
-TEST(Lifecycle, VersionPrintsAVersion) {
+TEST(Lifecycle, VersionPrintsAVersionAndTheCommit) {
   TempDir dir;
   ProcessResult version = runWeir(dir, {"--version"});
   ASSERT_TRUE(version.status.exitedWith(0)) << version.status << version.stderr_text;
-  EXPECT_TRUE(std::regex_match(version.stdout_text, std::regex("weir \\d+\\.\\d+\\.\\d+\\n")))
+  EXPECT_TRUE(std::regex_match(
+      version.stdout_text,
+      std::regex("weir \\d+\\.\\d+\\.\\d+ \\(commit ([0-9a-f]{7,40}|unknown)\\)\\n")))
       << "'" << version.stdout_text << "'";
 }
 

@@ -40,7 +40,7 @@ TEST(ParseOptions, EveryFlag) {
   EXPECT_EQ(options.bind_address, "127.0.0.1");
   EXPECT_EQ(options.concurrency, 2u);
   EXPECT_EQ(options.seed, 42u);
-  EXPECT_EQ(options.log_level, "debug");
+  EXPECT_EQ(options.log_level, spdlog::level::debug);
   EXPECT_EQ(options.buffer_limit, 65536u);
   EXPECT_TRUE(options.validate_only);
 }
@@ -83,7 +83,7 @@ TEST(ParseOptions, Defaults) {
   EXPECT_FALSE(options.bind_address);
   EXPECT_EQ(options.concurrency, 0u);
   EXPECT_FALSE(options.seed);
-  EXPECT_EQ(options.log_level, "info");
+  EXPECT_EQ(options.log_level, spdlog::level::info);
   EXPECT_EQ(options.buffer_limit, 1024u * 1024u);
   EXPECT_EQ(options.splice_after, 65536u);
   EXPECT_FALSE(options.validate_only);
@@ -95,10 +95,11 @@ TEST(ParseOptions, HelpNeedsNoConfig) {
 }
 
 TEST(ParseOptions, ClearErrors) {
-  EXPECT_EQ(parseError({}), "no configuration given: use -c PATH (see weir --help)");
+  EXPECT_EQ(parseError({}), "no configuration given: use -c PATH");
   EXPECT_EQ(parseError({"-c"}), "option -c needs a value");
-  EXPECT_EQ(parseError({"-c", "x", "--frobnicate"}),
-            "unknown option \"--frobnicate\" (see weir --help)");
+  // The words of tcp-echo-server and tcp-echo-client too (issue 17).
+  EXPECT_EQ(parseError({"-c", "x", "--frobnicate"}), "unknown option '--frobnicate'");
+  EXPECT_EQ(parseError({"-c", "x", "--frobnicate=3"}), "unknown option '--frobnicate'");
   EXPECT_EQ(parseError({"-c", "x", "--concurrency", "0"}),
             "--concurrency must be a number from 1 to 256, got \"0\"");
   EXPECT_EQ(parseError({"-c", "x", "--seed", "-1"}),
@@ -125,7 +126,11 @@ TEST(ParseOptions, AdminAddress) {
   EXPECT_EQ(v6.admin_port, 15001);
   EXPECT_FALSE(parseOk({"-c", "x", "--admin", "none"}).admin_port);
   EXPECT_EQ(parseError({"-c", "x", "--admin", "15000"}),
-            "--admin must be ADDRESS:PORT or none, got \"15000\"");
+            "--admin must be IP:PORT, localhost:PORT or none, got \"15000\"");
+  // Checked as a start checks it, so that --validate refuses it too.
+  EXPECT_EQ(parseError({"-c", "x", "--admin", "127.0.0.300:0"}),
+            "--admin must be IP:PORT, localhost:PORT or none, got \"127.0.0.300:0\"");
+  EXPECT_EQ(parseOk({"-c", "x", "--admin", "localhost:0"}).admin_address, "localhost");
   EXPECT_EQ(parseOk({"-c", "x", "--drain-time", "5"}).drain_time_seconds, 5u);
 }
 
@@ -181,6 +186,43 @@ TEST(ParseOptions, DnsResolversAreRepeatable) {
                 .dns_resolvers,
             (std::vector<std::string>{"127.0.0.1:5353", "10.0.0.2"}));
   EXPECT_EQ(parseError({"-c", "x", "--dns-resolver="}), "--dns-resolver needs an IP or IP:PORT");
+}
+
+// Issue 17: every value a start would refuse is refused while parsing, so that
+// --validate refuses it too, in the flag's own words.
+TEST(ParseOptions, BindMustBeAnIpAddress) {
+  EXPECT_EQ(parseOk({"-c", "x", "--bind", "::1"}).bind_address, "::1");
+  EXPECT_EQ(parseError({"-c", "x", "--bind", "127.0.0.300", "--validate"}),
+            "--bind must be an IP address, got \"127.0.0.300\"");
+  EXPECT_EQ(parseError({"-c", "x", "--bind", "localhost"}),
+            "--bind must be an IP address, got \"localhost\"");
+}
+
+TEST(ParseOptions, DnsResolverMustBeIpOrIpAndPort) {
+  EXPECT_EQ(parseOk({"-c", "x", "--dns-resolver", "127.0.0.1:5353"}).dns_resolvers,
+            std::vector<std::string>{"127.0.0.1:5353"});
+  EXPECT_EQ(parseOk({"-c", "x", "--dns-resolver", "[::1]:53"}).dns_resolvers,
+            std::vector<std::string>{"[::1]:53"});
+  EXPECT_EQ(parseError({"-c", "x", "--dns-resolver", "dns.example"}),
+            "--dns-resolver must be IP or IP:PORT, got \"dns.example\"");
+}
+
+// `weir examples/x` meant `weir -c examples/x`.
+TEST(ParseOptions, APositionalPathSuggestsDashC) {
+  EXPECT_EQ(parseError({"examples/tcp-traffic-shifting"}),
+            "unexpected argument 'examples/tcp-traffic-shifting': configuration paths come "
+            "with -c (weir -c examples/tcp-traffic-shifting)");
+}
+
+TEST(ParseOptions, LogFormatAndReusePort) {
+  EXPECT_EQ(parseOk({"-c", "x"}).log_format, LogFormat::kText);
+  EXPECT_EQ(parseOk({"-c", "x", "--log-format", "json"}).log_format, LogFormat::kJson);
+  EXPECT_EQ(parseError({"-c", "x", "--log-format", "xml"}),
+            "--log-format must be text or json, got \"xml\"");
+  EXPECT_FALSE(parseOk({"-c", "x"}).reuse_port);
+  EXPECT_TRUE(parseOk({"-c", "x", "--reuse-port"}).reuse_port);
+  EXPECT_NE(usageText().find("--reuse-port"), std::string::npos);
+  EXPECT_NE(usageText().find("--log-format"), std::string::npos);
 }
 
 }  // namespace

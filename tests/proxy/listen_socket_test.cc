@@ -15,6 +15,26 @@
 namespace weir::proxy {
 namespace {
 
+// Issue 17: the first socket of a listener binds alone, so a port someone already
+// listens on is refused, while the siblings (and a --reuse-port successor) join it.
+TEST(ListenSocket, AnExclusiveSocketIsRefusedWhereAnotherListensAndTheOthersJoinIt) {
+  std::string error;
+  const int first =
+      openListenSocket(*SocketAddress::fromIpLiteral("127.0.0.1", 0), error, PortSharing::kExclusive);
+  ASSERT_GE(first, 0) << error;
+  const SocketAddress bound = *localAddressOf(first);
+  const int sibling = openListenSocket(bound, error, PortSharing::kJoin);
+  EXPECT_GE(sibling, 0) << error;
+  EXPECT_EQ(openListenSocket(bound, error, PortSharing::kExclusive), -1);
+  EXPECT_EQ(error, bound.toString() + " is already in use");
+  // A wildcard on the same port overlaps it too.
+  EXPECT_EQ(openListenSocket(SocketAddress::anyIpv4(bound.port()), error, PortSharing::kExclusive),
+            -1);
+  EXPECT_EQ(error, "0.0.0.0:" + std::to_string(bound.port()) + " is already in use");
+  close(sibling);
+  close(first);
+}
+
 // The data path relies on this: it does not set TCP_NODELAY on accepted sockets.
 TEST(ListenSocket, AcceptedSocketsHaveNoDelay) {
   std::string error;
@@ -86,8 +106,9 @@ TEST_F(UnixListenSocket, LeavesALiveSocketAndOtherFilesAlone) {
   const int live = listenHere(error);
   ASSERT_GE(live, 0) << error;
   EXPECT_EQ(listenHere(error), -1);
-  EXPECT_EQ(error, "cannot listen on unix socket " + path_ +
-                       ": another process accepts connections on it");
+  // In the words of a TCP port in use (this process holds it, so no pid is named).
+  EXPECT_EQ(error, "unix socket " + path_ +
+                       " is already in use: another process accepts connections on it");
   close(live);
   unlink(path_.c_str());
 

@@ -21,7 +21,13 @@
 #include <string>
 #include <vector>
 
+#include <spdlog/common.h>
+
 struct event_base;
+
+namespace spdlog {
+class logger;
+}
 
 namespace weir {
 
@@ -87,6 +93,18 @@ struct ProxySettings {
   // may hold several lines, separated by '\n' (access_log_batch.h)
   bool access_log_json = false;
   std::string ready_file;                  // written once every listener accepts
+  // A port another process listens on is refused ("127.0.0.1:9000 is already in
+  // use (pid 1234, weir)"); true (weir --reuse-port) joins its SO_REUSEPORT group
+  // instead, and the kernel spreads new connections over both: a hot restart, the
+  // new weir started before the old one drains. Either way the proxy's own sockets
+  // let a successor with reuse_port join them.
+  bool reuse_port = false;
+  // Where the proxy's own log lines go (listeners, reloads, warnings; not the
+  // access log). Null: a logger named "weir" of the proxy's own that writes to
+  // standard error at `log_level`, never to standard output, which is the host
+  // program's. A logger given here is used as it is (its level, sinks, format).
+  std::shared_ptr<spdlog::logger> logger;
+  spdlog::level::level_enum log_level = spdlog::level::info;
 };
 
 inline ProxySettings ProxySettings::commandLineDefaults() {
@@ -115,7 +133,10 @@ class Proxy {
   static std::unique_ptr<Proxy> startOn(event_base* base, const ProxySettings& settings);
   // Runs in the calling thread until stopped, as the weir binary does: SIGTERM
   // drains, a second SIGTERM or SIGINT stops, SIGHUP reloads. Returns the exit
-  // status. Throws ConfigError, or std::runtime_error when a port cannot be opened.
+  // status. Throws ConfigError, or std::runtime_error when a port cannot be opened
+  // (another process listens there: see reuse_port) or a setting cannot be used
+  // with the configuration (a port_overrides key that no Gateway server has, …);
+  // start() and startOn() alike.
   static int runInForeground(const ProxySettings& settings);
   ~Proxy();  // stops it: listeners close, open connections are reset
   Proxy(const Proxy&) = delete;

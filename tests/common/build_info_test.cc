@@ -1,0 +1,22 @@
+#include "common/build_info.h"
+
+#include <gtest/gtest.h>
+
+#include <regex>
+
+namespace weir {
+namespace {
+
+// --version of the three binaries: "NAME VERSION (commit ABCDEF)", the commit as
+// git abbreviates it at configure time, or "unknown" outside a git checkout.
+TEST(BuildInfo, VersionLineNamesVersionAndCommit) {
+  const std::string line = versionLine("tcp-echo-server");
+  EXPECT_TRUE(std::regex_match(
+      line, std::regex("tcp-echo-server \\d+\\.\\d+\\.\\d+ \\(commit ([0-9a-f]{7,40}|unknown)\\)")))
+      << line;
+  EXPECT_NE(line.find(std::string(buildVersion())), std::string::npos);
+  EXPECT_NE(line.find(std::string(buildCommit())), std::string::npos);
+}
+
+}  // namespace
+}  // namespace weir
