@@ -34,6 +34,7 @@
 #include "proxy/listener/loop_task_queue.h"
 #include "proxy/connection/pipe_pool.h"
 #include "proxy/connection/proxied_connection.h"
+#include "proxy/connection/sockmap.h"
 #include "proxy/upstream/random_source.h"
 #include "proxy/stats/stats.h"
 #include "proxy/upstream/worker_cluster.h"
@@ -56,6 +57,8 @@ struct WorkerShared {
   // sourceLabels and sourceNamespace are matched against. Never null.
   std::shared_ptr<const config::WorkloadIdentity> identity =
       std::make_shared<config::WorkloadIdentity>();
+  // The in-kernel data path (--data-path sockmap); null when it is not in use.
+  std::shared_ptr<Sockmap> sockmap;
 };
 
 // A listening socket handed to a worker, identified across reloads by its key.
@@ -123,6 +126,7 @@ class Worker final : private ConnectionOwner, private ClientHelloOwner {
   // ConnectionOwner
   event_base* loop() override { return base_.get(); }
   const RelayContext& relayContext() override { return relay_context_; }
+  Sockmap* sockmap() override { return shared_.sockmap.get(); }
   const timeval* commonTimeout(std::chrono::milliseconds length) override;
   unsigned maxConnectAttempts(const config::TcpRoute* route) const override {
     return route != nullptr && route->max_connect_attempts != 0 ? route->max_connect_attempts
