@@ -316,9 +316,13 @@ void ProxiedConnection::joinKernelPath() {
   const std::optional<TcpProgress> downstream = readTcpProgress(downstream_.fd);
   const std::optional<TcpProgress> upstream = readTcpProgress(upstream_.fd);
   kernel_up_ = {.source_cookie = socketCookie(downstream_.fd),
-                .destination_base = upstream ? upstream->written : 0};
+                .destination_base = upstream ? upstream->written : 0,
+                .source_base = downstream ? downstream->received : 0,
+                .weir_read_base = bytes_received_};
   kernel_down_ = {.source_cookie = socketCookie(upstream_.fd),
-                  .destination_base = downstream ? downstream->written : 0};
+                  .destination_base = downstream ? downstream->written : 0,
+                  .source_base = upstream ? upstream->received : 0,
+                  .weir_read_base = bytes_sent_};
   if (!downstream || !upstream || kernel_up_.source_cookie == 0 ||
       kernel_down_.source_cookie == 0 ||
       !sockmap.join({downstream_.fd, kernel_up_.source_cookie},
@@ -374,13 +378,37 @@ bool ProxiedConnection::kernelDelivered(KernelDirection& direction,
   return false;
 }
 
+bool ProxiedConnection::kernelEofConfirmed(KernelDirection& direction, SocketSide& source,
+                                           uint64_t weir_read) {
+  if (direction.eof_confirmed) return true;
+  const std::optional<TcpProgress> progress = readTcpProgress(source.fd);
+  const uint64_t redirected = owner_.sockmap()->flow(direction.source_cookie).redirected;
+  // bytes_received counts the FIN as one; `weir_read` has the kernel's bytes
+  // counted so far in it too.
+  const uint64_t read_by_weir = weir_read - direction.weir_read_base - direction.counted;
+  if (!progress || progress->received - direction.source_base <= redirected + read_by_weir + 1) {
+    direction.eof_confirmed = true;
+    return true;
+  }
+  source.read_eof = false;  // read again: bytes come before the end
+  source.readable = true;
+  return false;
+}
+
 bool ProxiedConnection::settleDirection(Relay& relay, KernelDirection& direction,
-                                        const SocketSide& from, const SocketSide& to,
-                                        bool& waiting) {
+                                        SocketSide& from, const SocketSide& to,
+                                        uint64_t weir_read, bool& waiting) {
   if (relay.gateOpen()) return false;
+  if (from.read_eof && !kernelEofConfirmed(direction, from, weir_read)) {
+    waiting = true;
+    return false;
+  }
   if (relay.waiting() == 0 && !from.read_eof && !direction.source_reset) return false;
   if (kernelDelivered(direction, to)) {
     relay.openGate();
+    // The kernel is done with this direction (a FIN, a reset, or held bytes
+    // that weir carries on with): its count is final, and may be seen now.
+    countKernelMoved(direction, owner_.sockmap()->flow(direction.source_cookie).redirected);
     return true;
   }
   if (direction.source_reset && direction.stalled_checks >= kStalledChecksBeforeReset) {
@@ -392,8 +420,9 @@ bool ProxiedConnection::settleDirection(Relay& relay, KernelDirection& direction
 }
 
 bool ProxiedConnection::settleKernelPath(bool& waiting, bool& opened) {
-  opened = settleDirection(to_upstream_, kernel_up_, downstream_, upstream_, waiting) |
-           settleDirection(to_downstream_, kernel_down_, upstream_, downstream_, waiting);
+  opened =
+      settleDirection(to_upstream_, kernel_up_, downstream_, upstream_, bytes_received_, waiting) |
+      settleDirection(to_downstream_, kernel_down_, upstream_, downstream_, bytes_sent_, waiting);
   if (kernel_up_.source_reset && to_upstream_.gateOpen()) {
     finish(EndReason::kDownstreamReset, false, true);
     return false;
@@ -431,6 +460,10 @@ void ProxiedConnection::pump() {
 
   const Relay::Result up = to_upstream_.run(context);
   countMoved(true, up);
+  if (in_kernel_ && downstream_.read_eof &&
+      !kernelEofConfirmed(kernel_up_, downstream_, bytes_received_)) {
+    kernel_waiting = true;
+  }
   if (up.paused) listener_stats_->downstream_flow_control_paused_reading_total.add();
   if (up.resumed) listener_stats_->downstream_flow_control_resumed_reading_total.add();
   if (downstream_.read_eof && !upstream_closed_first_) downstream_closed_first_ = true;
@@ -452,6 +485,10 @@ void ProxiedConnection::pump() {
 
   const Relay::Result down = to_downstream_.run(context);
   countMoved(false, down);
+  if (in_kernel_ && upstream_.read_eof &&
+      !kernelEofConfirmed(kernel_down_, upstream_, bytes_sent_)) {
+    kernel_waiting = true;
+  }
   if (upstream_.read_eof && !downstream_closed_first_) upstream_closed_first_ = true;
   if (down.paused) target_.cluster_stats->upstream_flow_control_paused_reading_total.add();
   if (down.resumed) target_.cluster_stats->upstream_flow_control_resumed_reading_total.add();
@@ -517,6 +554,14 @@ void ProxiedConnection::countMoved(bool from_downstream, const Relay::Result& re
   }
 }
 
+void ProxiedConnection::countKernelMoved(KernelDirection& direction, uint64_t redirected) {
+  if (redirected <= direction.counted) return;
+  const uint64_t bytes = redirected - direction.counted;
+  direction.counted = redirected;
+  countMoved(&direction == &kernel_up_, Relay::Result{.moved = bytes});
+  target_.cluster_stats->upstream_cx_sockmap_bytes_total.add(bytes);
+}
+
 void ProxiedConnection::onTimer(evutil_socket_t, short, void* self) {
   auto* connection = static_cast<ProxiedConnection*>(self);
   if (!connection->connected_) {
@@ -564,21 +609,23 @@ void ProxiedConnection::finish(EndReason reason, bool reset_downstream, bool res
   timer_.clear();
   duration_timer_.clear();
   kernel_check_.clear();
+  // What the kernel moved counts like what weir moved: before the close, so that
+  // the counters are right by the time a peer sees it; what it moved after that
+  // (only when a reset or a timer ends the connection) once the close has taken
+  // the sockets out of the maps.
+  if (in_kernel_) {
+    countKernelMoved(kernel_up_, owner_.sockmap()->flow(kernel_up_.source_cookie).redirected);
+    countKernelMoved(kernel_down_, owner_.sockmap()->flow(kernel_down_.source_cookie).redirected);
+  }
   if (reset_downstream) armReset(downstream_.fd);
   if (reset_upstream && connected_) armReset(upstream_.fd);
   close(downstream_.fd);
   if (upstream_.fd >= 0) close(upstream_.fd);
   downstream_.fd = upstream_.fd = -1;
   if (in_kernel_) {
-    // Closed, the sockets have left the socket maps; what the kernel moved counts
-    // like what weir moved.
     in_kernel_ = false;
-    Sockmap& sockmap = *owner_.sockmap();
-    const uint64_t up = sockmap.forget(kernel_up_.source_cookie).redirected;
-    const uint64_t down = sockmap.forget(kernel_down_.source_cookie).redirected;
-    countMoved(true, Relay::Result{.moved = up});
-    countMoved(false, Relay::Result{.moved = down});
-    target_.cluster_stats->upstream_cx_sockmap_bytes_total.add(up + down);
+    countKernelMoved(kernel_up_, owner_.sockmap()->forget(kernel_up_.source_cookie).redirected);
+    countKernelMoved(kernel_down_, owner_.sockmap()->forget(kernel_down_.source_cookie).redirected);
   }
   PipePool& pipes = *owner_.relayContext().pipes;
   to_upstream_.detach(pipes);

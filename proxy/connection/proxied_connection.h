@@ -130,6 +130,10 @@ class ProxiedConnection {
   struct KernelDirection {
     uint64_t source_cookie = 0;
     uint64_t destination_base = 0;  // bytes the destination had taken at the join
+    uint64_t source_base = 0;       // bytes the source had received at the join
+    uint64_t weir_read_base = 0;    // of them, what weir had read itself
+    bool eof_confirmed = false;     // every byte before the FIN is accounted for
+    uint64_t counted = 0;           // redirected bytes already in the statistics
     bool source_reset = false;      // read while the gate was closed (read once only)
     uint64_t last_delivered = 0;
     unsigned stalled_checks = 0;    // checks in a row that saw no progress
@@ -139,12 +143,17 @@ class ProxiedConnection {
   void joinKernelPath();
   // Every byte the kernel took from `direction`'s source has reached `destination`.
   bool kernelDelivered(KernelDirection& direction, const SocketSide& destination);
+  // The source's FIN came after every byte before it was either redirected or
+  // read by weir (`weir_read`: its count so far). A held socket's bytes can wait
+  // in the kernel's work queue after the FIN is readable; then the EOF is taken
+  // back and read again later.
+  bool kernelEofConfirmed(KernelDirection& direction, SocketSide& source, uint64_t weir_read);
   // Opens the gates that may open now (`opened`) and forwards a reset whose
   // direction is delivered. `waiting`: a gate still waits for the kernel. False
   // when the connection finished.
   bool settleKernelPath(bool& waiting, bool& opened);
-  bool settleDirection(Relay& relay, KernelDirection& direction, const SocketSide& from,
-                       const SocketSide& to, bool& waiting);
+  bool settleDirection(Relay& relay, KernelDirection& direction, SocketSide& from,
+                       const SocketSide& to, uint64_t weir_read, bool& waiting);
   void armKernelCheck();
   static void onKernelCheck(evutil_socket_t, short, void* self);
   // From kernel-only events (no write events, so the kernel's traffic wakes no
@@ -154,6 +163,10 @@ class ProxiedConnection {
   void pump();
   // Bytes a relay run took from its source (and spliced), in every statistic.
   void countMoved(bool from_downstream, const Relay::Result& result);
+  // Adds what the kernel moved for `direction` since the last count to the
+  // statistics (the counter is read when a gate opens and when the connection
+  // closes, never per byte). `redirected`: the program's counter now.
+  void countKernelMoved(KernelDirection& direction, uint64_t redirected);
   void finish(EndReason reason, bool reset_downstream, bool reset_upstream);
 
   ConnectionOwner& owner_;

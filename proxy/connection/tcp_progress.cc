@@ -19,6 +19,7 @@ std::optional<TcpProgress> readTcpProgress(int fd) {
   int queued = 0;
   if (ioctl(fd, SIOCOUTQ, &queued) != 0) return std::nullopt;
   return TcpProgress{.written = info.tcpi_bytes_acked + static_cast<uint64_t>(queued),
+                     .received = info.tcpi_bytes_received,
                      .since_received = std::chrono::milliseconds(info.tcpi_last_data_recv)};
 }
 

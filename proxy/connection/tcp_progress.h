@@ -12,6 +12,8 @@ struct TcpProgress {
   // Bytes the socket has taken for sending since it was opened: acknowledged
   // (tcpi_bytes_acked, which counts a SYN sent) plus still queued (SIOCOUTQ).
   uint64_t written = 0;
+  // Bytes that arrived in order (tcpi_bytes_received), a FIN counting one.
+  uint64_t received = 0;
   // Since the last byte arrived (tcpi_last_data_recv).
   std::chrono::milliseconds since_received{0};
 };
