@@ -554,6 +554,12 @@ void ProxiedConnection::countMoved(bool from_downstream, const Relay::Result& re
   }
 }
 
+void ProxiedConnection::countKernelBytes() {
+  if (!in_kernel_ || finished_) return;
+  countKernelMoved(kernel_up_, owner_.sockmap()->flow(kernel_up_.source_cookie).redirected);
+  countKernelMoved(kernel_down_, owner_.sockmap()->flow(kernel_down_.source_cookie).redirected);
+}
+
 void ProxiedConnection::countKernelMoved(KernelDirection& direction, uint64_t redirected) {
   if (redirected <= direction.counted) return;
   const uint64_t bytes = redirected - direction.counted;

@@ -98,6 +98,9 @@ class ProxiedConnection {
   void open(AcceptedClient&& client, UpstreamTarget target);
   // Resets both sides now; used when the proxy stops.
   void abort();
+  // On the sockmap path: adds what the kernel has moved so far to the
+  // statistics (otherwise counted when a direction ends); nothing elsewhere.
+  void countKernelBytes();
 
   // The worker's list of open connections runs through these.
   ProxiedConnection* next = nullptr;

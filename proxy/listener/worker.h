@@ -96,7 +96,14 @@ class Worker final : private ConnectionOwner, private ClientHelloOwner {
 
   // Loop thread only (through post()).
   void stopAccepting() { listeners_.clear(); }
-  void resetCounters() { stats_.resetCounters(); }
+  // Bytes the kernel moved for open connections are counted first, so that
+  // they fall before the reset, as bytes weir moved itself do.
+  void resetCounters() {
+    for (ProxiedConnection* connection : connections_.openConnections()) {
+      connection->countKernelBytes();
+    }
+    stats_.resetCounters();
+  }
   size_t activeConnections() const { return active_connections_.load(std::memory_order_relaxed); }
 
   const WorkerStats& stats() const { return stats_; }
