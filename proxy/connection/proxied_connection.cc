@@ -420,9 +420,12 @@ bool ProxiedConnection::settleDirection(Relay& relay, KernelDirection& direction
 }
 
 bool ProxiedConnection::settleKernelPath(bool& waiting, bool& opened) {
-  opened =
-      settleDirection(to_upstream_, kernel_up_, downstream_, upstream_, bytes_received_, waiting) |
+  // Both directions, whatever the first gives.
+  const bool opened_up =
+      settleDirection(to_upstream_, kernel_up_, downstream_, upstream_, bytes_received_, waiting);
+  const bool opened_down =
       settleDirection(to_downstream_, kernel_down_, upstream_, downstream_, bytes_sent_, waiting);
+  opened = opened_up || opened_down;
   if (kernel_up_.source_reset && to_upstream_.gateOpen()) {
     finish(EndReason::kDownstreamReset, false, true);
     return false;
