@@ -30,7 +30,8 @@ void expectEchoedExactly(const StreamPlan& plan, const StreamOutcome& outcome) {
   EXPECT_EQ(outcome.read_end, IoStatus::kEof) << "the echo server's EOF must come through";
 }
 
-// Every test runs on each data path: one or two workers, copied or spliced.
+// Every test runs on each data path: one or two workers, copied, spliced or in the
+// kernel (sockmap).
 class ByteIntegrity : public ::testing::TestWithParam<DataPath> {};
 
 TEST_P(ByteIntegrity, SixtyFourMebibytesOnOneConnection) {
