@@ -43,6 +43,7 @@ ProxyServer::ProxyServer(ProxySettings settings, event_base* external_loop, Sign
   if (signals == Signals::kLeftToTheHost) {
     return;
   }
+  notifier_ = ServiceNotifier::fromEnvironment();
   // Handlers go in before any listener opens, so a signal sent as soon as the
   // proxy is ready is handled, never fatal.
   for (int signal_number : {SIGINT, SIGTERM}) {
@@ -252,6 +253,8 @@ void ProxyServer::start(std::shared_ptr<const config::RouteTable> table) {
   }
   writeReadyFile();
   spdlog::info("ready: {} listener(s), {} worker(s)", routes.listeners.size(), concurrency_);
+  notifier_.ready(fmt::format("serving configuration generation {}: {} listener(s)", generation_,
+                              routes.listeners.size()));
 }
 
 void ProxyServer::writeReadyFile() const {
@@ -342,6 +345,7 @@ std::vector<std::string> ProxyServer::reload() {
     errors.push_back("the proxy is draining; reload refused");
     return errors;
   }
+  notifier_.reloading();
   last_reload_.attempted = true;
   last_reload_.applied = false;
   config::LoadResult loaded = loadConfig();
@@ -366,6 +370,8 @@ std::vector<std::string> ProxyServer::reload() {
                   generation_);
     last_reload_.errors = errors;
     ++reloads_rejected_;
+    notifier_.ready(fmt::format("reload rejected; configuration generation {} keeps serving",
+                                generation_));
     return errors;
   }
 
@@ -388,6 +394,8 @@ std::vector<std::string> ProxyServer::reload() {
   last_reload_.applied = true;
   ++reloads_applied_;
   last_reload_.errors.clear();
+  notifier_.ready(fmt::format("serving configuration generation {}: {} listener(s)", generation_,
+                              snapshot_->table->listeners.size()));
   return errors;
 }
 
@@ -432,6 +440,7 @@ void ProxyServer::drain() {
     return;
   }
   draining_ = true;
+  notifier_.stopping();
   spdlog::info("draining: no new connections; open ones have {}s to finish",
                settings_.drain_time_seconds);
   watcher_.reset();
@@ -485,6 +494,7 @@ int ProxyServer::run() {
   // Keep running with nothing to watch: an embedded proxy may have no admin
   // server and no signal handlers, and still serve until told to stop.
   event_base_loop(loop_, EVLOOP_NO_EXIT_ON_EMPTY);
+  notifier_.stopping();  // stopped without a drain (SIGINT, /quitquitquit)
   stopWorkers();
   spdlog::info("stopped");
   return 0;

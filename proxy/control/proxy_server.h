@@ -20,6 +20,7 @@
 #include "proxy/cluster/config_snapshot.h"
 #include "proxy/control/config_watcher.h"
 #include "proxy/control/dns_refresher.h"
+#include "proxy/control/service_notifier.h"
 #include "proxy/upstream/health_checker.h"
 #include <weir/proxy.h>
 #include "proxy/listener/unix_socket_file.h"
@@ -141,6 +142,9 @@ class ProxyServer final : private AdminBackend {
   uint64_t reloads_applied_ = 0;
   uint64_t reloads_rejected_ = 0;
   bool draining_ = false;
+  // systemd's Type=notify (NOTIFY_SOCKET), for the weir process only: an embedding
+  // host program speaks to its service manager for itself.
+  ServiceNotifier notifier_;
   EventPtr drain_timer_;
   std::chrono::steady_clock::time_point drain_deadline_;
 };
