@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cstdlib>
 #include <sstream>
+#include <utility>
 
 namespace weir::test {
 namespace {
@@ -255,7 +256,7 @@ class JsonReader {
       }
       std::optional<JsonValue> member = parseValue(depth + 1);
       if (!member) return std::nullopt;
-      value.members.emplace_back(std::move(*key), std::move(*member));
+      value.members.push_back({std::move(*key), std::move(*member)});
       if (consume('}')) return value;
       if (!consume(',')) {
         fail("expected ',' or '}' in an object");
@@ -288,8 +289,8 @@ void describeInto(const JsonValue& value, std::ostringstream& out) {
       out << '{';
       for (size_t i = 0; i < value.members.size(); ++i) {
         if (i) out << ',';
-        out << '"' << value.members[i].first << "\":";
-        describeInto(value.members[i].second, out);
+        out << '"' << value.members[i].name << "\":";
+        describeInto(value.members[i].value, out);
       }
       out << '}';
       break;

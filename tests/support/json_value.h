@@ -7,10 +7,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 namespace weir::test {
+
+struct JsonMember;
 
 // One parsed JSON value. Objects keep their members in document order (and so
 // their duplicates, which find() does not see past the first).
@@ -22,8 +23,8 @@ struct JsonValue {
   double number = 0;
   std::string number_text;  // the number as written, e.g. "9000" or "0.5"
   std::string string;
-  std::vector<JsonValue> items;                             // arrays
-  std::vector<std::pair<std::string, JsonValue>> members;  // objects
+  std::vector<JsonValue> items;     // arrays
+  std::vector<JsonMember> members;  // objects
 
   bool isNull() const { return kind == Kind::kNull; }
   bool isNumber() const { return kind == Kind::kNumber; }
@@ -40,6 +41,13 @@ struct JsonValue {
 
   // Compact one-line form, for failure messages.
   std::string describe() const;
+};
+
+// A named struct, not std::pair<std::string, JsonValue>: a pair of a type still
+// being defined is itself incomplete, which clang 14 refuses in a vector member.
+struct JsonMember {
+  std::string name;
+  JsonValue value;
 };
 
 // Parses a whole document (surrounding whitespace allowed). nullopt if `text` is not
