@@ -5,6 +5,13 @@
 BUILD_DIR  ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+# Warnings are errors in the Makefile's builds, as in CI (GCC 12 and clang 14 build
+# warning-free); plain cmake leaves WEIR_WERROR off. `make demo WERROR=OFF` with
+# another compiler.
+WERROR     ?= ON
+# make install: where to, and a staging root for packagers (make install DESTDIR=/tmp/pkg).
+PREFIX     ?= /usr/local
+DESTDIR    ?=
 
 # What the build and the demo need, from Debian 12.
 BUILD_PACKAGES := cmake g++ make pkg-config libevent-dev libyaml-cpp-dev libspdlog-dev \
@@ -19,7 +26,7 @@ BUILD_PACKAGES += clang-14 libbpf-dev bpftool linux-libc-dev
 TEST_PACKAGES := prometheus chromium curl docker-compose openssl iproute2
 
 .PHONY: all deps test-deps build demo test test-soak test-asan test-tsan test-compose test-fuzz \
-        clean bench-deps bench
+        clean bench-deps bench configure install test-build-matrix
 
 all: build
 
@@ -50,12 +57,31 @@ deps:
 test-deps: deps
 	$(call install_missing,$(TEST_PACKAGES))
 
-build: deps
-	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+configure: deps
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DWEIR_WERROR=$(WERROR)
+
+build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-demo: build
+# The demo builds only the three binaries it runs, not the test suite.
+DEMO_TARGETS := weir tcp-echo-server tcp-echo-client
+
+demo: configure
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target $(DEMO_TARGETS)
 	examples/tcp-traffic-shifting/demo.sh $(BUILD_DIR)
+
+# The binaries, the embeddable libraries with their headers and CMake package, and
+# bash completion, under $(DESTDIR)$(PREFIX). Builds only what it installs.
+INSTALL_TARGETS := weir tcp-echo-server tcp-echo-client weir_proxy weir_config weir_echo \
+                   weir_common
+
+# A build folder configured already (say by `cmake -B build -DCMAKE_BUILD_TYPE=Release`)
+# is installed as it is configured.
+install: deps
+	[ -f $(BUILD_DIR)/CMakeCache.txt ] || \
+	  cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DWEIR_WERROR=$(WERROR)
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target $(INSTALL_TARGETS)
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD_DIR) --prefix $(PREFIX)
 
 # The soak tests (label soak) run only in `make test-soak`, for SOAK_SECONDS each.
 test: test-deps build
@@ -80,7 +106,7 @@ FUZZ_PACKAGES  := clang-14 libclang-rt-14-dev
 test-fuzz: deps
 	$(call install_missing,$(FUZZ_PACKAGES))
 	cmake -S . -B $(FUZZ_BUILD_DIR) -DCMAKE_CXX_COMPILER=clang++-14 -DWEIR_FUZZ=ON \
-	  -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWEIR_WERROR=$(WERROR)
 	cmake --build $(FUZZ_BUILD_DIR) -j $(JOBS) --target tls_client_hello_fuzz config_loader_fuzz
 	tests/fuzz/run_fuzzers.sh $(FUZZ_BUILD_DIR) $(FUZZ_SECONDS)
 
@@ -162,6 +188,18 @@ bench: bench-deps
 	  -DCMAKE_CXX_FLAGS=-Wno-error=restrict
 	cmake --build $(BENCH_BUILD_DIR) -j $(JOBS) --target weir tcp-echo-server weir-loadgen
 	python3 bench/run_bench.py --build-dir $(BENCH_BUILD_DIR) --output $(BENCH_OUTPUT) $(BENCH_ARGS)
+
+# Every standard way of building succeeds: a user's plain `cmake -B build
+# -DCMAKE_BUILD_TYPE=Release && cmake --build build` (GCC 12 at -O3 has false
+# warnings, hence no -Werror by default), Debug, and clang 14. tests/build/build_matrix.sh
+# builds each in $(MATRIX_DIR)/NAME, with ccache where it is installed; the main GCC
+# RelWithDebInfo build with -Werror is `make test`'s own.
+MATRIX_DIR      ?= build-matrix
+MATRIX_PACKAGES := clang-14
+
+test-build-matrix: deps
+	$(call install_missing,$(MATRIX_PACKAGES))
+	tests/build/build_matrix.sh $(MATRIX_DIR) $(JOBS)
 
 clean:
 	rm -rf $(BUILD_DIR)

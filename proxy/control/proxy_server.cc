@@ -94,6 +94,7 @@ ProxyServer::ProxyServer(ProxySettings settings, event_base* external_loop, Sign
   if (signals == Signals::kLeftToTheHost) {
     return;
   }
+  notifier_ = ServiceNotifier::fromEnvironment();
   // Handlers go in before any listener opens, so a signal sent as soon as the
   // proxy is ready is handled, never fatal.
   for (int signal_number : {SIGINT, SIGTERM}) {
@@ -328,6 +329,8 @@ void ProxyServer::start(std::shared_ptr<const config::RouteTable> table) {
   }
   writeReadyFile();
   log_->info("ready: {} listener(s), {} worker(s)", routes.listeners.size(), concurrency_);
+  notifier_.ready(fmt::format("serving configuration generation {}: {} listener(s)", generation_,
+                              routes.listeners.size()));
 }
 
 std::shared_ptr<Sockmap> ProxyServer::chooseDataPath() {
@@ -446,6 +449,7 @@ std::vector<std::string> ProxyServer::reload() {
     errors.push_back("the proxy is draining; reload refused");
     return errors;
   }
+  notifier_.reloading();
   last_reload_.attempted = true;
   last_reload_.applied = false;
   config::LoadResult loaded = loadConfig();
@@ -471,6 +475,8 @@ std::vector<std::string> ProxyServer::reload() {
     last_reload_.errors = errors;
     ++reloads_rejected_;
     split_history_.addReload(ReloadEvent{wallClockMs(), false, generation_, errors});
+    notifier_.ready(fmt::format("reload rejected; configuration generation {} keeps serving",
+                                generation_));
     return errors;
   }
 
@@ -500,6 +506,8 @@ std::vector<std::string> ProxyServer::reload() {
     split_history_.addReload(ReloadEvent{wallClockMs(), true, generation_, {}});
     sampleSplit();
   }
+  notifier_.ready(fmt::format("serving configuration generation {}: {} listener(s)", generation_,
+                              snapshot_->table->listeners.size()));
   return errors;
 }
 
@@ -565,6 +573,7 @@ void ProxyServer::drain() {
     return;
   }
   draining_ = true;
+  notifier_.stopping();
   log_->info("draining: no new connections; open ones have {}s to finish",
                settings_.drain_time_seconds);
   watcher_.reset();
@@ -618,6 +627,7 @@ int ProxyServer::run() {
   // Keep running with nothing to watch: an embedded proxy may have no admin
   // server and no signal handlers, and still serve until told to stop.
   event_base_loop(loop_, EVLOOP_NO_EXIT_ON_EMPTY);
+  notifier_.stopping();  // stopped without a drain (SIGINT, /quitquitquit)
   stopWorkers();
   log_->info("stopped");
   return 0;

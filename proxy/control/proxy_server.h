@@ -22,6 +22,7 @@
 #include "proxy/cluster/config_snapshot.h"
 #include "proxy/control/config_watcher.h"
 #include "proxy/control/dns_refresher.h"
+#include "proxy/control/service_notifier.h"
 #include "proxy/upstream/health_checker.h"
 #include <weir/proxy.h>
 #include "proxy/listener/unix_socket_file.h"
@@ -173,6 +174,9 @@ class ProxyServer final : private AdminBackend {
   SplitHistory split_history_;
   std::shared_ptr<const SplitLayout> split_layout_;
   EventPtr split_sample_timer_;
+  // systemd's Type=notify (NOTIFY_SOCKET), for the weir process only: an embedding
+  // host program speaks to its service manager for itself.
+  ServiceNotifier notifier_;
   EventPtr drain_timer_;
   std::chrono::steady_clock::time_point drain_deadline_;
 };
