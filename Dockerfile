@@ -13,7 +13,6 @@ FROM debian:bookworm AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       cmake g++ make pkg-config libevent-dev libyaml-cpp-dev libspdlog-dev libfmt-dev \
-      clang-14 libbpf-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # .dockerignore keeps tests, examples, docs and build folders out, so editing
@@ -34,7 +33,7 @@ FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libevent-core-2.1-7 libevent-extra-2.1-7 libevent-pthreads-2.1-7 \
-      libyaml-cpp0.7 libspdlog1.10 libfmt9 libbpf1 \
+      libyaml-cpp0.7 libspdlog1.10 libfmt9 \
  && apt-get clean \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log \
  && groupadd --system --gid 10001 weir \

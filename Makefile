@@ -16,9 +16,6 @@ DESTDIR    ?=
 # What the build and the demo need, from Debian 12.
 BUILD_PACKAGES := cmake g++ make pkg-config libevent-dev libyaml-cpp-dev libspdlog-dev \
                   libfmt-dev libgtest-dev netcat-openbsd
-# The in-kernel data path (--data-path sockmap): its BPF program is built with clang
-# and loaded with libbpf. Without them the build leaves that path out.
-BUILD_PACKAGES += clang-14 libbpf-dev bpftool linux-libc-dev
 # What the tests use besides: promtool checks /stats/prometheus, headless
 # Chromium renders the admin page, docker-compose validates docker-compose.yml,
 # openssl is the TLS client and server of the passthrough tests, ss (iproute2) shows

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <limits>
-#include <map>
 #include <optional>
 #include <set>
 #include <type_traits>
@@ -200,32 +199,9 @@ const std::vector<Flag>& flags() {
          .apply = [](CommandLine& line, std::string_view text) {
            if (text == "never") {
              line.settings.splice_after.reset();
-             // Its meaning before --data-path: always copy.
-             if (line.settings.data_path != DataPath::kSockmap) line.settings.data_path = DataPath::kCopy;
              return true;
            }
            return setNumber<&ProxySettings::splice_after, 0, largest<uint64_t>()>(line, text);
-         }},
-        {.name = "--data-path",
-         .value_name = "auto|sockmap|splice|copy",
-         .expected = "auto, sockmap, splice or copy",
-         .help = "how bytes move once a connection is routed: sockmap, in\n"
-                 "the kernel with a BPF sockmap, without waking weir (needs\n"
-                 "root, or CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON); splice,\n"
-                 "with splice(2) once a direction carries bulk (see\n"
-                 "--splice-after; the default); copy, through weir's buffer;\n"
-                 "auto: sockmap where it loads, else splice\n"
-                 "(\"--splice-after never\" alone means copy)",
-         .apply = [](CommandLine& line, std::string_view text) {
-           static const std::map<std::string_view, DataPath> kPaths = {
-               {"auto", DataPath::kAuto},
-               {"sockmap", DataPath::kSockmap},
-               {"splice", DataPath::kSplice},
-               {"copy", DataPath::kCopy}};
-           const auto path = kPaths.find(text);
-           if (path == kPaths.end()) return false;
-           line.settings.data_path = path->second;
-           return true;
          }},
         {.name = "--log-level",
          .value_name = "LEVEL",

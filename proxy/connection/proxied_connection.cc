@@ -5,12 +5,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 
 #include "common/socket_error.h"
 #include "proxy/connection/proxy_protocol.h"
-#include "proxy/connection/tcp_progress.h"
 
 namespace weir::proxy {
 namespace {
@@ -55,24 +53,6 @@ void noteReadiness(SocketSide& side, short what) {
 }
 
 constexpr short kSocketEvents = EV_READ | EV_WRITE | EV_CLOSED | EV_PERSIST | EV_ET;
-// On the sockmap path: a FIN, a reset (EPOLLERR, which libevent reports as
-// EV_READ|EV_WRITE) or bytes held back for weir. Without EV_WRITE (EPOLLOUT), the
-// kernel's own sending and receiving wakes no one: measured, no epoll_wait returns
-// in 2,000 redirected ping-pongs, against 3,173 with EPOLLOUT as well.
-constexpr short kKernelEvents = EV_READ | EV_CLOSED | EV_PERSIST | EV_ET;
-// How often a closed gate asks the kernel whether its bytes are delivered: soon,
-// then backing off, so a slow reader costs few wake-ups.
-constexpr std::chrono::milliseconds kFirstKernelCheck{1};
-constexpr std::chrono::milliseconds kLastKernelCheck{64};
-// A reset waits for the bytes before it only while they move: after this many
-// checks without progress it is forwarded and they are dropped, as a reset drops
-// what a slow reader has not taken.
-constexpr unsigned kStalledChecksBeforeReset = 3;
-
-timeval timevalOf(std::chrono::milliseconds length) {
-  return timeval{static_cast<time_t>(length.count() / 1000),
-                 static_cast<suseconds_t>(length.count() % 1000 * 1000)};
-}
 // Passed to a socket callback by pump() itself when a relay stopped for fairness:
 // it is not news from the kernel, so it must not set readiness hints.
 constexpr short kContinue = EV_TIMEOUT;
@@ -86,7 +66,6 @@ ProxiedConnection::~ProxiedConnection() {
   upstream_event_.clear();
   timer_.clear();
   duration_timer_.clear();
-  kernel_check_.clear();
   to_upstream_.discard();
   to_downstream_.discard();
   if (downstream_.fd >= 0) close(downstream_.fd);
@@ -107,9 +86,6 @@ void ProxiedConnection::open(AcceptedClient&& client, UpstreamTarget target) {
   bytes_received_ = bytes_sent_ = 0;
   connected_ = finished_ = false;
   downstream_closed_first_ = upstream_closed_first_ = false;
-  in_kernel_ = kernel_events_ = false;
-  downstream_is_tcp_ = client.address.ss_family == AF_INET || client.address.ss_family == AF_INET6;
-  kernel_up_ = kernel_down_ = KernelDirection{};
 
   attempts_ = 0;
   tried_.clear();
@@ -299,184 +275,17 @@ void ProxiedConnection::onUpstreamConnectResult(bool check_error) {
     last_activity_ = CoarseClock::now();
     timer_.add(owner_.commonTimeout(idle_timeout_));
   }
-  if (owner_.sockmap() != nullptr) joinKernelPath();
   pump();
-}
-
-void ProxiedConnection::joinKernelPath() {
-  Sockmap& sockmap = *owner_.sockmap();
-  ClusterStats& stats = *target_.cluster_stats;
-  // A Unix socket has no tcp_info to follow it by (and the program reads TCP
-  // sockets): such a connection splices. A PROXY header goes out first; a new
-  // socket's buffer always takes it, so flushNow() failing means trouble that
-  // pump() will meet.
-  if (!downstream_is_tcp_ || target_.endpoint().address->isUnix() || !to_upstream_.flushNow()) {
-    stats.upstream_cx_sockmap_fallback.add();
-    return;
-  }
-  const std::optional<TcpProgress> downstream = readTcpProgress(downstream_.fd);
-  const std::optional<TcpProgress> upstream = readTcpProgress(upstream_.fd);
-  kernel_up_ = {.source_cookie = socketCookie(downstream_.fd),
-                .destination_base = upstream ? upstream->written : 0,
-                .source_base = downstream ? downstream->received : 0,
-                .weir_read_base = bytes_received_};
-  kernel_down_ = {.source_cookie = socketCookie(upstream_.fd),
-                  .destination_base = downstream ? downstream->written : 0,
-                  .source_base = upstream ? upstream->received : 0,
-                  .weir_read_base = bytes_sent_};
-  if (!downstream || !upstream || kernel_up_.source_cookie == 0 ||
-      kernel_down_.source_cookie == 0 ||
-      !sockmap.join({downstream_.fd, kernel_up_.source_cookie},
-                    {upstream_.fd, kernel_down_.source_cookie})) {
-    stats.upstream_cx_sockmap_fallback.add();
-    return;
-  }
-  in_kernel_ = true;
-  stats.upstream_cx_sockmap_total.add();
-  to_upstream_.closeGate();
-  to_downstream_.closeGate();
-  // Bytes that arrived before the join wait in the receive queue until the next
-  // segment would run the verdict over them; setting SO_RCVLOWAT runs it now
-  // (tcp_set_rcvlowat calls the socket's data_ready).
-  const int one = 1;
-  setsockopt(downstream_.fd, SOL_SOCKET, SO_RCVLOWAT, &one, sizeof one);
-  setsockopt(upstream_.fd, SOL_SOCKET, SO_RCVLOWAT, &one, sizeof one);
-  event_base* loop = owner_.loop();
-  downstream_event_.assign(loop, downstream_.fd, kKernelEvents,
-                           &ProxiedConnection::onDownstreamEvent, this);
-  downstream_event_.add();
-  upstream_event_.assign(loop, upstream_.fd, kKernelEvents, &ProxiedConnection::onUpstreamEvent,
-                         this);
-  upstream_event_.add();
-  kernel_events_ = true;
-  kernel_check_.assign(loop, -1, 0, &ProxiedConnection::onKernelCheck, this);
-  kernel_check_delay_ = std::chrono::milliseconds(0);
-}
-
-void ProxiedConnection::useSocketEvents() {
-  if (!kernel_events_) return;
-  kernel_events_ = false;
-  event_base* loop = owner_.loop();
-  downstream_event_.assign(loop, downstream_.fd, kSocketEvents,
-                           &ProxiedConnection::onDownstreamEvent, this);
-  downstream_event_.add();
-  upstream_event_.assign(loop, upstream_.fd, kSocketEvents, &ProxiedConnection::onUpstreamEvent,
-                         this);
-  upstream_event_.add();
-  // Both may have become writable while no one listened.
-  downstream_.writable = upstream_.writable = true;
-}
-
-bool ProxiedConnection::kernelDelivered(KernelDirection& direction,
-                                        const SocketSide& destination) {
-  const Sockmap::Flow flow = owner_.sockmap()->flow(direction.source_cookie);
-  const std::optional<TcpProgress> progress = readTcpProgress(destination.fd);
-  if (!progress) return true;  // the destination is gone: nothing more reaches it
-  const uint64_t delivered = progress->written - direction.destination_base;
-  if (delivered >= flow.redirected) return true;
-  direction.stalled_checks = delivered == direction.last_delivered ? direction.stalled_checks + 1 : 0;
-  direction.last_delivered = delivered;
-  return false;
-}
-
-bool ProxiedConnection::kernelEofConfirmed(KernelDirection& direction, SocketSide& source,
-                                           uint64_t weir_read) {
-  if (direction.eof_confirmed) return true;
-  const std::optional<TcpProgress> progress = readTcpProgress(source.fd);
-  const uint64_t redirected = owner_.sockmap()->flow(direction.source_cookie).redirected;
-  // bytes_received counts the FIN as one; `weir_read` has the kernel's bytes
-  // counted so far in it too.
-  const uint64_t read_by_weir = weir_read - direction.weir_read_base - direction.counted;
-  if (!progress || progress->received - direction.source_base <= redirected + read_by_weir + 1) {
-    direction.eof_confirmed = true;
-    return true;
-  }
-  source.read_eof = false;  // read again: bytes come before the end
-  source.readable = true;
-  return false;
-}
-
-bool ProxiedConnection::settleDirection(Relay& relay, KernelDirection& direction,
-                                        SocketSide& from, const SocketSide& to,
-                                        uint64_t weir_read, bool& waiting) {
-  if (relay.gateOpen()) return false;
-  if (from.read_eof && !kernelEofConfirmed(direction, from, weir_read)) {
-    waiting = true;
-    return false;
-  }
-  if (relay.waiting() == 0 && !from.read_eof && !direction.source_reset) return false;
-  if (kernelDelivered(direction, to)) {
-    relay.openGate();
-    // The kernel is done with this direction (a FIN, a reset, or held bytes
-    // that weir carries on with): its count is final, and may be seen now.
-    countKernelMoved(direction, owner_.sockmap()->flow(direction.source_cookie).redirected);
-    return true;
-  }
-  if (direction.source_reset && direction.stalled_checks >= kStalledChecksBeforeReset) {
-    relay.openGate();  // the reset goes now; what the kernel still holds is dropped
-    return true;
-  }
-  waiting = true;
-  return false;
-}
-
-bool ProxiedConnection::settleKernelPath(bool& waiting, bool& opened) {
-  // Both directions, whatever the first gives.
-  const bool opened_up =
-      settleDirection(to_upstream_, kernel_up_, downstream_, upstream_, bytes_received_, waiting);
-  const bool opened_down =
-      settleDirection(to_downstream_, kernel_down_, upstream_, downstream_, bytes_sent_, waiting);
-  opened = opened_up || opened_down;
-  if (kernel_up_.source_reset && to_upstream_.gateOpen()) {
-    finish(EndReason::kDownstreamReset, false, true);
-    return false;
-  }
-  if (kernel_down_.source_reset && to_downstream_.gateOpen()) {
-    target_.cluster_stats->upstream_cx_destroy_remote_with_active_rq.add();
-    finish(EndReason::kUpstreamReset, true, false);
-    return false;
-  }
-  if (opened && kernel_events_ && (to_upstream_.waiting() > 0 || to_downstream_.waiting() > 0)) {
-    // The kernel held bytes back: this connection copies through weir from now on.
-    target_.cluster_stats->upstream_cx_sockmap_fallback.add();
-  }
-  // Writes need write events; a FIN or a reset does not.
-  if (opened && (to_upstream_.waiting() > 0 || to_downstream_.waiting() > 0)) useSocketEvents();
-  if (!waiting) kernel_check_delay_ = std::chrono::milliseconds(0);
-  return true;
-}
-
-void ProxiedConnection::armKernelCheck() {
-  kernel_check_delay_ = std::clamp(kernel_check_delay_ * 2, kFirstKernelCheck, kLastKernelCheck);
-  const timeval delay = timevalOf(kernel_check_delay_);
-  kernel_check_.add(&delay);
-}
-
-void ProxiedConnection::onKernelCheck(evutil_socket_t, short, void* self) {
-  static_cast<ProxiedConnection*>(self)->pump();
 }
 
 void ProxiedConnection::pump() {
   const RelayContext& context = owner_.relayContext();
-  bool kernel_waiting = false;
-  bool gate_opened = false;
-  if (in_kernel_ && !settleKernelPath(kernel_waiting, gate_opened)) return;
 
   const Relay::Result up = to_upstream_.run(context);
   countMoved(true, up);
-  if (in_kernel_ && downstream_.read_eof &&
-      !kernelEofConfirmed(kernel_up_, downstream_, bytes_received_)) {
-    kernel_waiting = true;
-  }
   if (up.paused) listener_stats_->downstream_flow_control_paused_reading_total.add();
   if (up.resumed) listener_stats_->downstream_flow_control_resumed_reading_total.add();
   if (downstream_.read_eof && !upstream_closed_first_) downstream_closed_first_ = true;
-  if (up.failure == Relay::Failure::kSource && !to_upstream_.gateOpen()) {
-    // The kernel may still be sending the client's last bytes: the reset waits.
-    kernel_up_.source_reset = true;
-    armKernelCheck();
-    return;
-  }
   if (up.failure == Relay::Failure::kSource) {
     finish(EndReason::kDownstreamReset, false, true);
     return;
@@ -489,18 +298,9 @@ void ProxiedConnection::pump() {
 
   const Relay::Result down = to_downstream_.run(context);
   countMoved(false, down);
-  if (in_kernel_ && upstream_.read_eof &&
-      !kernelEofConfirmed(kernel_down_, upstream_, bytes_sent_)) {
-    kernel_waiting = true;
-  }
   if (upstream_.read_eof && !downstream_closed_first_) upstream_closed_first_ = true;
   if (down.paused) target_.cluster_stats->upstream_flow_control_paused_reading_total.add();
   if (down.resumed) target_.cluster_stats->upstream_flow_control_resumed_reading_total.add();
-  if (down.failure == Relay::Failure::kSource && !to_downstream_.gateOpen()) {
-    kernel_down_.source_reset = true;
-    armKernelCheck();
-    return;
-  }
   if (down.failure == Relay::Failure::kSource) {
     target_.cluster_stats->upstream_cx_destroy_remote_with_active_rq.add();
     finish(EndReason::kUpstreamReset, true, false);
@@ -523,15 +323,6 @@ void ProxiedConnection::pump() {
   // Half-close: one side is done sending, the other direction carries on.
   if (to_upstream_.finOwed()) to_upstream_.sendFin();
   if (to_downstream_.finOwed()) to_downstream_.sendFin();
-  if (in_kernel_ && !kernel_waiting) {
-    // This run may have read a FIN, a reset or bytes held back for a closed gate.
-    if (!settleKernelPath(kernel_waiting, gate_opened)) return;
-    if (gate_opened) {
-      downstream_event_.activate(kContinue);  // write now
-      return;
-    }
-  }
-  if (kernel_waiting) armKernelCheck();
   if (up.more || down.more) downstream_event_.activate(kContinue);
   if (up.short_read || down.short_read) context.short_read_checks->add(*this);
 }
@@ -574,20 +365,6 @@ void ProxiedConnection::countMoved(bool from_downstream, const Relay::Result& re
   }
 }
 
-void ProxiedConnection::countKernelBytes() {
-  if (!in_kernel_ || finished_) return;
-  countKernelMoved(kernel_up_, owner_.sockmap()->flow(kernel_up_.source_cookie).redirected);
-  countKernelMoved(kernel_down_, owner_.sockmap()->flow(kernel_down_.source_cookie).redirected);
-}
-
-void ProxiedConnection::countKernelMoved(KernelDirection& direction, uint64_t redirected) {
-  if (redirected <= direction.counted) return;
-  const uint64_t bytes = redirected - direction.counted;
-  direction.counted = redirected;
-  countMoved(&direction == &kernel_up_, Relay::Result{.moved = bytes});
-  target_.cluster_stats->upstream_cx_sockmap_bytes_total.add(bytes);
-}
-
 void ProxiedConnection::onTimer(evutil_socket_t, short, void* self) {
   auto* connection = static_cast<ProxiedConnection*>(self);
   if (!connection->connected_) {
@@ -606,15 +383,7 @@ void ProxiedConnection::onMaxDuration(evutil_socket_t, short, void* self) {
 void ProxiedConnection::onIdleCheck() {
   // Both stamps lag by up to a tick: only idle_timeout_ plus a tick proves the
   // connection has been idle for idle_timeout_ (it closes at most two ticks late).
-  CoarseClock::duration idle_for = CoarseClock::now() - last_activity_;
-  if (in_kernel_) {
-    // The kernel moves the bytes: its last arrival on either socket is the activity.
-    for (const int fd : {downstream_.fd, upstream_.fd}) {
-      if (const std::optional<TcpProgress> progress = readTcpProgress(fd)) {
-        idle_for = std::min<CoarseClock::duration>(idle_for, progress->since_received);
-      }
-    }
-  }
+  const auto idle_for = CoarseClock::now() - last_activity_;
   const auto idle_enough = CoarseClock::duration(idle_timeout_) + CoarseClock::resolution();
   if (idle_for < idle_enough) {
     // Rare (once per timeout length of a busy connection), so the exact
@@ -638,25 +407,11 @@ void ProxiedConnection::finish(EndReason reason, bool reset_downstream, bool res
   timer_.clear();
   duration_timer_.clear();
   if (ShortReadChecks* checks = owner_.relayContext().short_read_checks) checks->remove(*this);
-  kernel_check_.clear();
-  // What the kernel moved counts like what weir moved: before the close, so that
-  // the counters are right by the time a peer sees it; what it moved after that
-  // (only when a reset or a timer ends the connection) once the close has taken
-  // the sockets out of the maps.
-  if (in_kernel_) {
-    countKernelMoved(kernel_up_, owner_.sockmap()->flow(kernel_up_.source_cookie).redirected);
-    countKernelMoved(kernel_down_, owner_.sockmap()->flow(kernel_down_.source_cookie).redirected);
-  }
   if (reset_downstream) armReset(downstream_.fd);
   if (reset_upstream && connected_) armReset(upstream_.fd);
   close(downstream_.fd);
   if (upstream_.fd >= 0) close(upstream_.fd);
   downstream_.fd = upstream_.fd = -1;
-  if (in_kernel_) {
-    in_kernel_ = false;
-    countKernelMoved(kernel_up_, owner_.sockmap()->forget(kernel_up_.source_cookie).redirected);
-    countKernelMoved(kernel_down_, owner_.sockmap()->forget(kernel_down_.source_cookie).redirected);
-  }
   PipePool& pipes = *owner_.relayContext().pipes;
   to_upstream_.detach(pipes);
   to_downstream_.detach(pipes);

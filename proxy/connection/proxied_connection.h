@@ -9,16 +9,6 @@
 // reload cannot change its upstream. It owns the client's admission slot
 // (admission_slot.h) and gives it back when it finishes.
 //
-// On the sockmap path (--data-path sockmap), once the upstream answers, both
-// sockets join the kernel's sockmap (sockmap.h) and the kernel moves the bytes;
-// the connection keeps watching the sockets, without write events, for a FIN, a
-// reset, or bytes the kernel held back because a destination fell behind. Each
-// direction then has a gate (Relay::closeGate): weir writes nothing of its own to
-// a destination, neither bytes nor a FIN nor a reset, until the kernel has
-// delivered every byte it took from that source (its counter in the BPF map
-// against the destination's tcp_info), so the order is kept. A held direction
-// then copies through weir for the rest of the connection.
-//
 // Objects are reused: the worker keeps finished connections and open()s them
 // again for the next client, so the accept path does not allocate.
 #pragma once
@@ -39,7 +29,6 @@
 #include "proxy/connection/coarse_clock.h"
 #include "proxy/connection/relay.h"
 #include "proxy/connection/short_read_checks.h"
-#include "proxy/connection/sockmap.h"
 #include "proxy/stats/stats.h"
 #include "proxy/upstream/upstream_target.h"
 
@@ -53,8 +42,6 @@ class ConnectionOwner {
   virtual ~ConnectionOwner() = default;
   virtual event_base* loop() = 0;
   virtual const RelayContext& relayContext() = 0;
-  // The in-kernel data path; null when it is not in use.
-  virtual Sockmap* sockmap() = 0;
   // A timeval that libevent keeps in one queue for every timer of that length
   // (event_base_init_common_timeout), so arming one costs O(1).
   virtual const timeval* commonTimeout(std::chrono::milliseconds length) = 0;
@@ -105,9 +92,6 @@ class ProxiedConnection final : public ShortReadCheckable {
   void abort();
   // ShortReadCheckable: reads the sockets whose last read came back short.
   void checkShortReads() override;
-  // On the sockmap path: adds what the kernel has moved so far to the
-  // statistics (otherwise counted when a direction ends); nothing elsewhere.
-  void countKernelBytes();
 
   // The worker's list of open connections runs through these.
   ProxiedConnection* next = nullptr;
@@ -136,47 +120,10 @@ class ProxiedConnection final : public ShortReadCheckable {
   // would draw on the same short resource).
   void onLocalConnectFailure(ConnectFailureCause cause, int error);
   void armIdleTimer(std::chrono::steady_clock::duration delay);
-  // One direction of a connection on the sockmap path.
-  struct KernelDirection {
-    uint64_t source_cookie = 0;
-    uint64_t destination_base = 0;  // bytes the destination had taken at the join
-    uint64_t source_base = 0;       // bytes the source had received at the join
-    uint64_t weir_read_base = 0;    // of them, what weir had read itself
-    bool eof_confirmed = false;     // every byte before the FIN is accounted for
-    uint64_t counted = 0;           // redirected bytes already in the statistics
-    bool source_reset = false;      // read while the gate was closed (read once only)
-    uint64_t last_delivered = 0;
-    unsigned stalled_checks = 0;    // checks in a row that saw no progress
-  };
-  // Puts both sockets in the sockmap, or counts why not (the connection then
-  // stays on the splice path).
-  void joinKernelPath();
-  // Every byte the kernel took from `direction`'s source has reached `destination`.
-  bool kernelDelivered(KernelDirection& direction, const SocketSide& destination);
-  // The source's FIN came after every byte before it was either redirected or
-  // read by weir (`weir_read`: its count so far). A held socket's bytes can wait
-  // in the kernel's work queue after the FIN is readable; then the EOF is taken
-  // back and read again later.
-  bool kernelEofConfirmed(KernelDirection& direction, SocketSide& source, uint64_t weir_read);
-  // Opens the gates that may open now (`opened`) and forwards a reset whose
-  // direction is delivered. `waiting`: a gate still waits for the kernel. False
-  // when the connection finished.
-  bool settleKernelPath(bool& waiting, bool& opened);
-  bool settleDirection(Relay& relay, KernelDirection& direction, SocketSide& from,
-                       const SocketSide& to, uint64_t weir_read, bool& waiting);
-  void armKernelCheck();
-  static void onKernelCheck(evutil_socket_t, short, void* self);
-  // From kernel-only events (no write events, so the kernel's traffic wakes no
-  // one) to the ordinary ones, once weir writes itself.
-  void useSocketEvents();
   void onIdleCheck();
   void pump();
   // Bytes a relay run took from its source (and spliced), in every statistic.
   void countMoved(bool from_downstream, const Relay::Result& result);
-  // Adds what the kernel moved for `direction` since the last count to the
-  // statistics (the counter is read when a gate opens and when the connection
-  // closes, never per byte). `redirected`: the program's counter now.
-  void countKernelMoved(KernelDirection& direction, uint64_t redirected);
   void finish(EndReason reason, bool reset_downstream, bool reset_upstream);
 
   ConnectionOwner& owner_;
@@ -205,14 +152,6 @@ class ProxiedConnection final : public ShortReadCheckable {
   uint64_t bytes_sent_ = 0;      // to the client
   unsigned attempts_ = 0;
   std::vector<std::pair<size_t, size_t>> tried_;  // (cluster, endpoint) that failed
-  // The sockmap path.
-  bool in_kernel_ = false;
-  bool kernel_events_ = false;       // the sockets are registered for kernel-only events
-  bool downstream_is_tcp_ = false;
-  KernelDirection kernel_up_;        // downstream -> upstream
-  KernelDirection kernel_down_;      // upstream -> downstream
-  EmbeddedEvent kernel_check_;       // until the kernel has delivered what a gate waits for
-  std::chrono::milliseconds kernel_check_delay_{0};
   bool connected_ = false;
   bool finished_ = true;
   bool downstream_closed_first_ = false;

@@ -36,8 +36,6 @@ void Relay::attach(SocketSide* from, SocketSide* to) {
   pipe_full_ = false;
   paused_ = false;
   bulk_bytes_ = 0;
-  gate_open_ = true;
-  may_splice_ = true;
 }
 
 void Relay::detach(PipePool& pipes) {
@@ -100,7 +98,6 @@ Relay::Result Relay::run(const RelayContext& context) {
 }
 
 bool Relay::flush(Result& result) {
-  if (!gate_open_) return true;
   while (waiting() > 0 && to_->writable) {
     ssize_t written;
     if (!pending_.empty()) {
@@ -134,7 +131,7 @@ bool Relay::flush(Result& result) {
 
 bool Relay::readOnce(const RelayContext& context, Result& result) {
   const std::optional<uint64_t>& splice_after = context.settings->splice_after;
-  const bool splice_now = splice_after && may_splice_ && context.pipes != nullptr && pending_.empty() &&
+  const bool splice_now = splice_after && context.pipes != nullptr && pending_.empty() &&
                           (splicing_ || bulk_bytes_ >= *splice_after);
   if (splice_now) {
     if (pipe_.read_fd >= 0 || context.pipes->acquire(pipe_)) {
@@ -233,7 +230,7 @@ bool Relay::copyIn(const RelayContext& context, Result& result) {
   }
   // The common case: straight from the scratch buffer to the destination.
   size_t written = 0;
-  if (to_->writable && gate_open_) {
+  if (to_->writable) {
     const ssize_t sent = send(to_->fd, context.scratch, got, MSG_NOSIGNAL);
     if (sent < 0 && !wouldBlock(errno)) {
       result.failure = Failure::kDestination;

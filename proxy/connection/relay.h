@@ -80,11 +80,6 @@ class Relay {
   // Bytes to write before anything read from the source (a PROXY protocol
   // header); call before the first run().
   void writeFirst(const std::string& bytes) { pending_.append(bytes.data(), bytes.size()); }
-  // Writes what is waiting, without reading; true when nothing is left.
-  bool flushNow() {
-    Result result;
-    return flush(result) && waiting() == 0;
-  }
   // Gives the pipe back (or closes it if it still holds bytes) and frees buffers.
   void detach(PipePool& pipes);
   // Closes the pipe and frees buffers without a pool (the worker is going away).
@@ -93,25 +88,11 @@ class Relay {
   // The source's FIN was read and everything before it written: the FIN is owed
   // to the destination. The owner sends it (sendFin), or closes the socket when
   // the other direction is finished too, since close() sends it as well.
-  bool finOwed() const {
-    return from_->read_eof && waiting() == 0 && !to_->write_shut && gate_open_;
-  }
+  bool finOwed() const { return from_->read_eof && waiting() == 0 && !to_->write_shut; }
   void sendFin();
   // The source's FIN was read, everything before it written, and the FIN sent.
   bool done() const { return from_->read_eof && waiting() == 0 && to_->write_shut; }
   size_t waiting() const { return pending_.size() + pipe_.held; }
-
-  // The sockmap path (proxied_connection.cc): the kernel may still hold bytes of
-  // this direction that it took before anything weir reads now, so nothing is
-  // written to the destination (what is read is kept, up to the limit) until the
-  // owner opens the gate. Such a source's bytes may sit where splice(2) does not
-  // read (the socket's sockmap queue), so this direction copies from then on.
-  void closeGate() {
-    gate_open_ = false;
-    may_splice_ = false;
-  }
-  void openGate() { gate_open_ = true; }
-  bool gateOpen() const { return gate_open_; }
 
  private:
   bool flush(Result& result);
@@ -131,8 +112,6 @@ class Relay {
   bool pipe_full_ = false;
   bool paused_ = false;
   uint64_t bulk_bytes_ = 0;  // carried in large reads, towards splice_after
-  bool gate_open_ = true;
-  bool may_splice_ = true;
 };
 
 }  // namespace weir::proxy

@@ -67,23 +67,8 @@ int64_t wallClockMs() {
 
 }  // namespace
 
-namespace {
-
-// --data-path copy: no direction ever switches to splice(2).
-ProxySettings withDataPathApplied(ProxySettings settings) {
-  if (settings.data_path == DataPath::kCopy) settings.splice_after.reset();
-  return settings;
-}
-
-// Room in the sockmap for this many sockets (two per connection); more connections
-// at once use splice, counted in upstream_cx_sockmap_fallback.
-constexpr size_t kSockmapSockets = 64 * 1024;
-
-}  // namespace
-
 ProxyServer::ProxyServer(ProxySettings settings, event_base* external_loop, Signals signals)
-    : settings_(withDataPathApplied(std::move(settings))), log_(proxyLogger(settings_)),
-      loop_(external_loop) {
+    : settings_(std::move(settings)), log_(proxyLogger(settings_)), loop_(external_loop) {
   if (loop_ == nullptr) {
     own_loop_.reset(event_base_new());
     loop_ = own_loop_.get();
@@ -288,7 +273,6 @@ void ProxyServer::start(std::shared_ptr<const config::RouteTable> table) {
   }
 
   WorkerShared shared;
-  shared.sockmap = chooseDataPath();
   shared.identity = std::make_shared<config::WorkloadIdentity>(
       config::WorkloadIdentity{settings_.labels, settings_.namespace_name});
   shared.access_log = spdlog::get("access");
@@ -331,33 +315,6 @@ void ProxyServer::start(std::shared_ptr<const config::RouteTable> table) {
   log_->info("ready: {} listener(s), {} worker(s)", routes.listeners.size(), concurrency_);
   notifier_.ready(fmt::format("serving configuration generation {}: {} listener(s)", generation_,
                               routes.listeners.size()));
-}
-
-std::shared_ptr<Sockmap> ProxyServer::chooseDataPath() {
-  data_path_ = settings_.data_path;
-  if (data_path_ == DataPath::kCopy || data_path_ == DataPath::kSplice) {
-    log_->info("data path: {} (--data-path {})", data_path_ == DataPath::kCopy ? "copy" : "splice",
-                 data_path_ == DataPath::kCopy ? "copy" : "splice");
-    return nullptr;
-  }
-  const size_t sockets =
-      settings_.max_connections ? std::min<uint64_t>(2 * *settings_.max_connections, kSockmapSockets)
-                                : kSockmapSockets;
-  std::string why_not;
-  std::shared_ptr<Sockmap> sockmap = Sockmap::load(sockets, why_not);
-  if (!sockmap && data_path_ == DataPath::kSockmap) {
-    throw std::runtime_error("--data-path sockmap: " + why_not);
-  }
-  if (!sockmap) {
-    data_path_ = DataPath::kSplice;
-    log_->info("data path: splice (sockmap unavailable: {})", why_not);
-    return nullptr;
-  }
-  log_->info("data path: sockmap (BPF program loaded; {} connections at once in the kernel, "
-               "the rest splice)",
-               sockets / 2);
-  data_path_ = DataPath::kSockmap;
-  return sockmap;
 }
 
 void ProxyServer::writeReadyFile() const {
@@ -733,10 +690,6 @@ std::vector<StatTotal> ProxyServer::statTotals() const {
   alwaysUsed("live", state() == ServerState::kLive ? 1 : 0);
   alwaysUsed("state", static_cast<uint64_t>(state()));
   alwaysUsed("concurrency", concurrency_);
-  // --data-path: 1 for the path in use, the others 0.
-  serverStat("data_path.sockmap", StatKind::kGauge, data_path_ == DataPath::kSockmap ? 1 : 0);
-  serverStat("data_path.splice", StatKind::kGauge, data_path_ == DataPath::kSplice ? 1 : 0);
-  serverStat("data_path.copy", StatKind::kGauge, data_path_ == DataPath::kCopy ? 1 : 0);
   // Outlier detection and active health checks: per cluster, held by the registry.
   health_->visit([&](const ClusterHealth& cluster) {
     auto add = [&](const char* name, StatKind kind, uint64_t value) {

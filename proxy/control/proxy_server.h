@@ -122,11 +122,6 @@ class ProxyServer final : private AdminBackend {
   // as Envoy warms a STRICT_DNS cluster before its listener takes traffic.
   void awaitFirstDnsAnswers(std::chrono::milliseconds limit);
   void logSummary(const ConfigSnapshot& snapshot) const;
-  // Loads the sockmap program when settings_.data_path asks for it (auto,
-  // sockmap) and says in one log line which path is in use and why; null when
-  // bytes do not move in the kernel. Throws when sockmap was asked for and
-  // cannot be had.
-  std::shared_ptr<Sockmap> chooseDataPath();
   size_t activeConnections() const;
   // Runs `task` on every worker's loop thread and waits (bounded) until all have
   // run it, so that what the caller answers is already true on the data path.
@@ -160,7 +155,6 @@ class ProxyServer final : private AdminBackend {
   // Gateway port -> the ephemeral port that `--port-override P=0` got.
   std::map<uint16_t, uint16_t> ephemeral_ports_;
   unsigned concurrency_ = 1;
-  DataPath data_path_ = DataPath::kSplice;  // the one in use, after chooseDataPath()
   uint64_t generation_ = 0;
   LastReload last_reload_;
   uint64_t reloads_applied_ = 0;

@@ -34,7 +34,6 @@
 #include "proxy/listener/loop_task_queue.h"
 #include "proxy/connection/pipe_pool.h"
 #include "proxy/connection/proxied_connection.h"
-#include "proxy/connection/sockmap.h"
 #include "proxy/upstream/random_source.h"
 #include "proxy/stats/access_log_batch.h"
 #include "proxy/stats/stats.h"
@@ -61,8 +60,6 @@ struct WorkerShared {
   // sourceLabels and sourceNamespace are matched against. Never null.
   std::shared_ptr<const config::WorkloadIdentity> identity =
       std::make_shared<config::WorkloadIdentity>();
-  // The in-kernel data path (--data-path sockmap); null when it is not in use.
-  std::shared_ptr<Sockmap> sockmap;
 };
 
 // A listening socket handed to a worker, identified across reloads by its key.
@@ -100,14 +97,7 @@ class Worker final : private ConnectionOwner, private ClientHelloOwner {
 
   // Loop thread only (through post()).
   void stopAccepting() { listeners_.clear(); }
-  // Bytes the kernel moved for open connections are counted first, so that
-  // they fall before the reset, as bytes weir moved itself do.
-  void resetCounters() {
-    for (ProxiedConnection* connection : connections_.openConnections()) {
-      connection->countKernelBytes();
-    }
-    stats_.resetCounters();
-  }
+  void resetCounters() { stats_.resetCounters(); }
   size_t activeConnections() const { return active_connections_.load(std::memory_order_relaxed); }
 
   const WorkerStats& stats() const { return stats_; }
@@ -137,7 +127,6 @@ class Worker final : private ConnectionOwner, private ClientHelloOwner {
   // ConnectionOwner
   event_base* loop() override { return base_.get(); }
   const RelayContext& relayContext() override { return relay_context_; }
-  Sockmap* sockmap() override { return shared_.sockmap.get(); }
   const timeval* commonTimeout(std::chrono::milliseconds length) override;
   unsigned maxConnectAttempts(const config::TcpRoute* route) const override {
     return route != nullptr && route->max_connect_attempts != 0 ? route->max_connect_attempts

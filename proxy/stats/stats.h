@@ -144,12 +144,6 @@ struct StatSample {
   COUNTER(upstream_flow_control_resumed_reading_total)                                     \
   /* Bytes (both directions) moved with splice(2) rather than copied: Weir's own. */       \
   COUNTER(upstream_cx_spliced_bytes_total)                                                 \
-  /* --data-path sockmap, Weir's own: connections whose bytes moved in the kernel, */      \
-  /* those that could not (a Unix socket side, full maps) or left it for weir's */         \
-  /* buffer (a destination fell behind), and the bytes (both directions) it moved. */      \
-  COUNTER(upstream_cx_sockmap_total)                                                       \
-  COUNTER(upstream_cx_sockmap_fallback)                                                    \
-  COUNTER(upstream_cx_sockmap_bytes_total)                                                 \
   HISTOGRAM(upstream_cx_length_ms)
 
 // cluster.<name>.outlier_detection.*, kept per cluster across workers by

@@ -19,8 +19,7 @@ using std::chrono::seconds;
 // forwarded the client's FIN (shutdown(SHUT_WR) upstream). The line and the FIN
 // leave the client together, so a weir that closed both sides on the client's FIN
 // would drop the answer; one that did not forward the FIN would never see EOF.
-// Every test runs on each data path: one or two workers, copied, spliced or in the
-// kernel (sockmap).
+// Every test runs on each data path: one or two workers, copied or spliced.
 class HalfClose : public ::testing::TestWithParam<DataPath> {};
 
 TEST_P(HalfClose, ClientShutdownStillGetsTheAnswerThenEof) {

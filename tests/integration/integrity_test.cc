@@ -30,8 +30,7 @@ void expectEchoedExactly(const StreamPlan& plan, const StreamOutcome& outcome) {
   EXPECT_EQ(outcome.read_end, IoStatus::kEof) << "the echo server's EOF must come through";
 }
 
-// Every test runs on each data path: one or two workers, copied, spliced or in the
-// kernel (sockmap).
+// Every test runs on each data path: one or two workers, copied or spliced.
 class ByteIntegrity : public ::testing::TestWithParam<DataPath> {};
 
 TEST_P(ByteIntegrity, SixtyFourMebibytesOnOneConnection) {

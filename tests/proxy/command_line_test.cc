@@ -61,24 +61,6 @@ TEST(ParseOptions, SpliceAfterTakesBytesOrNever) {
             "--splice-after must be a number of bytes or \"never\", got \"sometimes\"");
 }
 
-TEST(ParseOptions, DataPathIsSpliceUnlessNamed) {
-  EXPECT_EQ(parseOk({"-c", "x"}).data_path, DataPath::kSplice);
-  EXPECT_EQ(parseOk({"-c", "x", "--data-path", "auto"}).data_path, DataPath::kAuto);
-  EXPECT_EQ(parseOk({"-c", "x", "--data-path", "sockmap"}).data_path, DataPath::kSockmap);
-  EXPECT_EQ(parseOk({"-c", "x", "--data-path=splice"}).data_path, DataPath::kSplice);
-  EXPECT_EQ(parseOk({"-c", "x", "--data-path", "copy"}).data_path, DataPath::kCopy);
-  EXPECT_EQ(parseError({"-c", "x", "--data-path", "zerocopy"}),
-            "--data-path must be auto, sockmap, splice or copy, got \"zerocopy\"");
-  // --splice-after never kept its meaning, always copy, unless the sockmap is named
-  // (splice that never splices is copy, and says so in server.data_path).
-  EXPECT_EQ(parseOk({"-c", "x", "--splice-after", "never"}).data_path, DataPath::kCopy);
-  EXPECT_EQ(parseOk({"-c", "x", "--splice-after", "never", "--data-path", "sockmap"}).data_path,
-            DataPath::kSockmap);
-  EXPECT_EQ(parseOk({"-c", "x", "--data-path", "splice", "--splice-after", "never"}).data_path,
-            DataPath::kCopy);
-  EXPECT_EQ(parseOk({"-c", "x", "--splice-after", "0"}).data_path, DataPath::kSplice);
-}
-
 TEST(ParseOptions, LimitsAndTimeouts) {
   Options options = parseOk({"-c", "x", "--max-connections", "100", "--listener-filter-timeout",
                              "500ms"});

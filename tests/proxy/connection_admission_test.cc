@@ -70,7 +70,6 @@ class FakeOwner final : public ConnectionOwner {
 
   event_base* loop() override { return base_.get(); }
   const RelayContext& relayContext() override { return context_; }
-  Sockmap* sockmap() override { return nullptr; }  // bytes move through the relays
   const timeval* commonTimeout(std::chrono::milliseconds length) override {
     auto [it, added] = timeouts_.try_emplace(length.count(), nullptr);
     if (added) {

@@ -118,7 +118,6 @@ class FakeOwner final : public ConnectionOwner {
 
   event_base* loop() override { return base_; }
   const RelayContext& relayContext() override { return context_; }
-  Sockmap* sockmap() override { return nullptr; }  // bytes move through the relays
   const timeval* commonTimeout(milliseconds length) override {
     auto [entry, added] = timeouts_.try_emplace(length.count());
     entry->second = timeval{static_cast<time_t>(length.count() / 1000),

@@ -1,7 +1,5 @@
 #include "data_path.h"
 
-#include <unistd.h>
-
 #include <fstream>
 #include <sstream>
 
@@ -10,49 +8,19 @@
 
 namespace weir::test {
 
-bool sockmapAvailable() {
-#ifdef WEIR_HAVE_SOCKMAP
-  return geteuid() == 0;
-#else
-  return false;
-#endif
-}
-
 std::vector<DataPath> allDataPaths() {
-  std::vector<DataPath> paths;
-  for (const unsigned workers : {1u, 2u}) {
-    for (const DataPath& path : oneWorkerDataPaths()) paths.push_back({workers, path.mover});
-  }
-  return paths;
-}
-
-std::vector<DataPath> oneWorkerDataPaths() {
-  std::vector<DataPath> paths = {{1, Mover::kCopy}, {1, Mover::kSplice}};
-  if (sockmapAvailable()) paths.push_back({1, Mover::kSockmap});
-  return paths;
+  return {{1, false}, {1, true}, {2, false}, {2, true}};
 }
 
 std::string dataPathName(const DataPath& path) {
-  const char* mover = path.mover == Mover::kCopy     ? "Copied"
-                      : path.mover == Mover::kSplice ? "Spliced"
-                                                     : "InKernel";
-  return std::string(path.concurrency == 1 ? "OneWorker" : "TwoWorkers") + mover;
+  return std::string(path.concurrency == 1 ? "OneWorker" : "TwoWorkers") +
+         (path.splice ? "Spliced" : "Copied");
 }
 
 WeirOptions weirOptionsFor(const DataPath& path, std::vector<std::string> extra_args) {
   WeirOptions options;
   options.concurrency = path.concurrency;
-  switch (path.mover) {
-    case Mover::kCopy:
-      options.extra_args = {"--data-path", "copy"};
-      break;
-    case Mover::kSplice:
-      options.extra_args = {"--data-path", "splice", "--splice-after", "0"};
-      break;
-    case Mover::kSockmap:
-      options.extra_args = {"--data-path", "sockmap"};
-      break;
-  }
+  options.extra_args = {"--splice-after", path.splice ? "0" : "never"};
   options.extra_args.insert(options.extra_args.end(), extra_args.begin(), extra_args.end());
   return options;
 }
@@ -91,33 +59,13 @@ std::optional<uint64_t> residentBytes(int pid) {
 namespace weir::test {
 
 void expectBytesMovedAs(const DataPath& path, const WeirProcess& weir, const std::string& subset) {
-  expectBytesMovedAs(path, [&](const std::string& stat) {
-    return weirStat(weir, clusterStat(weir.port(), subset, stat));
-  });
-}
-
-void expectBytesMovedAs(const DataPath& path,
-                        const std::function<std::optional<uint64_t>(const std::string&)>& stat) {
-  const std::optional<uint64_t> spliced = stat("upstream_cx_spliced_bytes_total");
-  const std::optional<uint64_t> in_kernel = stat("upstream_cx_sockmap_total");
-  ASSERT_TRUE(spliced.has_value() && in_kernel.has_value());
-  switch (path.mover) {
-    case Mover::kCopy:
-      EXPECT_EQ(*spliced, 0u) << "bytes were spliced although --data-path copy";
-      EXPECT_EQ(*in_kernel, 0u);
-      break;
-    case Mover::kSplice:
-      EXPECT_GT(*spliced, 0u) << "the spliced path was not taken";
-      EXPECT_EQ(*in_kernel, 0u);
-      break;
-    case Mover::kSockmap: {
-      // A client that is gone (FIN or reset) before its upstream answers cannot
-      // join (the kernel takes only established sockets): it falls back, counted.
-      const std::optional<uint64_t> fallback = stat("upstream_cx_sockmap_fallback");
-      ASSERT_TRUE(fallback.has_value());
-      EXPECT_GT(*in_kernel + *fallback, 0u) << "the sockmap path was not tried";
-      break;
-    }
+  const std::string name = clusterStat(weir.port(), subset, "upstream_cx_spliced_bytes_total");
+  std::optional<uint64_t> spliced = weirStat(weir, name);
+  ASSERT_TRUE(spliced.has_value()) << name;
+  if (path.splice) {
+    EXPECT_GT(*spliced, 0u) << "the spliced path was not taken";
+  } else {
+    EXPECT_EQ(*spliced, 0u) << "bytes were spliced although --splice-after never";
   }
 }
 

@@ -58,8 +58,7 @@ std::optional<uint16_t> portAfter(const std::string& json, size_t from) {
 WeirProcess::WeirProcess(const TempDir& dir, std::vector<std::filesystem::path> config_paths,
                          uint16_t port, const WeirOptions& options)
     : port_(port) {
-  std::vector<std::string> argv = options.command_prefix;
-  argv.push_back(kWeirBinary);
+  std::vector<std::string> argv = {kWeirBinary};
   for (const auto& path : config_paths) {
     argv.push_back("-c");
     argv.push_back(path.string());

@@ -35,9 +35,6 @@ struct WeirOptions {
   std::string admin = "127.0.0.1:0";
   Readiness readiness = Readiness::kReadyFile;
   std::vector<std::string> extra_args{};
-  // Runs weir through this command (e.g. setpriv with fewer capabilities); empty:
-  // directly.
-  std::vector<std::string> command_prefix{};
 };
 
 // Runs `weir -c CONFIG... --bind 127.0.0.1 --concurrency N --log-level L --admin A

@@ -37,14 +37,6 @@ struct YamlText {
   std::string text;
 };
 
-// How a connection's bytes move once it is routed (weir --data-path).
-enum class DataPath {
-  kAuto,     // sockmap where the kernel and the privileges allow it, else splice
-  kSockmap,  // in the kernel, a BPF sockmap redirecting each socket to its peer
-  kSplice,   // splice(2) through a pipe once a direction carries bulk (splice_after)
-  kCopy,     // read and write through weir's buffer
-};
-
 // Every setting of a running proxy, read by the proxy, its workers and its data path
 // alike. Each default is written once: the member defaults are for embedding (a test
 // suite's proxy), and commandLineDefaults() changes the four that the weir binary,
@@ -84,13 +76,6 @@ struct ProxySettings {
   // A direction moves bytes with splice(2) once it has carried this many in
   // large reads (0: from the first byte; nullopt: always copy).
   std::optional<uint64_t> splice_after = 64 * 1024;
-  // kAuto: sockmap when it loads (root, or CAP_BPF + CAP_NET_ADMIN + CAP_PERFMON),
-  // else splice; one log line says which and why. A connection that cannot use
-  // the sockmap (a Unix socket side, full maps) uses splice, counted. The default
-  // is splice: the sockmap costs each connection more (joining the maps) and
-  // counts a connection's bytes when a direction ends rather than as they move
-  // (docs/behaviour.md), so it is asked for, not assumed.
-  DataPath data_path = DataPath::kSplice;
   unsigned drain_time_seconds = 30;        // SIGTERM / POST /drain: time to finish
   // TLS passthrough listeners: how long to wait for a client's ClientHello.
   std::chrono::milliseconds listener_filter_timeout{15'000};
