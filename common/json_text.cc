@@ -36,4 +36,24 @@ void appendJsonString(std::string& out, std::string_view text, JsonText kind) {
   out.push_back('"');
 }
 
+std::string jsonStringArray(const std::vector<std::string>& values) {
+  std::string json = "[";
+  for (const std::string& value : values) {
+    if (json.size() > 1) json += ',';
+    appendJsonString(json, value);
+  }
+  return json + "]";
+}
+
+std::string jsonStringObject(const std::map<std::string, std::string>& values) {
+  std::string json = "{";
+  for (const auto& [key, value] : values) {
+    if (json.size() > 1) json += ',';
+    appendJsonString(json, key);
+    json += ':';
+    appendJsonString(json, value);
+  }
+  return json + "}";
+}
+
 }  // namespace weir

@@ -2,8 +2,10 @@
 // the ready file and the load generator's output lines.
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace weir {
 
@@ -21,5 +23,8 @@ enum class JsonText {
 std::string jsonString(std::string_view text, JsonText kind = JsonText::kUtf8);
 // The same, appended to `out` (no temporary: for lines formatted into a reused buffer).
 void appendJsonString(std::string& out, std::string_view text, JsonText kind = JsonText::kUtf8);
+// ["a","b"] and {"key":"value",…} (in the map's order), UTF-8 text.
+std::string jsonStringArray(const std::vector<std::string>& values);
+std::string jsonStringObject(const std::map<std::string, std::string>& values);
 
 }  // namespace weir

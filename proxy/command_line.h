@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include <weir/proxy.h>
+
 #include "proxy/control/proxy_log.h"
 
 namespace weir::proxy {

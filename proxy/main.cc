@@ -8,11 +8,12 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <weir/proxy.h>
+
 #include "common/build_info.h"
 #include "common/file_limit.h"
 #include "common/usage_error.h"
 #include "config/loader.h"
-#include <weir/proxy.h>
 #include "proxy/command_line.h"
 #include "proxy/control/proxy_log.h"
 #include "proxy/control/settings_check.h"

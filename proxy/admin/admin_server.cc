@@ -126,6 +126,12 @@ std::optional<std::vector<StatTotal>> selectedStats(const Request& request,
 
 using Handler = Reply (*)(const Request&, AdminBackend&);
 
+// /stats/prometheus and /stats?format=prometheus: Prometheus' text exposition format.
+void setPrometheusBody(Reply& reply, const std::vector<StatTotal>& stats) {
+  reply.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  reply.body = formatStatsPrometheus(stats);
+}
+
 Reply statsReply(const Request& request, AdminBackend& backend) {
   Reply reply;
   const auto format = formatOf(request, {"text", "json", "prometheus"}, reply);
@@ -136,8 +142,7 @@ Reply statsReply(const Request& request, AdminBackend& backend) {
     reply.content_type = kJson;
     reply.body = formatStatsJson(*stats, nullptr);
   } else if (*format == "prometheus") {
-    reply.content_type = "text/plain; version=0.0.4; charset=utf-8";
-    reply.body = formatStatsPrometheus(*stats);
+    setPrometheusBody(reply, *stats);
   } else {
     reply.body = formatStatsText(*stats, nullptr);
   }
@@ -147,36 +152,33 @@ Reply statsReply(const Request& request, AdminBackend& backend) {
 Reply prometheusReply(const Request& request, AdminBackend& backend) {
   Reply reply;
   const auto stats = selectedStats(request, backend, reply);
-  if (!stats) return reply;
-  reply.content_type = "text/plain; version=0.0.4; charset=utf-8";
-  reply.body = formatStatsPrometheus(*stats);
+  if (stats) setPrometheusBody(reply, *stats);
+  return reply;
+}
+
+// A view in Envoy's text by default and in JSON with ?format=json.
+template <class Text, class Json>
+Reply textOrJsonReply(const Request& request, Text text, Json json) {
+  Reply reply;
+  const auto format = formatOf(request, {"text", "json"}, reply);
+  if (!format) return reply;
+  if (*format == "json") {
+    reply.content_type = kJson;
+    reply.body = json();
+  } else {
+    reply.body = text();
+  }
   return reply;
 }
 
 Reply clustersReply(const Request& request, AdminBackend& backend) {
-  Reply reply;
-  const auto format = formatOf(request, {"text", "json"}, reply);
-  if (!format) return reply;
-  if (*format == "json") {
-    reply.content_type = kJson;
-    reply.body = backend.clustersJson();
-  } else {
-    reply.body = backend.clustersText();
-  }
-  return reply;
+  return textOrJsonReply(
+      request, [&] { return backend.clustersText(); }, [&] { return backend.clustersJson(); });
 }
 
 Reply listenersReply(const Request& request, AdminBackend& backend) {
-  Reply reply;
-  const auto format = formatOf(request, {"text", "json"}, reply);
-  if (!format) return reply;
-  if (*format == "json") {
-    reply.content_type = kJson;
-    reply.body = backend.listenersJson();
-  } else {
-    reply.body = backend.listenersText();
-  }
-  return reply;
+  return textOrJsonReply(
+      request, [&] { return backend.listenersText(); }, [&] { return backend.listenersJson(); });
 }
 
 Reply configDumpReply(const Request&, AdminBackend& backend) {

@@ -13,24 +13,6 @@
 namespace weir::proxy {
 namespace {
 
-std::string stringArray(const std::vector<std::string>& values) {
-  std::string json = "[";
-  for (size_t i = 0; i < values.size(); ++i) {
-    json += (i ? "," : "") + jsonString(values[i]);
-  }
-  return json + "]";
-}
-
-std::string labelsObject(const std::map<std::string, std::string>& labels) {
-  std::string json = "{";
-  bool first = true;
-  for (const auto& [key, value] : labels) {
-    json += (first ? "" : ",") + jsonString(key) + ":" + jsonString(value);
-    first = false;
-  }
-  return json + "}";
-}
-
 // A ServiceEntry resolution by its Istio name.
 const char* resolutionName(config::EndpointResolution resolution) {
   switch (resolution) {
@@ -60,7 +42,7 @@ std::string healthCheckObject(const std::optional<config::UpstreamCluster::Healt
 std::string configDumpJson(const ConfigSnapshot& snapshot, const LastReload& last_reload) {
   const config::RouteTable& table = *snapshot.table;
   std::string json = fmt::format("{{\"generation\":{},\"source_files\":{},\"listeners\":[",
-                                 snapshot.generation, stringArray(table.source_files));
+                                 snapshot.generation, jsonStringArray(table.source_files));
   for (size_t i = 0; i < table.listeners.size(); ++i) {
     const config::Listener& listener = table.listeners[i];
     std::vector<std::string> routes;
@@ -75,7 +57,7 @@ std::string configDumpJson(const ConfigSnapshot& snapshot, const LastReload& las
         // null: no weir.dev/max-connections (UINT64_MAX is no JSON-safe number)
         listener.max_connections == UINT64_MAX ? std::string("null")
                                                : std::to_string(listener.max_connections),
-        stringArray(routes));
+        jsonStringArray(routes));
   }
   json += "],\"routes\":[";
   for (size_t i = 0; i < table.routes.size(); ++i) {
@@ -128,7 +110,7 @@ std::string configDumpJson(const ConfigSnapshot& snapshot, const LastReload& las
       json += fmt::format("{}{{\"address\":{},\"port\":{},\"weight\":{},\"labels\":{},"
                           "\"resolved\":{}}}",
                           e ? "," : "", jsonString(endpoint.address), endpoint.port,
-                          endpoint.weight, labelsObject(endpoint.labels), stringArray(resolved));
+                          endpoint.weight, jsonStringObject(endpoint.labels), jsonStringArray(resolved));
     }
     json += "]}";
   }
@@ -137,7 +119,7 @@ std::string configDumpJson(const ConfigSnapshot& snapshot, const LastReload& las
                           ? std::string("null")
                           : fmt::format("{{\"result\":{},\"errors\":{}}}",
                                         jsonString(last_reload.applied ? "applied" : "rejected"),
-                                        stringArray(last_reload.errors)));
+                                        jsonStringArray(last_reload.errors)));
   return json;
 }
 
@@ -184,7 +166,7 @@ std::string clustersJson(const ConfigSnapshot& snapshot, const std::vector<StatT
           "{}{{\"address\":{},\"weight\":{},\"labels\":{},\"health\":{},\"cx_active\":{},"
           "\"cx_total\":{},\"cx_connect_fail\":{}}}",
           e ? "," : "", jsonString(endpoint.display), source.weight,
-          labelsObject(source.labels),
+          jsonStringObject(source.labels),
           jsonString(healthOf(endpoint, *endpoint.health)), totals.cx_active,
           totals.cx_total, totals.cx_connect_fail);
     }

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "proxy/cluster/config_snapshot.h"
 #include "proxy/admin/stats_format.h"
+#include "proxy/cluster/config_snapshot.h"
 
 namespace weir::proxy {
 

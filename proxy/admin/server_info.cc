@@ -6,30 +6,11 @@
 
 #include <fmt/format.h>
 
+#include "common/build_info.h"
 #include "common/json_text.h"
-
-// Set by proxy/CMakeLists.txt for this file only.
-#ifndef WEIR_VERSION
-#define WEIR_VERSION "unknown"
-#endif
-#ifndef WEIR_GIT_COMMIT
-#define WEIR_GIT_COMMIT "unknown"
-#endif
-#ifndef WEIR_GIT_STATUS
-#define WEIR_GIT_STATUS "unknown"
-#endif
-#ifndef WEIR_BUILD_TYPE
-#define WEIR_BUILD_TYPE "unknown"
-#endif
 
 namespace weir::proxy {
 namespace {
-
-std::string stringsJson(const std::vector<std::string>& values) {
-  std::string json = "[";
-  for (size_t i = 0; i < values.size(); ++i) json += (i ? "," : "") + jsonString(values[i]);
-  return json + "]";
-}
 
 std::string optionalNumber(const auto& value) {
   return value ? std::to_string(*value) : std::string("null");
@@ -51,13 +32,6 @@ std::string commandLineOptionsJson(const ProxySettings& settings, unsigned concu
     first = false;
   }
   port_overrides += "}";
-  std::string labels = "{";
-  first = true;
-  for (const auto& [key, value] : settings.labels) {
-    labels += (first ? "" : ",") + jsonString(key) + ":" + jsonString(value);
-    first = false;
-  }
-  labels += "}";
   return fmt::format(
       "{{\"config\":{},\"bind\":{},\"port_override\":{},\"ephemeral_ports\":{},"
       "\"admin\":{},\"concurrency\":{},\"seed\":{},\"watch\":{},\"strict\":{},"
@@ -65,7 +39,7 @@ std::string commandLineOptionsJson(const ProxySettings& settings, unsigned concu
       "\"listener_filter_timeout\":{},\"max_connections\":{},\"max_connect_attempts\":{},"
       "\"dns_refresh_rate\":{},\"dns_resolver\":{},\"labels\":{},\"namespace\":{},"
       "\"access_log_format\":{},\"ready_file\":{},\"log_level\":{}}}",
-      stringsJson(settings.config_paths),
+      jsonStringArray(settings.config_paths),
       settings.bind_address ? jsonString(*settings.bind_address) : "null", port_overrides,
       settings.ephemeral_ports ? "true" : "false",
       settings.admin_port
@@ -78,7 +52,7 @@ std::string commandLineOptionsJson(const ProxySettings& settings, unsigned concu
       jsonString(protoDuration(settings.listener_filter_timeout)),
       optionalNumber(settings.max_connections), settings.max_connect_attempts,
       jsonString(protoDuration(std::chrono::seconds(settings.dns_refresh_seconds))),
-      stringsJson(settings.dns_resolvers), labels, jsonString(settings.namespace_name),
+      jsonStringArray(settings.dns_resolvers), jsonStringObject(settings.labels), jsonString(settings.namespace_name),
       jsonString(settings.access_log_json ? "json" : "text"), jsonString(settings.ready_file),
       jsonString(log_level));
 }
@@ -112,7 +86,8 @@ const char* serverStateName(ServerState state) {
 }
 
 const BuildInfo& buildInfo() {
-  static const BuildInfo build{WEIR_VERSION, WEIR_GIT_COMMIT, WEIR_GIT_STATUS, WEIR_BUILD_TYPE};
+  static const BuildInfo build{std::string(buildVersion()), std::string(buildCommit()),
+                               std::string(buildTreeStatus()), std::string(buildType())};
   return build;
 }
 
@@ -153,15 +128,8 @@ std::vector<std::string> processCommandLine() {
 std::string serverInfoJson(const BuildInfo& build, const ServerInfoInput& input) {
   const std::string uptime = jsonString(protoDuration(input.uptime));
   const std::vector<unsigned> numbers = versionNumbers(build.version);
-  std::string metadata = "{";
-  if (input.settings != nullptr) {
-    bool first = true;
-    for (const auto& [key, value] : input.settings->labels) {
-      metadata += (first ? "" : ",") + jsonString(key) + ":" + jsonString(value);
-      first = false;
-    }
-  }
-  metadata += "}";
+  const std::string metadata =
+      input.settings != nullptr ? jsonStringObject(input.settings->labels) : std::string("{}");
   const std::string node = fmt::format(
       "{{\"id\":{},\"cluster\":\"weir\",\"metadata\":{{\"LABELS\":{},\"NAMESPACE\":{}}},"
       "\"user_agent_name\":\"weir\",\"user_agent_build_version\":{{\"version\":"
@@ -178,7 +146,7 @@ std::string serverInfoJson(const BuildInfo& build, const ServerInfoInput& input)
       jsonString(envoyStyleVersion(build)), jsonString(serverStateName(input.state)),
       input.settings ? commandLineOptionsJson(*input.settings, input.concurrency, input.log_level)
                      : std::string("{}"),
-      node, uptime, uptime, stringsJson(input.command_line));
+      node, uptime, uptime, jsonStringArray(input.command_line));
 }
 
 }  // namespace weir::proxy

@@ -72,12 +72,6 @@ std::string numbersJson(const std::vector<std::optional<uint64_t>>& values) {
   return json + "]";
 }
 
-std::string stringsJson(const std::vector<std::string>& values) {
-  std::string json = "[";
-  for (size_t i = 0; i < values.size(); ++i) json += (i ? "," : "") + jsonString(values[i]);
-  return json + "]";
-}
-
 }  // namespace
 
 std::string SplitHistory::json() const {
@@ -155,7 +149,7 @@ std::string SplitHistory::json() const {
     json += fmt::format("{}{{\"time_ms\":{},\"result\":{},\"generation\":{},\"errors\":{}}}",
                         e ? "," : "", event.time_ms,
                         jsonString(event.accepted ? "accepted" : "rejected"), event.generation,
-                        stringsJson(event.errors));
+                        jsonStringArray(event.errors));
   }
   return json + "]}\n";
 }

@@ -17,11 +17,11 @@
 #include <string>
 #include <vector>
 
+#include "common/socket_address.h"
 #include "config/route_table.h"
 #include "proxy/cluster/connection_limit.h"
 #include "proxy/cluster/endpoint_health.h"
 #include "proxy/cluster/maglev_table.h"
-#include "common/socket_address.h"
 
 namespace weir::proxy {
 

@@ -11,8 +11,8 @@
 
 #include "config/route_table.h"
 #include "proxy/stats/access_log.h"
-#include "proxy/upstream/admission_slot.h"
 #include "proxy/stats/stats.h"
+#include "proxy/upstream/admission_slot.h"
 
 namespace weir::proxy {
 

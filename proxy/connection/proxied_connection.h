@@ -21,15 +21,15 @@
 #include <utility>
 #include <vector>
 
-#include "proxy/connection/accepted_client.h"
-#include "proxy/stats/access_log.h"
-#include "proxy/upstream/admission_slot.h"
-#include "proxy/upstream/connect_failure_cause.h"
 #include "common/embedded_event.h"
+#include "proxy/connection/accepted_client.h"
 #include "proxy/connection/coarse_clock.h"
 #include "proxy/connection/relay.h"
 #include "proxy/connection/short_read_checks.h"
+#include "proxy/stats/access_log.h"
 #include "proxy/stats/stats.h"
+#include "proxy/upstream/admission_slot.h"
+#include "proxy/upstream/connect_failure_cause.h"
 #include "proxy/upstream/upstream_target.h"
 
 namespace weir::proxy {

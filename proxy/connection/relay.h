@@ -25,6 +25,7 @@
 #include <string>
 
 #include <weir/proxy.h>
+
 #include "proxy/connection/pending_bytes.h"
 #include "proxy/connection/pipe_pool.h"
 

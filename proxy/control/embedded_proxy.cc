@@ -9,9 +9,10 @@
 #include <spdlog/spdlog.h>
 
 #include <weir/proxy.h>
-#include "proxy/listener/loop_task_queue.h"
+
 #include "proxy/control/proxy_server.h"
 #include "proxy/control/settings_check.h"
+#include "proxy/listener/loop_task_queue.h"
 
 namespace weir {
 namespace {

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include <weir/proxy.h>
+
 #include "common/libevent_handles.h"
 #include "config/loader.h"
 #include "config/route_table.h"
@@ -23,10 +25,9 @@
 #include "proxy/control/config_watcher.h"
 #include "proxy/control/dns_refresher.h"
 #include "proxy/control/service_notifier.h"
-#include "proxy/upstream/health_checker.h"
-#include <weir/proxy.h>
 #include "proxy/listener/unix_socket_file.h"
 #include "proxy/listener/worker.h"
+#include "proxy/upstream/health_checker.h"
 
 namespace weir::proxy {
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <weir/proxy.h>
+
 #include "config/route_table.h"
 
 namespace weir::proxy {

@@ -17,8 +17,8 @@
 #include <optional>
 #include <string>
 
-#include "proxy/connection/accepted_client.h"
 #include "common/embedded_event.h"
+#include "proxy/connection/accepted_client.h"
 #include "proxy/listener/tls_client_hello.h"
 
 namespace weir::proxy {

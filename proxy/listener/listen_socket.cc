@@ -11,8 +11,8 @@
 #include <cstring>
 
 #include "common/socket_path_state.h"
-#include "proxy/listener/port_owner.h"
 #include "config/unix_address.h"
+#include "proxy/listener/port_owner.h"
 
 namespace weir::proxy {
 namespace {

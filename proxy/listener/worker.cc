@@ -161,7 +161,8 @@ void Worker::onAcceptError(evconnlistener*, void* slot) {
   auto* listener_slot = static_cast<ListenerSlot*>(slot);
   listener_slot->stats->downstream_cx_accept_error.add();
   if (error != EMFILE && error != ENFILE && error != ENOBUFS && error != ENOMEM) {
-    listener_slot->worker->shared_.log->warn("accept failed on {}: {}", listener_slot->key, evutil_socket_error_to_string(error));
+    listener_slot->worker->shared_.log->warn("accept failed on {}: {}", listener_slot->key,
+                                             evutil_socket_error_to_string(error));
     return;
   }
   // Out of descriptors (or kernel memory): the pending connection stays in the
@@ -169,8 +170,10 @@ void Worker::onAcceptError(evconnlistener*, void* slot) {
   // Pause this listener briefly instead; connections that close meanwhile free
   // descriptors, and accepting resumes by itself.
   if (!listener_slot->backoff_logged) {
-    listener_slot->worker->shared_.log->warn("accept on {} paused: {} (retrying every {} ms)", listener_slot->key,
-                 evutil_socket_error_to_string(error), kAcceptBackoff.count());
+    listener_slot->worker->shared_.log->warn("accept on {} paused: {} (retrying every {} ms)",
+                                             listener_slot->key,
+                                             evutil_socket_error_to_string(error),
+                                             kAcceptBackoff.count());
     listener_slot->backoff_logged = true;
   }
   listener_slot->worker->pauseAccepting(*listener_slot);

@@ -23,20 +23,21 @@
 
 #include <spdlog/logger.h>
 
+#include <weir/proxy.h>
+
 #include "common/libevent_handles.h"
 #include "config/route_match.h"
-#include "proxy/listener/client_hello_wait.h"
 #include "proxy/cluster/config_snapshot.h"
 #include "proxy/cluster/connection_limit.h"
 #include "proxy/connection/connection_recycler.h"
-#include <weir/proxy.h>
-#include "proxy/upstream/local_error_log.h"
-#include "proxy/listener/loop_task_queue.h"
 #include "proxy/connection/pipe_pool.h"
 #include "proxy/connection/proxied_connection.h"
-#include "proxy/upstream/random_source.h"
+#include "proxy/listener/client_hello_wait.h"
+#include "proxy/listener/loop_task_queue.h"
 #include "proxy/stats/access_log_batch.h"
 #include "proxy/stats/stats.h"
+#include "proxy/upstream/local_error_log.h"
+#include "proxy/upstream/random_source.h"
 #include "proxy/upstream/worker_cluster.h"
 
 namespace weir::proxy {

@@ -12,9 +12,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/embedded_event.h"
 #include "common/socket_error.h"
 #include "proxy/upstream/connect_failure_cause.h"
-#include "common/embedded_event.h"
 
 namespace weir::proxy {
 namespace {

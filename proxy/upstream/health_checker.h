@@ -36,8 +36,8 @@
 
 #include <spdlog/logger.h>
 
-#include "proxy/upstream/local_error_log.h"
 #include "proxy/cluster/config_snapshot.h"
+#include "proxy/upstream/local_error_log.h"
 
 namespace weir::proxy {
 

@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "proxy/cluster/cluster.h"
-#include "proxy/upstream/random_source.h"
 #include "proxy/stats/stats.h"
+#include "proxy/upstream/random_source.h"
 
 namespace weir::proxy {
 

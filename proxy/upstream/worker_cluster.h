@@ -14,11 +14,11 @@
 #include <span>
 #include <vector>
 
-#include "proxy/upstream/admission_slot.h"
 #include "proxy/cluster/cluster.h"
+#include "proxy/stats/stats.h"
+#include "proxy/upstream/admission_slot.h"
 #include "proxy/upstream/load_balancer.h"
 #include "proxy/upstream/random_source.h"
-#include "proxy/stats/stats.h"
 
 namespace weir::proxy {
 

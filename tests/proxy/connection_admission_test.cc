@@ -18,8 +18,8 @@
 #include <optional>
 #include <vector>
 
-#include "proxy/cluster/config_snapshot.h"
 #include "common/libevent_handles.h"
+#include "proxy/cluster/config_snapshot.h"
 
 namespace weir::proxy {
 namespace {

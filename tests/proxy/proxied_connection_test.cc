@@ -25,8 +25,8 @@
 #include <utility>
 #include <vector>
 
-#include "config/loader.h"
 #include "common/libevent_handles.h"
+#include "config/loader.h"
 #include "proxy/connection/pipe_pool.h"
 #include "tests/support/blackhole_listener.h"
 #include "tests/support/istio_scenarios.h"
