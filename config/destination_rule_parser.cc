@@ -98,9 +98,20 @@ DestinationRuleObject parseDestinationRule(const FieldReader& spec, ObjectMeta m
     rule.subsets.push_back(SubsetSpec{locate(*value, name), std::move(labels), std::move(policy)});
   }
 
+  // Weir is one gateway that sees every namespace and takes itself as selected:
+  // neither field restricts where the rule applies, they only decide merging.
   const FieldReader selector = spec.field("workloadSelector");
+  if (selector.present()) {
+    selector.warning("Weir applies the rule whatever its workloadSelector (it takes itself "
+                     "as selected); the selector only decides which rules for the host merge");
+  }
   rule.workload_selector = readWorkloadSelector(selector);
-  rule.export_to = checkExportTo(spec.field("exportTo"), ns,
+  const FieldReader export_to = spec.field("exportTo");
+  if (export_to.present()) {
+    export_to.warning("Weir applies the rule in every namespace; exportTo only decides which "
+                      "rules for the host merge");
+  }
+  rule.export_to = checkExportTo(export_to, ns,
                                  selector.present() ? ExportToOwner::kDestinationRuleWithSelector
                                                     : ExportToOwner::kDestinationRule);
   return rule;

@@ -112,8 +112,9 @@ const KnownFields kPortSelector{
 
 const KnownFields kDestinationRuleSpec{
     .implemented = {"host", "subsets", "trafficPolicy"},
-    .accepted = {},
-    .not_implemented = {"exportTo", "workloadSelector"},
+    // Read for merging only; the parser warns what they do not do in Weir.
+    .accepted = {"exportTo", "workloadSelector"},
+    .not_implemented = {},
 };
 
 const KnownFields kDestinationRuleWorkloadSelector{

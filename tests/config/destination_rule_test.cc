@@ -249,10 +249,11 @@ spec:
   const LoadResult result = loadRules(rules, "echo", "v1");
   ASSERT_TRUE(result.ok()) << ::testing::PrintToString(toStrings(result.errors));
   EXPECT_EQ(toStrings(result.warnings),
-            (Strings{"test.yaml:6:3: spec.exportTo: field \"exportTo\" is not supported by Weir "
-                     "yet; ignored",
-                     "test.yaml:7:3: spec.workloadSelector: field \"workloadSelector\" is not "
-                     "supported by Weir yet; ignored",
+            (Strings{"test.yaml:6:13: spec.exportTo: Weir applies the rule in every namespace; "
+                     "exportTo only decides which rules for the host merge",
+                     "test.yaml:7:21: spec.workloadSelector: Weir applies the rule whatever its "
+                     "workloadSelector (it takes itself as selected); the selector only decides "
+                     "which rules for the host merge",
                      "test.yaml:9:5: spec.trafficPolicy.tls: field \"tls\" is not supported by "
                      "Weir yet; ignored",
                      "test.yaml:14:22: spec.subsets[0].trafficPolicy.loadBalancer."
