@@ -70,7 +70,8 @@ void EchoConnection::onEvent(bufferevent*, short what, void* self) {
   auto* connection = static_cast<EchoConnection*>(self);
   if (what & BEV_EVENT_ERROR) {
     int error = EVUTIL_SOCKET_ERROR();
-    spdlog::debug("{}: connection error: {}", connection->peer_, std::strerror(error));
+    connection->settings_.logger->debug("{}: connection error: {}", connection->peer_,
+                                        std::strerror(error));
     connection->finish();
     return;
   }
@@ -113,7 +114,7 @@ bool EchoConnection::readProxyHeader() {
   evbuffer_drain(input, header.header_bytes);
   awaiting_proxy_header_ = false;
   const std::string from = header.source ? header.source->toString() : "unknown";
-  spdlog::debug("{}: PROXY v{} header, client {}", peer_, header.version, from);
+  settings_.logger->debug("{}: PROXY v{} header, client {}", peer_, header.version, from);
   if (settings_.mode == EchoMode::kRaw) {
     const std::string line = "PROXY-FROM " + from + "\n";
     evbuffer_add(bufferevent_get_output(bev_.get()), line.data(), line.size());
@@ -125,7 +126,8 @@ bool EchoConnection::readProxyHeader() {
 
 void EchoConnection::rejectProxyHeader(const std::string& why) {
   const std::size_t rejected = ++counters_.rejected_proxy_headers;
-  spdlog::warn("{}: {}; disconnecting ({} connections rejected so far)", peer_, why, rejected);
+  settings_.logger->warn("{}: {}; disconnecting ({} connections rejected so far)", peer_, why,
+                         rejected);
   finish();
 }
 
@@ -153,7 +155,7 @@ void EchoConnection::answerLines() {
     if (framing.stop == LineFraming::Stop::kLineTooLong) {
       // Dropped at once, unanswered lines and all: waiting to flush would let a client
       // that never reads keep the connection.
-      spdlog::error("{}: line longer than {} bytes, disconnecting", peer_,
+      settings_.logger->error("{}: line longer than {} bytes, disconnecting", peer_,
                     settings_.max_line_bytes);
       finish();
       return;

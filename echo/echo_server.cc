@@ -2,6 +2,7 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -11,12 +12,25 @@
 #include <system_error>
 #include <utility>
 
+#include "common/iso_time.h"
 #include "common/socket_path_state.h"
 #include "common/unique_fd.h"
 #include "echo/address_text.h"
 
 namespace weir::echo {
 namespace {
+
+// A server given no logger writes to standard error: standard output is the program's.
+EchoSettings withLogger(EchoSettings settings) {
+  if (!settings.logger) {
+    settings.logger = std::make_shared<spdlog::logger>(
+        "tcp-echo-server", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    settings.logger->set_pattern("[" + std::string(kIsoUtcTimePattern) + "] [%n] [%^%l%$] %v",
+                                 spdlog::pattern_time_type::utc);
+  }
+  return settings;
+}
+
 
 constexpr int kListenBacklog = 4096;
 constexpr timeval kAcceptRetryDelay = {0, 100 * 1000};
@@ -57,7 +71,7 @@ EchoServer::Listener::~Listener() {
 }
 
 EchoServer::EchoServer(event_base* base, EchoSettings settings)
-    : base_(base), settings_(std::move(settings)) {}
+    : base_(base), settings_(withLogger(std::move(settings))) {}
 
 // Connections go before listeners, both before the base (owned by the caller).
 EchoServer::~EchoServer() { connections_.clear(); }
@@ -111,7 +125,7 @@ SocketAddress EchoServer::listenOnAllAddresses(std::uint16_t port) {
         error.code() != std::errc::protocol_not_supported) {
       throw;
     }
-    spdlog::warn("no IPv6 ({}), listening on IPv4 only", error.what());
+    log().warn("no IPv6 ({}), listening on IPv4 only", error.what());
   }
   return listen(SocketAddress::anyIpv4(port));
 }
@@ -133,11 +147,11 @@ void EchoServer::onAccept(evconnlistener*, evutil_socket_t fd, sockaddr* peer, i
 
   BufferEventPtr bev(bufferevent_socket_new(server->base_, fd, BEV_OPT_CLOSE_ON_FREE));
   if (!bev) {
-    spdlog::error("{}: cannot create a bufferevent, dropping the connection", peer_name);
+    server->log().error("{}: cannot create a bufferevent, dropping the connection", peer_name);
     ::close(fd);
     return;
   }
-  spdlog::debug("{}: connected", peer_name);
+  server->log().debug("{}: connected", peer_name);
   auto connection = std::make_unique<EchoConnection>(
       std::move(bev), std::move(peer_name), server->settings_, server->scratch_, server->counters_,
       [server](EchoConnection* done) { server->release(done); });
@@ -148,8 +162,9 @@ void EchoServer::onAccept(evconnlistener*, evutil_socket_t fd, sockaddr* peer, i
 
 void EchoServer::onAcceptError(evconnlistener* listener, void* context) {
   int error = EVUTIL_SOCKET_ERROR();
-  spdlog::error("accept failed: {}; pausing the listener for {} ms", std::strerror(error),
-                kAcceptRetryDelay.tv_usec / 1000);
+  static_cast<Listener*>(context)->server->log().error(
+      "accept failed: {}; pausing the listener for {} ms", std::strerror(error),
+      kAcceptRetryDelay.tv_usec / 1000);
   // With EMFILE the pending connection stays in the queue, so accepting again at once
   // would fail again at once.
   evconnlistener_disable(listener);
@@ -161,7 +176,7 @@ void EchoServer::onRetryAccept(evutil_socket_t, short, void* context) {
 }
 
 void EchoServer::release(EchoConnection* connection) {
-  spdlog::debug("{}: closed", connection->peer());
+  log().debug("{}: closed", connection->peer());
   connections_.erase(connection);
 }
 

@@ -8,6 +8,8 @@
 // it starts running); callbacks run there too.
 #pragma once
 
+#include <spdlog/logger.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -59,6 +61,7 @@ class EchoServer {
   static void onRetryAccept(evutil_socket_t, short, void* context);
 
   void release(EchoConnection* connection);
+  spdlog::logger& log() const { return *settings_.logger; }
 
   event_base* base_;
   const EchoSettings settings_;

@@ -2,7 +2,12 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
+
+namespace spdlog {
+class logger;
+}
 
 namespace weir::echo {
 
@@ -28,6 +33,10 @@ struct EchoSettings {
   std::size_t high_watermark = 1024 * 1024;
   // ...and resumes once the queue has drained to this.
   std::size_t low_watermark = 256 * 1024;
+  // Where the server's lines go. Null: a logger of its own named "tcp-echo-server"
+  // writing to standard error at info, never to standard output, which belongs to the
+  // program (an embedding test suite, or the binary's "listening on" lines).
+  std::shared_ptr<spdlog::logger> logger;
 };
 
 }  // namespace weir::echo

@@ -34,7 +34,10 @@ void onStopSignal(evutil_socket_t signal_number, short, void* base) {
 }
 
 int serve(const ServerOptions& options) {
-  spdlog::set_default_logger(spdlog::stderr_color_mt("tcp-echo-server"));
+  // One logger for the program and its server, on standard error: standard output
+  // carries the "listening on" lines that tests wait for.
+  const auto logger = spdlog::stderr_color_mt("tcp-echo-server");
+  spdlog::set_default_logger(logger);
   // weir's timestamps: ISO 8601, UTC.
   spdlog::set_pattern("[" + std::string(weir::kIsoUtcTimePattern) + "] [%n] [%^%l%$] %v",
                       spdlog::pattern_time_type::utc);
@@ -57,6 +60,7 @@ int serve(const ServerOptions& options) {
   settings.prefix = options.prefix;
   settings.max_line_bytes = options.max_line_bytes;
   settings.proxy_protocol = options.proxy_protocol;
+  settings.logger = logger;
   EchoServer server(base.get(), settings);
   const auto announce = [&options](const SocketAddress& bound) {
     const char* proxy = options.proxy_protocol ? ", proxy protocol" : "";

@@ -1,9 +1,14 @@
 // Issue 17: weir as a library writes its own log to standard error, never to the
 // host program's standard output, unless the caller gives it a logger of its own
-// (ProxySettings::logger) or a level (ProxySettings::log_level).
+// (ProxySettings::logger) or a level (ProxySettings::log_level). The embedded echo
+// server likewise.
 #include <gtest/gtest.h>
 #include <spdlog/logger.h>
 #include <spdlog/sinks/ostream_sink.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <unistd.h>
 #include <weir/echo_server.h>
 #include <weir/proxy.h>
 
@@ -103,6 +108,34 @@ TEST(EmbeddedLogging, TheCallersLoggerGetsTheLines) {
       << text;
   EXPECT_NE(text.find("host-app info reloaded: configuration generation 2"), std::string::npos)
       << text;
+}
+
+// A line longer than the echo server takes (64 KiB) is refused with an error line:
+// it reaches standard error, not the host's standard output.
+TEST(EmbeddedLogging, TheEchoServerWritesItsLinesToStandardError) {
+  testing::internal::CaptureStdout();
+  testing::internal::CaptureStderr();
+  {
+    weir::EchoServer echo("one");
+    const int client = socket(AF_INET, SOCK_STREAM, 0);
+    ASSERT_GE(client, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(echo.port());
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(connect(client, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+    const timeval wait{5, 0};  // bounded: the server closes long before
+    setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
+    const std::string long_line(80 * 1024, 'x');
+    ASSERT_EQ(send(client, long_line.data(), long_line.size(), MSG_NOSIGNAL),
+              static_cast<ssize_t>(long_line.size()));
+    char byte = 0;
+    EXPECT_LE(recv(client, &byte, 1, 0), 0);  // closed (or reset), nothing echoed
+    close(client);
+  }
+  EXPECT_EQ(testing::internal::GetCapturedStdout(), "");
+  const std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_NE(err.find("line longer than 65536 bytes, disconnecting"), std::string::npos) << err;
 }
 
 }  // namespace
