@@ -2,7 +2,7 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -22,15 +22,9 @@ namespace {
 
 // A server given no logger writes to standard error: standard output is the program's.
 EchoSettings withLogger(EchoSettings settings) {
-  if (!settings.logger) {
-    settings.logger = std::make_shared<spdlog::logger>(
-        "tcp-echo-server", std::make_shared<spdlog::sinks::stderr_sink_mt>());
-    settings.logger->set_pattern("[" + std::string(kIsoUtcTimePattern) + "] [%n] [%^%l%$] %v",
-                                 spdlog::pattern_time_type::utc);
-  }
+  if (!settings.logger) settings.logger = newEchoLogger();
   return settings;
 }
-
 
 constexpr int kListenBacklog = 4096;
 constexpr timeval kAcceptRetryDelay = {0, 100 * 1000};
@@ -68,6 +62,15 @@ void clearStaleSocketFile(const SocketAddress& address) {
 EchoServer::Listener::~Listener() {
   listener.reset();  // closes the socket first
   if (!unix_file.empty()) ::unlink(unix_file.c_str());
+}
+
+std::shared_ptr<spdlog::logger> newEchoLogger() {
+  auto logger = std::make_shared<spdlog::logger>(
+      "tcp-echo-server", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+  // weir's timestamps: ISO 8601, UTC.
+  logger->set_pattern("[" + std::string(kIsoUtcTimePattern) + "] [%n] [%^%l%$] %v",
+                      spdlog::pattern_time_type::utc);
+  return logger;
 }
 
 EchoServer::EchoServer(event_base* base, EchoSettings settings)

@@ -24,6 +24,10 @@
 
 namespace weir::echo {
 
+// The server's logger when it is given none: "tcp-echo-server", on standard error,
+// ISO 8601 UTC timestamps like weir's own log.
+std::shared_ptr<spdlog::logger> newEchoLogger();
+
 class EchoServer {
  public:
   EchoServer(event_base* base, EchoSettings settings);

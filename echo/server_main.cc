@@ -1,7 +1,6 @@
 // tcp-echo-server: Istio's tcp-echo sample, wire-compatible, on libevent.
 #include <event2/event.h>
 #include <fmt/format.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <csignal>
@@ -12,7 +11,6 @@
 
 #include "common/build_info.h"
 #include "common/file_limit.h"
-#include "common/iso_time.h"
 #include "common/libevent_handles.h"
 #include "common/usage_error.h"
 #include "echo/address_text.h"
@@ -36,12 +34,9 @@ void onStopSignal(evutil_socket_t signal_number, short, void* base) {
 int serve(const ServerOptions& options) {
   // One logger for the program and its server, on standard error: standard output
   // carries the "listening on" lines that tests wait for.
-  const auto logger = spdlog::stderr_color_mt("tcp-echo-server");
+  const auto logger = weir::echo::newEchoLogger();
+  logger->set_level(options.verbose ? spdlog::level::debug : spdlog::level::info);
   spdlog::set_default_logger(logger);
-  // weir's timestamps: ISO 8601, UTC.
-  spdlog::set_pattern("[" + std::string(weir::kIsoUtcTimePattern) + "] [%n] [%^%l%$] %v",
-                      spdlog::pattern_time_type::utc);
-  spdlog::set_level(options.verbose ? spdlog::level::debug : spdlog::level::info);
   std::signal(SIGPIPE, SIG_IGN);
   spdlog::debug("open file limit {}", weir::raiseOpenFileLimit());
 

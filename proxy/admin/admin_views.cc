@@ -110,7 +110,8 @@ std::string configDumpJson(const ConfigSnapshot& snapshot, const LastReload& las
       json += fmt::format("{}{{\"address\":{},\"port\":{},\"weight\":{},\"labels\":{},"
                           "\"resolved\":{}}}",
                           e ? "," : "", jsonString(endpoint.address), endpoint.port,
-                          endpoint.weight, jsonStringObject(endpoint.labels), jsonStringArray(resolved));
+                          endpoint.weight, jsonStringObject(endpoint.labels),
+                          jsonStringArray(resolved));
     }
     json += "]}";
   }

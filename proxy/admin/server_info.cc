@@ -52,7 +52,8 @@ std::string commandLineOptionsJson(const ProxySettings& settings, unsigned concu
       jsonString(protoDuration(settings.listener_filter_timeout)),
       optionalNumber(settings.max_connections), settings.max_connect_attempts,
       jsonString(protoDuration(std::chrono::seconds(settings.dns_refresh_seconds))),
-      jsonStringArray(settings.dns_resolvers), jsonStringObject(settings.labels), jsonString(settings.namespace_name),
+      jsonStringArray(settings.dns_resolvers), jsonStringObject(settings.labels),
+      jsonString(settings.namespace_name),
       jsonString(settings.access_log_json ? "json" : "text"), jsonString(settings.ready_file),
       jsonString(log_level));
 }
